@@ -1,0 +1,1 @@
+"""Embedded default data of maillage (see README.md in this folder)."""
