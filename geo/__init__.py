@@ -1,1 +1,48 @@
-"""maillage.geo"""
+"""maillage.geo: road networks and travel times (minutes).
+
+- Networks: :func:`load_edge_list`, :func:`graph_from_osm_file`, :func:`load_network`,
+  :func:`fetch_network`, :func:`default_network`, :func:`network_info`; speed tables
+  :data:`SPEEDS_KMH` (classified roads) and :data:`OSM_SPEEDS_KMH` (OSM ``highway``), km/h.
+- Engine: :func:`compile_graph` → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
+- Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
+- Origins: :func:`population_points`, :func:`aggregate_by_commune`.
+- Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
+  :class:`StraightLineTimer`, :func:`default_timer`.
+"""
+
+from .engine import RoadGraph, compile_graph
+from .isochrones import isochrones
+from .networks import default_network, fetch_network, load_edge_list, load_network, network_info
+from .osmfile import graph_from_osm_file
+from .population import aggregate_by_commune, population_points, read_population_grid
+from .routing import nearest, travel_time_matrix
+from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
+from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
+from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer
+
+__all__ = [
+    "ACCESS_SPEED_KMH",
+    "MAX_SNAP_M",
+    "OSM_SPEEDS_KMH",
+    "SPEEDS_KMH",
+    "WALK_SPEED_KMH",
+    "NetworkTimer",
+    "RoadGraph",
+    "StraightLineTimer",
+    "Timer",
+    "add_travel_times",
+    "aggregate_by_commune",
+    "compile_graph",
+    "default_network",
+    "default_timer",
+    "fetch_network",
+    "graph_from_osm_file",
+    "isochrones",
+    "load_edge_list",
+    "load_network",
+    "nearest",
+    "network_info",
+    "population_points",
+    "read_population_grid",
+    "travel_time_matrix",
+]

@@ -1,1 +1,44 @@
-"""maillage.maps"""
+"""maillage.maps: Folium maps, printable figures and the HTML diagnostic report.
+
+- Results to present: :class:`Diagnostic` (with :class:`CapacityResult`, :class:`AccessResult`,
+  :class:`ScenarioView`), computed by :mod:`maillage.pipeline`.
+- Interactive maps: :func:`capacity_map` (places per 100 children), :func:`coverage_map`
+  (minutes to the nearest service), :func:`scenario_map` (before / after / difference);
+  :func:`save_map` / :func:`render_html` write them self-contained (Leaflet inlined, no tiles).
+- Printable maps: :func:`static_map` (PNG + SVG, legend, scale bar, north arrow, source).
+- Classes and legends: :func:`classify`, :func:`fixed_classes`, :func:`diverging_classes`.
+- The report folder: :func:`write_report` (report, maps, figures, CSV/XLSX, GeoPackage).
+
+Public names are imported lazily so that ``import maillage.maps`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "Diagnostic": "maillage.maps.diagnostic",
+    "CapacityResult": "maillage.maps.diagnostic",
+    "AccessResult": "maillage.maps.diagnostic",
+    "ScenarioView": "maillage.maps.diagnostic",
+    "capacity_map": "maillage.maps.folium_capacity",
+    "coverage_map": "maillage.maps.folium_coverage",
+    "scenario_map": "maillage.maps.folium_scenario",
+    "save_map": "maillage.maps.leaflet",
+    "render_html": "maillage.maps.leaflet",
+    "static_map": "maillage.maps.static",
+    "classify": "maillage.maps.classes",
+    "fixed_classes": "maillage.maps.classes",
+    "diverging_classes": "maillage.maps.classes",
+    "Classes": "maillage.maps.classes",
+    "write_report": "maillage.maps.report",
+    "protect_frame": "maillage.maps.secret",
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'maillage.maps' has no attribute {name!r}")

@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except MaillageError as exc:
-        err_console.print(f"[bold red]Erreur[/] : {exc}")
+        err_console.print("[bold red]Erreur[/] : ", end="")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrompu.[/]")

@@ -1,9 +1,87 @@
-"""CLI command group: report (see the issue that owns it)."""
+"""CLI commands ``maillage demo`` and ``maillage report``: the diagnostic, end to end."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+console = Console()
+
+
+def _run(out: Path, **options) -> Path:
+    """Run :func:`maillage.pipeline.run_diagnostic` with a French progress bar."""
+    from maillage import pipeline
+
+    steps = list(pipeline.STEPS)
+    if options.get("scenario") is None:
+        steps.remove("Scénario")
+    # The chain logs its choices (network or fallback): shown in the report, not on screen.
+    logging.getLogger("maillage").setLevel(logging.ERROR)
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task = progress.add_task("Démarrage", total=len(steps))
+        seen = []
+
+        def on_step(name: str) -> None:
+            if seen:
+                progress.advance(task)
+            seen.append(name)
+            progress.update(task, description=name)
+
+        report = pipeline.run_diagnostic(out, on_step=on_step, **options)
+        progress.update(task, completed=len(steps), description="Terminé")
+    return report
+
+
+def _done(report: Path) -> None:
+    try:
+        shown = report.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = report
+    # soft_wrap: a long path stays on one line, ready to copy.
+    console.print(f"Rapport : [bold]{shown}[/]", soft_wrap=True)
+    console.print(f"Cartes, figures, tableaux (CSV, XLSX) et couches SIG (GeoPackage) : "
+                  f"{shown.parent}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this group's commands to the main maillage app."""
+    """Attach ``demo`` and ``report`` to the main maillage app."""
+
+    @app.command("demo")
+    def demo(
+        out: Path = typer.Option(Path("maillage-output"), "--out", "-o",
+                                 help="Dossier de sortie (remplacé en entier)."),
+        online: bool = typer.Option(False, "--en-ligne",
+                                    help="Fond de carte OpenStreetMap (internet requis) "
+                                         "au lieu de cartes autonomes."),
+    ) -> None:
+        """Diagnostic de démonstration : le Lot, son registre et le scénario de Calamane."""
+        from maillage.pipeline import demo_scenario_path
+
+        _done(_run(out, scenario=demo_scenario_path(), self_contained=not online))
+
+    @app.command("report")
+    def report(
+        out: Path = typer.Option(Path("maillage-output"), "--out", "-o",
+                                 help="Dossier de sortie (remplacé en entier)."),
+        territoire: str = typer.Option("lot", "--territoire",
+                                       help="« lot » ou le SIREN d'une intercommunalité."),
+        epci: Optional[str] = typer.Option(None, "--epci",
+                                           help="SIREN de l'EPCI à étudier (ex. 200023737)."),
+        scenario: Optional[Path] = typer.Option(None, "--scenario",
+                                                help="Fichier de scénario YAML à comparer."),
+        date: Optional[str] = typer.Option(None, "--date",
+                                           help="Équipements en service à cette date "
+                                                "(AAAA-MM-JJ ; défaut : aujourd'hui)."),
+        online: bool = typer.Option(False, "--en-ligne",
+                                    help="Fond de carte OpenStreetMap (internet requis)."),
+    ) -> None:
+        """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
+        _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date,
+                   self_contained=not online))

@@ -1,9 +1,249 @@
-"""CLI command group: site (see the issue that owns it)."""
+"""CLI command group ``maillage site``: where should the next places go?
+
+- ``maillage site rank --kind alsh --places 20 --minutes 15 --site Calamane``: every
+  candidate ranked by what it alone adds, the named site highlighted;
+- ``maillage site best --kind alsh --p 2 --minutes 15``: the best p new sites (MCLP);
+- ``maillage site median --kind alsh --p 2``: the p new sites nearest to the children;
+- ``maillage site cover --kind alsh --minutes 15``: the fewest sites putting every child
+  within the threshold.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+
+console = Console()
+site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
+                       no_args_is_help=True)
+
+KIND = typer.Option("alsh", "--kind", help="Service : alsh (3-11 ans), eaje (0-2 ans)…")
+MINUTES = typer.Option(15.0, "--minutes", help="Seuil d'accès en minutes de route.")
+EPCI = typer.Option(None, "--epci", help="SIREN de l'intercommunalité (ex. 200023737).")
+TERRITORY = typer.Option("lot", "--territoire", help="« lot » ou SIREN d'une intercommunalité.")
+DATE = typer.Option(None, "--date", help="Équipements existants à cette date (AAAA-MM-JJ ; "
+                    "défaut : aujourd'hui).")
+CANDIDATES = typer.Option(None, "--candidats", help="CSV de sites candidats (nom ; commune "
+                          "ou lat/lon). Défaut : le chef-lieu de chaque commune.")
+PLACES = typer.Option(None, "--places", help="Places de chaque nouveau site (modèle avec "
+                      "capacités).")
+METHOD = typer.Option("exact", "--methode", help="exact (HiGHS), greedy (glouton) ou both "
+                      "(les deux, avec l'écart du glouton).")
+LIMIT = typer.Option(60.0, "--limite", help="Limite de temps du solveur, secondes.")
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    """French number: 1 234,5."""
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+
+
+def _children(value: float) -> str:
+    """Children count, shown "< 5" when small (secret statistique)."""
+    from maillage.settings import SMALL_COUNT_THRESHOLD
+
+    if 0 < value < SMALL_COUNT_THRESHOLD:
+        return f"< {SMALL_COUNT_THRESHOLD}"
+    return _number(value)
+
+
+def _ordinal(rank: int) -> str:
+    return "1re" if rank == 1 else f"{rank}e"
+
+
+def _prepare(kind, epci, territory_name, date, candidates_csv, places):
+    from maillage.analysis.siting_territory import read_candidates, siting_inputs
+    from maillage.geo import default_timer
+    from maillage.layers import load_territory
+
+    with console.status("Chargement du territoire et calcul des temps de trajet…"):
+        territory = load_territory(territory_name, epci=epci)
+        timer = default_timer(territory)
+        candidates = None
+        if candidates_csv is not None:
+            candidates = read_candidates(candidates_csv, territory.communes)
+        inputs = siting_inputs(territory, kind, timer=timer, candidates=candidates,
+                               places=places, at=date)
+    return territory, inputs
+
+
+def _header(territory, inputs, kind: str, minutes: float | None) -> None:
+    from maillage.analysis.capacity import AGE_BANDS
+
+    threshold = "" if minutes is None else f", seuil {minutes:g} min"
+    console.print(f"[bold]{AGE_BANDS[kind].label} — {territory.name}[/] : "
+                  f"{_number(inputs.demand.sum())} enfants, {len(inputs.existing)} site(s) "
+                  f"existant(s), {len(inputs.candidates)} candidat(s){threshold}.")
+    for note in inputs.notes:
+        console.print(f"[dim]Note : {note}[/]")
+
+
+@contextlib.contextmanager
+def _solving(method: str, limit: float):
+    label = {"exact": "Résolution exacte (HiGHS)", "greedy": "Heuristique gloutonne",
+             "both": "Glouton puis résolution exacte (HiGHS)"}.get(method, method)
+    with console.status(f"{label}, limite {limit:g} s…") as status:
+        yield lambda line: status.update(f"{label} : {line}")
+
+
+def rank(
+    kind: str = KIND, minutes: float = MINUTES, places: Optional[float] = PLACES,
+    site: Optional[str] = typer.Option(None, "--site", help="Site proposé à situer (nom de "
+                                       "commune ou de site)."),
+    epci: Optional[str] = EPCI, territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES,
+    top: int = typer.Option(15, "--top", help="Nombre de candidats affichés."),
+) -> None:
+    """Classer chaque site candidat par ce qu'il apporterait seul."""
+    from rich.table import Table
+
+    from maillage.analysis.siting_rank import rank_candidates
+    from maillage.analysis.siting_territory import find_site
+
+    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    named = None if site is None else find_site(inputs.labels, inputs.candidates, site)
+    table = rank_candidates(inputs.demand, inputs.cost, minutes, existing=inputs.existing,
+                            candidates=inputs.candidates, capacity=inputs.capacity)
+    _header(territory, inputs, kind, minutes)
+    uncovered = table.attrs["total_children"] - table.attrs["children_covered_by_existing"]
+    console.print(f"Enfants à plus de {minutes:g} min d'un site existant : "
+                  f"{_children(uncovered)}.")
+    view = Table(title=f"Sites candidats classés ({len(table)})", title_justify="left")
+    view.add_column("Rang", justify="right")
+    view.add_column("Site", no_wrap=True)
+    view.add_column(f"Enfants en plus ≤ {minutes:g} min", justify="right")
+    view.add_column("% des non couverts", justify="right")
+    if "children_served" in table:
+        view.add_column(f"Accueillis ({places:g} pl.)", justify="right")
+    view.add_column("Min·enfant gagnées", justify="right")
+    shown = list(table.index[:top])
+    if named is not None and named not in shown:
+        shown.append(named)
+    for candidate in shown:
+        row = table.loc[candidate]
+        cells = [str(int(row["rank"])), inputs.labels[candidate], _children(row["children_covered"]),
+                 _number(100 * row["share_of_uncovered"], 1) + " %"]
+        if "children_served" in table:
+            cells.append(_children(row["children_served"]))
+        cells.append(_number(row["child_minutes_saved"]))
+        view.add_row(*cells, style="bold yellow" if candidate == named else None)
+    console.print(view)
+    if named is not None:
+        row = table.loc[named]
+        served = (f", {_children(row['children_served'])} enfants accueillis dans ses "
+                  f"{places:g} places" if "children_served" in table else "")
+        console.print(
+            f"[bold yellow]{inputs.labels[named]} est classée {_ordinal(int(row['rank']))} sur "
+            f"{len(table)}[/] : {_children(row['children_covered'])} enfant(s) de plus à moins "
+            f"de {minutes:g} min{served}, {_number(row['child_minutes_saved'])} minutes·enfant "
+            f"gagnées.")
+        _note_existing_nearby(inputs, named)
+
+
+def _note_existing_nearby(inputs, named: str) -> None:
+    """Say so when an existing site already stands where the proposed one would."""
+    commune = inputs.communes.get(named)
+    same = [s for s in inputs.existing if commune is not None and inputs.communes[s] == commune]
+    if same:
+        console.print(f"[dim]Note : {inputs.labels[same[0]]} est déjà ouvert dans cette commune "
+                      f"à cette date ; pour juger son ouverture, donner --date AAAA-MM-JJ "
+                      f"antérieure à son ouverture.[/]")
+
+
+def _result_lines(result, inputs, minutes) -> None:
+    labels = [inputs.labels[s] for s in result.selected]
+    console.print(f"[bold green]Sites retenus ({len(labels)})[/] : {', '.join(labels) or 'aucun'}")
+    if minutes is not None:
+        what = "accueillis à moins de" if result.flows is not None else "à moins de"
+        console.print(f"Enfants {what} {minutes:g} min d'un site : "
+                      f"{_number(result.covered_demand)} sur {_number(result.total_demand)} "
+                      f"({_number(100 * result.coverage_share, 1)} %).")
+    if result.flows is not None and result.covered_demand:
+        console.print(f"Temps moyen jusqu'au site : "
+                      f"{_number(result.total_cost / result.covered_demand, 1)} min par "
+                      f"enfant accueilli.")
+    elif result.flows is None and result.total_demand:
+        console.print(f"Temps moyen jusqu'au site le plus proche : "
+                      f"{_number(result.total_cost / result.total_demand, 1)} min par enfant.")
+    if result.method == "greedy":
+        state = "gloutonne (sans garantie d'optimalité)"
+    elif result.optimal:
+        state = "optimale"
+    else:
+        state = f"non prouvée optimale (écart HiGHS {_number(100 * result.mip_gap, 1)} %)"
+    console.print(f"[dim]Solution {state} ; méthode {result.method}, "
+                  f"{_number(result.solve_seconds, 2)} s.[/]")
+    if result.gap is not None:
+        console.print(f"[dim]Heuristique gloutonne : {_number(result.greedy_objective)} "
+                      f"(écart {_number(100 * result.gap, 2)} % à l'optimum).[/]")
+
+
+def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model):
+    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result."""
+    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    _header(territory, inputs, kind, minutes)
+    with _solving(methode, limite) as progress:
+        result = model(inputs, progress)
+    if result.model == "set-cover":
+        console.print(f"[bold]{result.count} nouveau(x) site(s) nécessaire(s)[/] pour mettre "
+                      f"chaque enfant à moins de {minutes:g} min.")
+    _result_lines(result, inputs, minutes)
+
+
+def best(
+    kind: str = KIND, p: int = typer.Option(1, "--p", help="Nombre de nouveaux sites."),
+    minutes: float = MINUTES, places: Optional[float] = PLACES, epci: Optional[str] = EPCI,
+    territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, methode: str = METHOD, limite: float = LIMIT,
+) -> None:
+    """Chercher les p nouveaux sites couvrant le plus d'enfants (couverture maximale)."""
+    from maillage.analysis.siting import maximal_coverage
+
+    _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite,
+           lambda inputs, progress: maximal_coverage(
+               inputs.demand, inputs.cost, minutes, p, candidates=inputs.candidates,
+               existing=inputs.existing, capacity=inputs.capacity, method=methode,
+               time_limit=limite, progress=progress))
+
+
+def median(
+    kind: str = KIND, p: int = typer.Option(1, "--p", help="Nombre de nouveaux sites."),
+    places: Optional[float] = PLACES, epci: Optional[str] = EPCI, territoire: str = TERRITORY,
+    date: Optional[str] = DATE, candidats: Optional[Path] = CANDIDATES,
+    methode: str = METHOD, limite: float = LIMIT,
+) -> None:
+    """Chercher les p nouveaux sites qui réduisent le plus les temps de trajet (p-médian)."""
+    from maillage.analysis.siting import p_median
+
+    _solve(kind, None, places, epci, territoire, date, candidats, methode, limite,
+           lambda inputs, progress: p_median(
+               inputs.demand, inputs.cost, p, candidates=inputs.candidates,
+               existing=inputs.existing, capacity=inputs.capacity, method=methode,
+               time_limit=limite, progress=progress))
+
+
+def cover(
+    kind: str = KIND, minutes: float = MINUTES, epci: Optional[str] = EPCI,
+    territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, methode: str = METHOD, limite: float = LIMIT,
+) -> None:
+    """Nombre minimal de nouveaux sites pour que chaque enfant soit à moins du seuil."""
+    from maillage.analysis.siting import set_cover
+
+    _solve(kind, minutes, None, epci, territoire, date, candidats, methode, limite,
+           lambda inputs, progress: set_cover(
+               inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
+               existing=inputs.existing, method=methode, time_limit=limite,
+               progress=progress))
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this group's commands to the main maillage app."""
+    """Attach the ``site`` group to the main maillage app."""
+    site_app.command("rank")(rank)
+    site_app.command("best")(best)
+    site_app.command("median")(median)
+    site_app.command("cover")(cover)
+    app.add_typer(site_app, name="site")

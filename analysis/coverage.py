@@ -1,0 +1,206 @@
+"""Coverage: who lives within N minutes of the nearest service, and who does not.
+
+Inputs are a Series of minutes to the nearest service per origin (commune) and a Series of
+people (children or inhabitants) on the same index. Every resident of an origin is taken at
+the origin's point: a commune is covered or not as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from maillage.errors import InputError
+
+#: Thresholds of the headline coverage table, minutes.
+THRESHOLDS = (10, 15, 20, 30)
+#: National France Services target: every resident within 30 minutes of a France Services.
+FRANCE_SERVICES_MINUTES = 30
+
+
+def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
+    """Minutes from each origin to its nearest destination (``inf`` when none is reachable).
+
+    Parameters
+    ----------
+    cost : DataFrame
+        Travel times, minutes, origins × destinations.
+    """
+    if cost.shape[1] == 0:
+        return pd.Series(np.inf, index=cost.index, name="minutes")
+    return cost.min(axis=1).astype(float).rename("minutes")
+
+
+def _aligned(times: pd.Series, population: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    missing = times.index.difference(population.index)
+    if len(missing):
+        raise InputError(f"pas de population pour « {missing[0]} »",
+                         fix="donner une population (éventuellement 0) pour chaque origine")
+    people = pd.to_numeric(population.reindex(times.index), errors="coerce")
+    if people.isna().any() or (people < 0).any():
+        bad = people.index[people.isna() | (people < 0)][0]
+        raise InputError(f"population manquante ou négative pour « {bad} »",
+                         fix="donner une population positive ou nulle")
+    minutes = pd.to_numeric(times, errors="coerce")
+    if minutes.isna().any():
+        raise InputError(f"temps d'accès manquant pour « {minutes.index[minutes.isna()][0]} »",
+                         fix="utiliser inf pour une origine sans service atteignable")
+    return minutes.to_numpy(dtype=float), people.to_numpy(dtype=float)
+
+
+def coverage(times: pd.Series, population: pd.Series,
+             thresholds=THRESHOLDS) -> pd.DataFrame:
+    """Number and share of people within each threshold of the nearest service.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Minutes to the nearest service, by origin (``inf`` = none reachable).
+    population : pandas.Series
+        Children or inhabitants by origin.
+    thresholds : iterable of float
+        Minutes (inclusive: a commune at exactly 15 minutes is within 15 minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``minutes`` (the thresholds); ``population_within`` (people),
+        ``share_within`` (0–1), ``population_beyond`` (people), ``origins_beyond`` (count).
+    """
+    minutes, people = _aligned(times, population)
+    total = people.sum()
+    rows = []
+    for limit in thresholds:
+        within = minutes <= limit
+        covered = people[within].sum()
+        rows.append({"minutes": limit, "population_within": covered,
+                     "share_within": covered / total if total > 0 else np.nan,
+                     "population_beyond": total - covered,
+                     "origins_beyond": int((~within).sum())})
+    return pd.DataFrame(rows).set_index("minutes")
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Smallest value v such that the weight of values ≤ v is at least ``q`` of the total.
+
+    The "inverse of the distribution" definition: with 10 people at 5 minutes and 90 at
+    20 minutes, the 0.1 quantile is 5 and the 0.11 quantile is 20.
+    """
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    if cumulative.size == 0 or cumulative[-1] <= 0:
+        return np.nan
+    position = np.searchsorted(cumulative, q * cumulative[-1] - 1e-9 * cumulative[-1])
+    return float(values[order][min(position, len(order) - 1)])
+
+
+def time_summary(times: pd.Series, population: pd.Series) -> pd.Series:
+    """Population-weighted mean, median and 90th percentile time to the nearest service.
+
+    Returns
+    -------
+    pandas.Series
+        ``mean_minutes``, ``median_minutes``, ``p90_minutes`` (minutes; ``inf`` when people
+        have no reachable service), ``population_unreachable`` (people).
+    """
+    minutes, people = _aligned(times, population)
+    reachable = np.isfinite(minutes)
+    if people.sum() <= 0:
+        mean = np.nan
+    elif people[~reachable].sum() > 0:
+        mean = np.inf
+    else:
+        mean = float(np.average(minutes[reachable], weights=people[reachable]))
+    return pd.Series({"mean_minutes": mean,
+                      "median_minutes": weighted_quantile(minutes, people, 0.5),
+                      "p90_minutes": weighted_quantile(minutes, people, 0.9),
+                      "population_unreachable": people[~reachable].sum()})
+
+
+def zones_blanches(times: pd.Series, threshold: float, communes: pd.DataFrame | None = None,
+                   population: pd.Series | None = None) -> pd.DataFrame:
+    """Communes beyond ``threshold`` minutes of the nearest service ("zones blanches").
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Minutes to the nearest service by commune code.
+    threshold : float
+        Minutes; communes strictly beyond it are listed.
+    communes : DataFrame, optional
+        Adds ``name`` and ``epci`` when present.
+    population : pandas.Series, optional
+        Adds the ``population`` concerned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune beyond, farthest first: ``minutes`` (+ name, epci, population).
+    """
+    beyond = times[times > threshold].sort_values(ascending=False).rename("minutes").to_frame()
+    if communes is not None:
+        for column in ("name", "epci"):
+            if column in communes:
+                beyond[column] = communes[column].reindex(beyond.index).to_numpy()
+    if population is not None:
+        beyond["population"] = population.reindex(beyond.index).to_numpy()
+    return beyond
+
+
+@dataclass
+class TargetCheck:
+    """Result of a "everyone within N minutes" target.
+
+    Attributes
+    ----------
+    passed : bool
+        True when nobody lives beyond ``minutes``.
+    minutes : float
+        The target, minutes.
+    share_within : float
+        Share of residents within the target (0–1).
+    population_beyond : float
+        Residents beyond the target.
+    failing : DataFrame
+        The communes beyond (as :func:`zones_blanches`).
+    """
+
+    passed: bool
+    minutes: float
+    share_within: float
+    population_beyond: float
+    failing: pd.DataFrame
+
+    def text(self) -> str:
+        """French one-line verdict."""
+        if self.passed:
+            return f"Objectif atteint : tous les habitants sont à {self.minutes:g} min ou moins."
+        return (f"Objectif non atteint : {self.population_beyond:,.0f} habitants "
+                f"({1 - self.share_within:.1%}) dans {len(self.failing)} commune(s) à plus "
+                f"de {self.minutes:g} min.").replace(",", " ")
+
+
+def france_services_target(times: pd.Series, population: pd.Series,
+                           communes: pd.DataFrame | None = None,
+                           minutes: float = FRANCE_SERVICES_MINUTES) -> TargetCheck:
+    """Check the national France Services target: every resident within 30 minutes.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Minutes from each commune to the nearest France Services (fixed site or bus stop).
+    population : pandas.Series
+        Inhabitants by commune.
+    communes : DataFrame, optional
+        Names and EPCI for the list of failing communes.
+    minutes : float
+        The target (default 30 minutes).
+    """
+    table = coverage(times, population, thresholds=(minutes,)).iloc[0]
+    failing = zones_blanches(times, minutes, communes, population)
+    failing = failing[failing["population"] > 0] if "population" in failing else failing
+    return TargetCheck(passed=bool(table["population_beyond"] == 0), minutes=minutes,
+                       share_within=float(table["share_within"]),
+                       population_beyond=float(table["population_beyond"]), failing=failing)

@@ -1,0 +1,239 @@
+"""Run a scenario: indicators before and after its changes, per commune and per EPCI.
+
+For each compared indicator (a key of :data:`~maillage.analysis.capacity.AGE_BANDS` such as
+``alsh``, or a facility kind without places such as ``france_services``):
+
+- places per 100 children of the band (communes, EPCI);
+- 2SFCA places accessible per 100 children within :data:`FCA_MINUTES` (facilities with a
+  known capacity only);
+- minutes to the nearest facility of the band's kinds, and children within 15 / 20 minutes.
+
+When the scenario names an EPCI, the analysis is the EPCI's: its communes and the facilities
+located in it (a CTG is signed per EPCI; its ALSH serve its families).
+
+Reading and validating the YAML file, and applying its changes to the registry, is
+:mod:`maillage.analysis.scenario_file` and :mod:`maillage.analysis.scenario_apply`
+(:func:`load_scenario` is re-exported here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from maillage.analysis.capacity import AGE_BANDS, AgeBand, counted_places, places_per_100_children
+from maillage.analysis.coverage import time_to_nearest
+from maillage.analysis.fca import two_step_fca
+from maillage.analysis.itinerant import as_points, presence_points
+from maillage.analysis.scenario_apply import apply_changes
+from maillage.analysis.scenario_file import Scenario, load_scenario, parse_scenario
+
+__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "Scenario", "ScenarioResult", "apply_changes",
+           "indicator_band", "load_scenario", "parse_scenario", "run_scenario"]
+
+#: 2SFCA catchment of scenario runs, minutes.
+FCA_MINUTES = 20
+#: Coverage thresholds reported by scenario runs, minutes.
+COVERAGE_MINUTES = (15, 20)
+
+
+@dataclass
+class ScenarioResult:
+    """Indicators before and after a scenario.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    before, after : DataFrame
+        Facilities in force before (at the scenario date) and after the changes.
+    by_commune : DataFrame
+        Index = commune code (repeated when several indicators are compared); ``indicator``,
+        ``name``, ``epci``, ``children``, then ``<measure>_before``, ``_after``,
+        ``_difference`` for ``places``, ``places_per_100_children``, ``access_per_100_children``
+        (2SFCA, places per 100 children) and ``minutes_nearest`` (minutes).
+    by_epci : DataFrame
+        One row per (indicator, EPCI): same measures summed or children-weighted, plus
+        ``share_within_15``/``share_within_20`` (0–1) before/after/difference.
+    timer_description : str
+        How travel times were obtained (French); ``estimated`` True for straight-line times.
+    """
+
+    scenario: Scenario
+    before: pd.DataFrame
+    after: pd.DataFrame
+    by_commune: pd.DataFrame
+    by_epci: pd.DataFrame
+    timer_description: str = ""
+    estimated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """French before/after summary: one row per indicator measure, over the whole
+        analysed territory (columns ``Avant``, ``Après``, ``Écart``)."""
+        rows = []
+        for indicator, group in self.by_epci.groupby("indicator", sort=False):
+            label = indicator_band(indicator).label
+            children = group["children"].sum()
+
+            def total(measure, group=group):
+                return [group[f"{measure}_{s}"].sum() for s in ("before", "after")]
+
+            def weighted(measure, group=group, children=children):
+                return [(group[f"{measure}_{s}"] * group["children"]).sum() / children
+                        if children > 0 else np.nan for s in ("before", "after")]
+
+            places = total("places")
+            people = "enfants" if indicator in AGE_BANDS else "habitants"
+            measures = [("places", places),
+                        ("places pour 100 enfants",
+                         [100 * p / children if children > 0 else np.nan for p in places]),
+                        (f"places accessibles à {FCA_MINUTES} min pour 100 enfants (2SFCA)",
+                         weighted("access_per_100_children"))] if indicator in AGE_BANDS else []
+            measures += [("temps moyen jusqu'au plus proche (min)", weighted("minutes_nearest"))]
+            measures += [(f"part des {people} à {m} min ou moins", weighted(f"share_within_{m}"))
+                         for m in COVERAGE_MINUTES]
+            for name, (before, after) in measures:
+                rows.append({"Indicateur": f"{label} : {name}", "Avant": before, "Après": after,
+                             "Écart": after - before})
+        return pd.DataFrame(rows).set_index("Indicateur")
+
+
+def indicator_band(indicator: str) -> AgeBand:
+    """The band of an indicator; a kind without places is compared over all inhabitants."""
+    if indicator in AGE_BANDS:
+        return AGE_BANDS[indicator]
+    from maillage.layers.facilities import KINDS
+
+    label = KINDS.get(indicator, indicator)
+    return AgeBand((indicator,), ("population",), (0, 200), label[:1].upper() + label[1:])
+
+
+def _measures(communes, facilities, stops, band, indicator, origins, timer):
+    """Per-commune measures of one state of the registry (facilities and itinerant stops)."""
+    table = places_per_100_children(communes, facilities, kind=indicator, bands={indicator: band})
+    children = table["children"]
+    points = presence_points(facilities, stops, kinds=band.kinds)
+    points = points[points["lon"].notna() & points["lat"].notna()]
+    if len(points):
+        cost = timer.matrix(origins, as_points(points))
+        # Supply: the places counted in the band (capacity × share of ages), fixed sites only.
+        places = counted_places(facilities, band).dropna()
+        places.index = places.index.astype(str)
+        supply = places[places.index.isin(points.index[~points["itinerant"]])]
+        access = 100 * two_step_fca(children, supply, cost, FCA_MINUTES)
+        nearest = time_to_nearest(cost)
+    else:
+        access = pd.Series(0.0, index=children.index)
+        nearest = pd.Series(np.inf, index=children.index)
+    measures = pd.DataFrame({"places": table["places"],
+                             "places_per_100_children": table["places_per_100_children"],
+                             "access_per_100_children": access.reindex(children.index),
+                             "minutes_nearest": nearest.reindex(children.index)})
+    for minutes in COVERAGE_MINUTES:
+        measures[f"share_within_{minutes}"] = (measures["minutes_nearest"] <= minutes).astype(float)
+    return measures, children, table.attrs.get("capacity_unknown", [])
+
+
+def _compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for column in before.columns:
+        out[f"{column}_before"] = before[column]
+        out[f"{column}_after"] = after[column]
+        out[f"{column}_difference"] = after[column] - before[column]
+    return pd.DataFrame(out)
+
+
+def _per_epci(communes, children, before, after) -> pd.DataFrame:
+    key = communes["epci"].astype(str).set_axis(children.index)
+    summed = pd.DataFrame({"children": children})
+    for label, measures in (("before", before), ("after", after)):
+        summed[f"places_{label}"] = measures["places"]
+        for column in measures.columns.drop(["places", "places_per_100_children"]):
+            # Children-weighted; an unreachable commune with children makes the mean inf.
+            summed[f"{column}_{label}"] = (measures[column] * children).where(children > 0, 0.0)
+    grouped = summed.groupby(key).sum()
+    kids = grouped["children"].where(grouped["children"] > 0)
+    result = pd.DataFrame(index=grouped.index)
+    if "epci_name" in communes:
+        result["name"] = communes.groupby(communes["epci"].astype(str))["epci_name"].first()
+    result["children"] = grouped["children"]
+    parts = {}
+    for label in ("before", "after"):
+        parts[label] = pd.DataFrame({
+            "places": grouped[f"places_{label}"],
+            "places_per_100_children": 100 * grouped[f"places_{label}"] / kids,
+            **{c: grouped[f"{c}_{label}"] / kids for c in before.columns.drop(
+                ["places", "places_per_100_children"])}})
+    return pd.concat([result, _compare(parts["before"], parts["after"])], axis=1)
+
+
+def run_scenario(base, scenario, *, timer=None, epci: str | None = None) -> ScenarioResult:
+    """Indicators before and after a scenario's changes, per commune and per EPCI.
+
+    Parameters
+    ----------
+    base : maillage.layers.Territory
+        The territory: ``communes``, ``facilities`` (every date), ``itinerant_stops``.
+    scenario : Scenario or path
+        A scenario, or the path of its YAML file.
+    timer : Timer, optional
+        Source of travel times (``.matrix(origins, destinations)`` in minutes); default
+        :func:`maillage.geo.default_timer` for the territory.
+    epci : str, optional
+        Restrict the analysis to this EPCI (SIREN); default the scenario's ``epci``.
+
+    Returns
+    -------
+    ScenarioResult
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    communes = base.communes.copy()
+    communes.index = communes.index.astype(str)
+    facilities = base.facilities
+    epci = epci or scenario.epci
+    if epci:
+        if epci not in set(communes["epci"].astype(str)):
+            raise scenario.error(f"l'EPCI « {epci} » n'est pas dans le territoire", column="epci",
+                                 fix="donner le SIREN d'un EPCI du territoire (9 chiffres)")
+        communes = communes[communes["epci"].astype(str) == epci]
+    stops = getattr(base, "itinerant_stops", None)
+    before, after, stops_after = apply_changes(scenario, facilities, communes, stops)
+    if epci:
+        before = before[before["commune_code"].astype(str).isin(communes.index)]
+        after = after[after["commune_code"].astype(str).isin(communes.index)]
+    if timer is None:
+        from maillage.geo import default_timer
+
+        timer = default_timer(base)
+    origins = as_points(communes, "point_lon", "point_lat")
+    by_commune, by_epci, notes = [], [], []
+    for indicator in scenario.indicators:
+        band = indicator_band(indicator)
+        if indicator not in AGE_BANDS and not facilities["kind"].isin(band.kinds).any():
+            raise scenario.error(f"indicateur inconnu « {indicator} »", column="indicateurs",
+                                 fix="choisir parmi " + ", ".join(AGE_BANDS) +
+                                     " ou un type d'équipement du registre")
+        old, children, unknown = _measures(communes, before, stops, band, indicator, origins,
+                                           timer)
+        new, _, unknown_after = _measures(communes, after, stops_after, band, indicator, origins,
+                                          timer)
+        if indicator in AGE_BANDS:
+            notes += [f"{band.label} : capacité inconnue pour « {fid} » (non comptée)"
+                      for fid in sorted(set(unknown) | set(unknown_after))]
+        table = _compare(old, new)
+        table.insert(0, "children", children)
+        for column in ("epci", "name"):
+            table.insert(0, column, communes[column].astype(str) if column in communes else "")
+        table.insert(0, "indicator", indicator)
+        by_commune.append(table)
+        by_epci.append(_per_epci(communes, children, old, new).assign(indicator=indicator))
+    by_epci_frame = pd.concat(by_epci)
+    by_epci_frame = by_epci_frame[["indicator", *by_epci_frame.columns.drop("indicator")]]
+    return ScenarioResult(scenario=scenario, before=before, after=after,
+                          by_commune=pd.concat(by_commune).rename_axis("code"),
+                          by_epci=by_epci_frame.rename_axis("epci"),
+                          timer_description=getattr(timer, "description", ""),
+                          estimated=bool(getattr(timer, "estimated", False)), notes=notes)

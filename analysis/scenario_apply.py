@@ -1,0 +1,166 @@
+"""Apply a scenario's changes to the registry: the facilities (and itinerant stops) after.
+
+The base is the registry in force at the scenario's date; each change is applied in the
+order of the file, and an id that does not exist (or that an earlier change closed) is an
+:class:`~maillage.errors.InputError` naming the file and the line of the change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from maillage.analysis.capacity import in_force
+from maillage.analysis.scenario_file import VERBS, Change, Scenario
+
+
+def check_ids(scenario: Scenario, facilities: pd.DataFrame) -> None:
+    """Check the scenario's facility ids against a registry, change by change.
+
+    A resized, closed, moved or rerouted id must be in force at the scenario date (or opened
+    by an earlier change); an opened id must be new. Raises :class:`InputError` with the line.
+    """
+    present = set(in_force(facilities, scenario.date).index.astype(str))
+    closed = {}
+    for change in scenario.changes:
+        fid = change.fields["id"]
+        if change.action == "ouvrir":
+            if fid in facilities.index or fid in present:
+                raise scenario.error(f"le scénario ouvre « {fid} » qui existe déjà dans le "
+                                     "registre", change, "id", "choisir un nouvel identifiant")
+            present.add(fid)
+            continue
+        _require(scenario, change, pd.Index(sorted(present)), facilities, closed)
+        if change.action == "fermer":
+            present.discard(fid)
+            closed[fid] = change.line
+
+
+def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
+    """Code of the commune whose polygon holds the point, else of the nearest commune point."""
+    if "geometry" in communes:
+        from shapely.geometry import Point
+
+        polygons = communes.geometry[communes.geometry.geom_type.isin(["Polygon",
+                                                                         "MultiPolygon"])]
+        holding = polygons[polygons.covers(Point(lon, lat))]
+        if len(holding):
+            return str(holding.index[0])
+    dx = (communes["point_lon"].astype(float) - lon) * np.cos(np.radians(lat))
+    dy = communes["point_lat"].astype(float) - lat
+    return str((dx * dx + dy * dy).idxmin())
+
+
+def _place(scenario, change, communes) -> dict:
+    """Location columns of an opened or moved facility (commune point, or lat/lon and the
+    commune holding it)."""
+    f = change.fields
+    code = f.get("commune")
+    if code is not None and code not in communes.index:
+        raise scenario.error(f"la commune « {code} » n'est pas dans le territoire", change,
+                             "commune", "vérifier le code INSEE (5 caractères, ex. \"46046\")")
+    if "lat" in f and "lon" in f:
+        lon, lat, precision = float(f["lon"]), float(f["lat"]), "adresse"
+        code = code or _commune_at(communes, lon, lat)
+    else:
+        lon, lat = (float(communes.loc[code, "point_lon"]), float(communes.loc[code, "point_lat"]))
+        precision = "commune"
+    return {"lon": lon, "lat": lat, "location_precision": precision, "commune_code": code,
+            "epci": str(communes.loc[code, "epci"])}
+
+
+def _require(scenario, change, present, registry, closed: dict) -> str:
+    """The change's facility id, checked against the ids in force (``present``: an Index);
+    ``closed`` maps the ids closed by earlier changes to their line."""
+    fid = change.fields["id"]
+    if fid in present:
+        return fid
+    verb = VERBS[change.action]
+    if fid in closed:
+        raise scenario.error(f"le scénario {verb} « {fid} » qu'il ferme plus haut "
+                             f"(ligne {closed[fid]})", change, "id",
+                             "retirer l'un des deux changements")
+    if fid in registry.index:
+        raise scenario.error(f"le scénario {verb} « {fid} » qui n'est pas en service au "
+                             f"{scenario.date:%Y-%m-%d}", change, "id",
+                             "choisir l'identifiant en service à la date du scénario")
+    raise scenario.error(f"le scénario {verb} « {fid} » qui n'existe pas dans le registre",
+                         change, "id",
+                         "copier l'identifiant exact depuis la colonne id du registre")
+
+
+def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.DataFrame,
+                  stops: pd.DataFrame | None = None):
+    """The registry after the scenario: facilities (and itinerant stops) in force at its date,
+    changed as the scenario says.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    facilities : DataFrame
+        The full registry (every date); the base is what is in force at ``scenario.date``.
+    communes : DataFrame
+        Communes (index = code) with ``point_lon``, ``point_lat``, ``epci``.
+    stops : DataFrame, optional
+        Itinerant stops.
+
+    Returns
+    -------
+    (before, after, stops_after) : DataFrames; before/after facilities (GeoDataFrames when
+    ``facilities`` is one), stops after (None when ``stops`` is None and nothing changed them).
+    """
+    before = in_force(facilities, scenario.date)
+    after = before.copy()
+    stops_after = None if stops is None else stops.copy()
+    closed = {}
+    for change in scenario.changes:
+        f = change.fields
+        if change.action == "ouvrir":
+            if f["id"] in facilities.index:
+                raise scenario.error(f"le scénario ouvre « {f['id']} » qui existe déjà dans le "
+                                     "registre", change, "id", "choisir un nouvel identifiant")
+            ages = f.get("ages", [np.nan, np.nan])
+            row = {"id": f["id"], "name": f.get("nom", f["id"]), "kind": f["type"],
+                   "subtype": f.get("sous_type", ""), "capacity": f.get("places", np.nan),
+                   "age_min": float(ages[0]), "age_max": float(ages[1]),
+                   "opening": f.get("ouverture", pd.NA), "valid_from": scenario.date,
+                   "valid_to": pd.NaT, "itinerant": False, "address": "", "operator": "",
+                   "source": f"scénario {scenario.path or scenario.name}, ligne {change.line}",
+                   **_place(scenario, change, communes)}
+            new = pd.DataFrame([row]).set_index(pd.Index([f["id"]], name=after.index.name))
+            after = pd.concat([after, new.reindex(columns=after.columns.drop("geometry",
+                                                                             errors="ignore"))])
+        elif change.action == "redimensionner":
+            fid = _require(scenario, change, after.index, facilities, closed)
+            after.loc[fid, "capacity"] = f["places"]
+        elif change.action == "fermer":
+            fid = _require(scenario, change, after.index, facilities, closed)
+            after = after.drop(index=fid)
+            closed[fid] = change.line
+            if stops_after is not None:
+                stops_after = stops_after[stops_after["service_id"].astype(str) != fid]
+        elif change.action == "deplacer":
+            fid = _require(scenario, change, after.index, facilities, closed)
+            for column, value in _place(scenario, change, communes).items():
+                after.loc[fid, column] = value
+        else:  # itinerance
+            fid = _require(scenario, change, after.index, facilities, closed)
+            after.loc[fid, "itinerant"] = True
+            new_stops = pd.DataFrame([{
+                "service_id": fid, "stop_id": f"{fid}-{s['commune']}-{n}",
+                "name": s.get("nom", s["commune"]), "commune_code": s["commune"],
+                "days_per_month": float(s["jours_par_mois"]),
+                **{k: v for k, v in _place(scenario, Change("ouvrir", s, change.line),
+                                           communes).items() if k in ("lon", "lat")},
+            } for n, s in enumerate(f["arrets"], start=1)])
+            kept = None if stops_after is None else \
+                stops_after[stops_after["service_id"].astype(str) != fid]
+            stops_after = new_stops if kept is None else pd.concat([kept, new_stops],
+                                                                  ignore_index=True)
+    if "geometry" in before.columns:
+        import geopandas as gpd
+
+        points = gpd.points_from_xy(after["lon"].astype(float), after["lat"].astype(float))
+        after = gpd.GeoDataFrame(after.drop(columns="geometry", errors="ignore"),
+                                 geometry=points, crs=getattr(before, "crs", None) or "EPSG:4326")
+    return before, after, stops_after

@@ -1,0 +1,395 @@
+"""Siting: where should the next places go?
+
+Four model families share one life cycle (inputs checked → exact MIP and/or greedy →
+evaluated the same way → :class:`SitingResult`):
+
+- :func:`maximal_coverage` (MCLP): p new sites maximising children within T;
+- :func:`p_median`: p new sites minimising demand-weighted travel cost;
+- with ``capacity=``, both become capacitated: each site serves at most its places, children
+  of a demand point may be split between sites (fractional assignment), coverage is counted
+  in children served, never in demand points;
+- :func:`set_cover`: the fewest new sites putting every child within T.
+
+Existing sites stay open and free: children they already cover count as covered, their
+costs count for the p-median. Exact solutions come from HiGHS (``highspy``) within
+``time_limit`` seconds; ``method="greedy"`` is the heuristic for large instances and
+``method="both"`` runs both and reports the greedy's optimality gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from maillage.analysis import siting_greedy as greedy
+from maillage.analysis import siting_models as models
+from maillage.analysis.siting_evaluate import (
+    Evaluation,
+    evaluate_capacitated_assignment,
+    evaluate_capacitated_coverage,
+    evaluate_uncapacitated,
+)
+from maillage.analysis.siting_highs import TimeLimitError
+from maillage.analysis.siting_instance import SitingInstance, build_instance, check_threshold
+from maillage.errors import InputError, SolverError
+
+METHODS = ("exact", "greedy", "both")
+MAXIMISED = {"mclp", "capacitated-mclp"}
+
+
+@dataclass
+class SitingResult:
+    """The sites a model opens and what they achieve.
+
+    Attributes
+    ----------
+    model : str
+        "mclp", "capacitated-mclp", "p-median", "capacitated-p-median" or "set-cover".
+    selected : list
+        Ids of the new sites, in the cost matrix's column order.
+    existing : list
+        Ids of the sites already open (kept open).
+    covered_demand : float
+        Children within the threshold of an open site (capacitated: children served
+        within their places).
+    total_demand : float
+        All children of the demand points.
+    assignment : pandas.Series
+        Demand point -> site serving it (the site serving most of its children when
+        capacitated), NaN when none.
+    total_cost : float
+        Demand-weighted cost (child-minutes or child-metres) to the assigned sites.
+    objective : float
+        The model's objective: children covered (MCLP), child-minutes (p-median) or
+        number of new sites (set cover).
+    method : str
+        "exact", "greedy" or "both" (then the sites are the exact ones).
+    solve_seconds : float
+        Time spent in the solver(s), seconds.
+    optimal : bool
+        False when the time limit stopped HiGHS before proving optimality.
+    mip_gap : float
+        HiGHS's own relative gap at the end (0 when optimal).
+    gap : float or None
+        Relative gap of the greedy solution to the exact one (``method="both"``), e.g. 0.02
+        means the greedy is 2 % worse.
+    greedy_objective, greedy_selected : optional
+        The greedy solution when ``method="both"``.
+    threshold : float or None
+        The coverage threshold (minutes or metres).
+    flows : pandas.DataFrame or None
+        Capacitated models: ``demand_point``, ``site``, ``children``, ``cost`` per served pair.
+    """
+
+    model: str
+    selected: list
+    existing: list
+    covered_demand: float
+    total_demand: float
+    assignment: pd.Series
+    total_cost: float
+    objective: float
+    method: str
+    solve_seconds: float
+    optimal: bool = True
+    mip_gap: float = 0.0
+    gap: float | None = None
+    greedy_objective: float | None = None
+    greedy_selected: list | None = None
+    threshold: float | None = None
+    flows: pd.DataFrame | None = None
+
+    @property
+    def coverage_share(self) -> float:
+        """Share of children covered, 0–1 (NaN without children)."""
+        return self.covered_demand / self.total_demand if self.total_demand else float("nan")
+
+    @property
+    def count(self) -> int:
+        """Number of new sites (the set cover's answer)."""
+        return len(self.selected)
+
+
+def _check_p(inst: SitingInstance, p) -> int:
+    if isinstance(p, bool) or int(p) != p or p < 0:
+        raise InputError(f"nombre de sites p = {p!r} invalide", column="p",
+                         fix="donner un entier positif ou nul")
+    if p > inst.n_candidates:
+        raise SolverError(
+            f"{int(p)} nouveau(x) site(s) demandé(s) mais seulement {inst.n_candidates} "
+            f"candidat(s). Correction : réduire p ou ajouter des sites candidats"
+        )
+    return int(p)
+
+
+def _unit(inst: SitingInstance) -> str:
+    return f" {inst.unit}" if inst.unit else ""
+
+
+def _point_list(inst: SitingInstance, rows: np.ndarray, nearest: np.ndarray) -> str:
+    shown = [f"{inst.label(i)} (site le plus proche à "
+             f"{nearest[i]:.1f}".replace(".", ",") + f"{_unit(inst)})"
+             if np.isfinite(nearest[i]) else f"{inst.label(i)} (aucun site joignable)"
+             for i in rows[:10]]
+    more = f" et {len(rows) - 10} autre(s)" if len(rows) > 10 else ""
+    return ", ".join(shown) + more
+
+
+def _check_reachable(inst: SitingInstance, threshold: float | None) -> None:
+    """Every point with children must reach some site (within ``threshold`` when given)."""
+    nearest = inst.cost.min(axis=1) if inst.cost.shape[1] else np.full(len(inst.weights), np.inf)
+    limit = np.inf if threshold is None else threshold
+    bad = np.flatnonzero((inst.weights > 0) & ~(np.isfinite(nearest) & (nearest <= limit)))
+    if not len(bad):
+        return
+    if threshold is None:
+        raise SolverError(
+            f"{len(bad)} point(s) de demande sans aucun site joignable : "
+            f"{_point_list(inst, bad, nearest)}. Correction : vérifier le réseau routier "
+            f"ou ajouter un site candidat joignable depuis ces points")
+    need = float(np.ceil(nearest[bad][np.isfinite(nearest[bad])].max(initial=0)))
+    raise SolverError(
+        f"impossible de couvrir tout le monde à moins de {threshold:g}{_unit(inst)} : "
+        f"{len(bad)} point(s) de demande n'ont aucun site à cette distance : "
+        f"{_point_list(inst, bad, nearest)}. Correction : relever le seuil à au moins "
+        f"{need:g}{_unit(inst)} ou ajouter des sites candidats près de ces points")
+
+
+def _check_capacity(inst: SitingInstance, p: int) -> None:
+    ne = inst.n_existing
+    best = inst.capacity[:ne].sum() + np.sort(inst.capacity[ne:])[::-1][:p].sum()
+    if best + 1e-9 < inst.total_demand:
+        raise SolverError(
+            f"capacité insuffisante : au plus {best:.0f} places pour {inst.total_demand:.0f} "
+            f"enfants à affecter. Correction : augmenter les places ou le nombre de sites p, "
+            f"ou chercher une couverture partielle (maximal_coverage avec capacity=)")
+
+
+def _exact(model: str, inst, p, threshold, time_limit, progress, start=None):
+    if model == "mclp":
+        builder, y = models.mclp_model(inst, threshold, p)
+    elif model == "capacitated-mclp":
+        builder, y, _, _ = models.capacitated_mclp_model(inst, threshold, p)
+    elif model == "p-median":
+        builder, y = models.p_median_model(inst, p)
+    elif model == "capacitated-p-median":
+        builder, y, _, _ = models.capacitated_p_median_model(inst, p)
+    else:
+        builder, y = models.set_cover_model(inst, threshold)
+    if start is not None:
+        values = np.zeros(len(y))
+        values[list(start)] = 1.0
+        start = (y, values)
+    solution = builder.solve(maximize=model in MAXIMISED, time_limit=time_limit,
+                             progress=progress, start=start)
+    return np.flatnonzero(solution.values[y] > 0.5), solution
+
+
+def _greedy(model: str, inst: SitingInstance, p, threshold) -> list[int]:
+    if model == "mclp":
+        return greedy.greedy_mclp(inst, threshold, p)
+    if model == "capacitated-mclp":
+        served = evaluate_capacitated_coverage(inst, np.zeros(inst.n_candidates), threshold)
+        taken = served.flows.groupby("demand_point")["children"].sum()
+        residual = inst.weights - taken.reindex(inst.demand_ids, fill_value=0.0).to_numpy()
+        return greedy.greedy_capacitated_mclp(inst, threshold, p, residual)
+    if model in ("p-median", "capacitated-p-median"):
+        return greedy.greedy_p_median(inst, p)
+    return greedy.greedy_set_cover(inst, threshold)
+
+
+def _evaluate(model: str, inst: SitingInstance, chosen, threshold) -> Evaluation:
+    open_candidates = np.zeros(inst.n_candidates)
+    open_candidates[list(chosen)] = 1.0
+    if model == "capacitated-mclp":
+        return evaluate_capacitated_coverage(inst, open_candidates, threshold)
+    if model == "capacitated-p-median":
+        result = evaluate_capacitated_assignment(inst, open_candidates)
+        if threshold is not None:
+            flows = result.flows
+            result.covered_demand = float(flows.loc[flows["cost"] <= threshold, "children"].sum())
+        return result
+    open_sites = np.r_[np.ones(inst.n_existing, dtype=bool), open_candidates > 0.5]
+    return evaluate_uncapacitated(inst, open_sites, threshold)
+
+
+def _objective(model: str, evaluation: Evaluation, chosen) -> float:
+    if model in MAXIMISED:
+        return evaluation.covered_demand
+    if model == "set-cover":
+        return float(len(chosen))
+    return evaluation.total_cost
+
+
+def _relative_gap(model: str, exact: float, heuristic: float) -> float:
+    loss = exact - heuristic if model in MAXIMISED else heuristic - exact
+    return float(loss / abs(exact)) if exact else float(loss != 0)
+
+
+def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact",
+         time_limit=60.0, progress=None) -> SitingResult:
+    if method not in METHODS:
+        raise InputError(f"méthode « {method} » inconnue", column="method",
+                         fix="choisir parmi " + ", ".join(METHODS))
+    exact = heuristic = solver = None
+    seconds = 0.0
+    trivial = inst.n_candidates == 0 or (model != "set-cover" and p == 0)
+    if method in ("greedy", "both"):
+        start = time.perf_counter()
+        heuristic = [] if trivial else _greedy(model, inst, p, threshold)
+        seconds += time.perf_counter() - start
+    if method in ("exact", "both"):
+        if trivial:
+            exact = np.zeros(0, dtype=int)
+        else:
+            try:
+                exact, solver = _exact(model, inst, p, threshold, time_limit, progress,
+                                       start=heuristic)
+                seconds += solver.seconds
+            except TimeLimitError:
+                if method == "exact":
+                    raise
+                seconds += time_limit
+    chosen = exact if exact is not None else heuristic
+    evaluation = _evaluate(model, inst, chosen, threshold)
+    objective = _objective(model, evaluation, chosen)
+    candidates = inst.site_ids[inst.n_existing:]
+    result = SitingResult(
+        model=model,
+        selected=[candidates[j] for j in sorted(chosen)],
+        existing=inst.site_ids[: inst.n_existing],
+        covered_demand=evaluation.covered_demand,
+        total_demand=inst.total_demand,
+        assignment=evaluation.assignment,
+        total_cost=evaluation.total_cost,
+        objective=objective,
+        method=method,
+        solve_seconds=seconds,
+        optimal=trivial or (solver is not None and solver.optimal),
+        mip_gap=0.0 if trivial else (solver.mip_gap if solver else float("nan")),
+        threshold=threshold,
+        flows=evaluation.flows,
+    )
+    if method == "both" and exact is not None:
+        greedy_eval = _evaluate(model, inst, heuristic, threshold)
+        result.greedy_objective = _objective(model, greedy_eval, heuristic)
+        result.greedy_selected = [candidates[j] for j in heuristic]
+        result.gap = _relative_gap(model, objective, result.greedy_objective)
+    return result
+
+
+def maximal_coverage(demand, cost, threshold, p, candidates=None, existing=None, *,
+                     capacity=None, method="exact", time_limit=60.0,
+                     progress: Callable[[str], None] | None = None) -> SitingResult:
+    """Choose ``p`` new sites maximising the children within ``threshold`` of a site (MCLP).
+
+    Parameters
+    ----------
+    demand : pandas.Series
+        Children per demand point (e.g. per commune code).
+    cost : pandas.DataFrame
+        Cost from demand points (rows) to sites (columns), minutes or metres (the unit of
+        ``threshold``); ``inf`` when unreachable.
+    threshold : float
+        Coverage threshold, minutes (or metres): a point is covered when ``cost <= threshold``.
+    p : int
+        Number of new sites.
+    candidates : list, optional
+        Columns eligible for new sites (default: every column not in ``existing``).
+    existing : list, optional
+        Columns already open: their coverage counts, they stay open.
+    capacity : float or mapping, optional
+        Places per site (one number, or site id -> places, existing sites included): the
+        capacitated MCLP, coverage = children served within places (fractional assignment).
+    method : {"exact", "greedy", "both"}
+        HiGHS MIP, greedy heuristic, or both (exact sites, greedy gap in ``.gap``).
+    time_limit : float
+        HiGHS time limit, seconds; past it the best solution found is returned with
+        ``optimal=False`` and ``mip_gap`` set.
+    progress : callable, optional
+        Receives French status lines during the exact solve.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = ``covered_demand`` (children).
+
+    Raises
+    ------
+    InputError
+        Inconsistent inputs (unknown site ids, missing demand, NaN costs).
+    SolverError
+        p larger than the number of candidates, or no solution within the time limit.
+    """
+    inst = build_instance(demand, cost, candidates, existing, capacity)
+    threshold = check_threshold(threshold)
+    p = _check_p(inst, p)
+    model = "mclp" if capacity is None else "capacitated-mclp"
+    return _run(model, inst, p=p, threshold=threshold, method=method,
+                time_limit=time_limit, progress=progress)
+
+
+def capacitated_maximal_coverage(demand, cost, threshold, p, capacity, candidates=None,
+                                 existing=None, **options) -> SitingResult:
+    """Capacitated MCLP: :func:`maximal_coverage` with places per site (``capacity``, places).
+
+    Each site serves at most its places; the children of a demand point may be split
+    between several sites within ``threshold``. Coverage is in children served.
+    """
+    return maximal_coverage(demand, cost, threshold, p, candidates, existing,
+                            capacity=capacity, **options)
+
+
+def p_median(demand, cost, p, candidates=None, existing=None, *, capacity=None,
+             threshold=None, method="exact", time_limit=60.0,
+             progress: Callable[[str], None] | None = None) -> SitingResult:
+    """Choose ``p`` new sites minimising demand-weighted travel cost (p-median).
+
+    Parameters are those of :func:`maximal_coverage`; existing sites are available for
+    free. With ``capacity`` every child must be assigned within the sites' places
+    (fractional assignment allowed). ``threshold`` (optional, minutes or metres) only sets
+    how ``covered_demand`` is reported.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = ``total_cost`` (child-minutes or child-metres).
+
+    Raises
+    ------
+    SolverError
+        A demand point reaches no site, or (capacitated) too few places for every child.
+    """
+    inst = build_instance(demand, cost, candidates, existing, capacity)
+    p = _check_p(inst, p)
+    threshold = None if threshold is None else check_threshold(threshold)
+    _check_reachable(inst, None)
+    if capacity is not None:
+        _check_capacity(inst, p)
+    model = "p-median" if capacity is None else "capacitated-p-median"
+    return _run(model, inst, p=p, threshold=threshold, method=method,
+                time_limit=time_limit, progress=progress)
+
+
+def set_cover(demand, cost, threshold, candidates=None, existing=None, *, method="exact",
+              time_limit=60.0, progress: Callable[[str], None] | None = None) -> SitingResult:
+    """The fewest new sites putting every child within ``threshold`` of a site (set cover).
+
+    Demand points without children need no cover. ``result.count`` is the answer,
+    ``result.selected`` the sites.
+
+    Raises
+    ------
+    SolverError
+        Some demand point has no site within ``threshold``: the message names the points,
+        their distance to the nearest site and the threshold that would do.
+    """
+    inst = build_instance(demand, cost, candidates, existing)
+    threshold = check_threshold(threshold)
+    _check_reachable(inst, threshold)
+    return _run("set-cover", inst, threshold=threshold, method=method,
+                time_limit=time_limit, progress=progress)

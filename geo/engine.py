@@ -1,0 +1,196 @@
+"""The compiled road graph: a networkx graph turned once into CSR arrays for scipy's Dijkstra.
+
+Everything that computes shortest paths goes through :class:`RoadGraph`. Python only
+orchestrates: the hot loop is :func:`scipy.sparse.csgraph.dijkstra` (compiled), run from
+many sources at once, in chunks so that the ``sources × nodes`` result fits in memory.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from pyproj import Transformer
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from maillage.errors import NetworkError
+from maillage.settings import LAYER_CRS, METRIC_CRS
+
+#: Upper bound of one Dijkstra result block (sources × nodes × 8 bytes), in bytes.
+BLOCK_BYTES = 256 * 1024**2
+
+
+@dataclass(eq=False)
+class RoadGraph:
+    """A directed road graph compiled to arrays.
+
+    Attributes
+    ----------
+    node_ids : numpy.ndarray
+        Original node identifiers (as in the networkx graph), position = compiled index.
+    lon, lat : numpy.ndarray
+        Node coordinates, degrees (EPSG:4326).
+    x, y : numpy.ndarray
+        Node coordinates, metres (EPSG:2154), for snapping.
+    matrix : scipy.sparse.csr_matrix
+        ``matrix[i, j]`` = smallest weight of the edges i → j (seconds for ``travel_time``).
+        One-way streets are respected: the matrix is not symmetric.
+    weight : str
+        Edge attribute the matrix was built from.
+    reaches_main, reached_from_main : numpy.ndarray of bool
+        Whether each node can reach / be reached from the largest strongly connected component.
+    """
+
+    node_ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    matrix: sp.csr_matrix
+    weight: str
+    reaches_main: np.ndarray
+    reached_from_main: np.ndarray
+    main_share: float
+    _reverse: sp.csr_matrix | None = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    @property
+    def reverse(self) -> sp.csr_matrix:
+        """The transposed matrix (edges reversed), built once on first use."""
+        if self._reverse is None:
+            self._reverse = self.matrix.transpose().tocsr()
+        return self._reverse
+
+    def times(self, sources, targets=None, *, limit=np.inf, reverse=False) -> np.ndarray:
+        """Shortest-path weights from compiled node indices to compiled node indices.
+
+        Parameters
+        ----------
+        sources : array of int
+            Compiled indices of the source nodes.
+        targets : array of int, optional
+            Compiled indices of the nodes to keep (all nodes when None).
+        limit : float
+            Paths longer than this (seconds) are ``inf``.
+        reverse : bool
+            Run on the reversed graph: result ``[i, j]`` is then the time from target j to
+            source i.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``len(sources) × len(targets)`` float64 array, seconds, ``inf`` where unreachable.
+        """
+        sources = np.asarray(sources, dtype=np.int64)
+        targets = None if targets is None else np.asarray(targets, dtype=np.int64)
+        width = self.n_nodes if targets is None else len(targets)
+        out = np.empty((len(sources), width))
+        graph = self.reverse if reverse else self.matrix
+        step = max(1, BLOCK_BYTES // (8 * max(self.n_nodes, 1)))
+        for start in range(0, len(sources), step):
+            block = dijkstra(graph, directed=True, indices=sources[start : start + step], limit=limit)
+            out[start : start + step] = block if targets is None else block[:, targets]
+        return out
+
+
+_CACHE: "weakref.WeakKeyDictionary[nx.Graph, dict]" = weakref.WeakKeyDictionary()
+
+
+def compile_graph(graph, weight: str = "travel_time") -> RoadGraph:
+    """Compile a networkx road graph to a :class:`RoadGraph` (cached per graph object).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or networkx.DiGraph or RoadGraph
+        Road graph as osmnx returns it: node attributes ``x`` (longitude) and ``y``
+        (latitude), degrees, unless ``graph.graph["crs"]`` says otherwise; edge attribute
+        ``weight`` (``travel_time`` in seconds). An undirected graph is read as two-way.
+    weight : str
+        Edge attribute to minimise.
+
+    Returns
+    -------
+    RoadGraph
+        The compiled graph; compiling the same unchanged graph again returns the cached one.
+
+    Raises
+    ------
+    NetworkError
+        Empty graph, or edges without the weight attribute (French message with the fix).
+    """
+    if isinstance(graph, RoadGraph):
+        if graph.weight != weight:
+            raise NetworkError(
+                f"Le graphe compilé porte le poids « {graph.weight} », pas « {weight} ». "
+                "Correction : compilez le graphe networkx avec compile_graph(graphe, weight=…)."
+            )
+        return graph
+    stamp = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = _CACHE.get(graph, {}).get(weight)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    road = _compile(graph, weight)
+    _CACHE.setdefault(graph, {})[weight] = (stamp, road)
+    return road
+
+
+def _compile(graph, weight: str) -> RoadGraph:
+    if graph.number_of_nodes() == 0:
+        raise NetworkError("Le réseau routier est vide (aucun nœud). Correction : vérifiez la source du réseau.")
+    node_ids = np.empty(graph.number_of_nodes(), dtype=object)
+    node_ids[:] = list(graph.nodes)  # element-wise, so that tuple ids stay tuples
+    position = {node: i for i, node in enumerate(node_ids)}
+    try:
+        lon = np.fromiter((data["x"] for _, data in graph.nodes(data=True)), float, len(node_ids))
+        lat = np.fromiter((data["y"] for _, data in graph.nodes(data=True)), float, len(node_ids))
+    except KeyError as exc:
+        raise NetworkError(
+            "Des nœuds du réseau n'ont pas de coordonnées « x »/« y ». "
+            "Correction : chargez le réseau avec maillage.geo.load_network."
+        ) from exc
+    crs = graph.graph.get("crs", LAYER_CRS)
+    if str(crs).upper() != LAYER_CRS:
+        lon, lat = Transformer.from_crs(crs, LAYER_CRS, always_xy=True).transform(lon, lat)
+    x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
+
+    edges = list(graph.edges(data=weight))
+    missing = sum(1 for *_, w in edges if w is None)
+    if missing:
+        raise NetworkError(
+            f"{missing} tronçons du réseau n'ont pas d'attribut « {weight} ». "
+            "Correction : ajoutez les vitesses et temps de parcours (maillage.geo.add_travel_times)."
+        )
+    tail = np.fromiter((position[u] for u, _, _ in edges), np.int64, len(edges))
+    head = np.fromiter((position[v] for _, v, _ in edges), np.int64, len(edges))
+    cost = np.fromiter((float(w) for *_, w in edges), float, len(edges))
+    if not graph.is_directed():
+        tail, head, cost = np.r_[tail, head], np.r_[head, tail], np.r_[cost, cost]
+    if (cost < 0).any() or not np.isfinite(cost).all():
+        raise NetworkError(f"Des poids « {weight} » sont négatifs ou non finis. Correction : recalculez-les.")
+    # Keep the smallest weight among parallel edges (the CSR constructor would sum them).
+    order = np.lexsort((cost, head, tail))
+    tail, head, cost = tail[order], head[order], cost[order]
+    first = np.ones(len(tail), bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    n = len(node_ids)
+    matrix = sp.csr_matrix((cost[first], (tail[first], head[first])), shape=(n, n))
+    reaches, reached, share = _main_component_reach(matrix)
+    return RoadGraph(node_ids, lon, lat, x, y, matrix, weight, reaches, reached, share)
+
+
+def _main_component_reach(matrix: sp.csr_matrix):
+    """Which nodes reach, and are reached from, the largest strongly connected component."""
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    counts = np.bincount(labels)
+    main = int(np.argmax(counts))
+    seed = int(np.flatnonzero(labels == main)[0])
+    from_main = np.isfinite(dijkstra(matrix, indices=seed, unweighted=True))
+    to_main = np.isfinite(dijkstra(matrix.transpose().tocsr(), indices=seed, unweighted=True))
+    return to_main, from_main, float(counts[main] / len(labels))

@@ -1,0 +1,199 @@
+"""Travel-time matrices and nearest-destination times on a road graph (minutes).
+
+Times are snapped-point to snapped-point: origin access leg + network time + destination
+access leg. Two points closer to each other than to the network (straight-line distance at most
+the sum of their snap distances) may instead make the trip off the network, in a straight line
+at the access speed: a facility at a commune's own point is 0 minutes away, not two access legs.
+Diagnostics of every snap are attached to the result (``attrs["snapping"]``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from .engine import compile_graph
+from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M, snap
+
+
+def travel_time_matrix(
+    graph,
+    origins,
+    destinations,
+    weight: str = "travel_time",
+    cutoff: float | None = None,
+    *,
+    max_snap_m: float = MAX_SNAP_M,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    check_components: bool = True,
+) -> pd.DataFrame:
+    """Travel times from every origin to every destination, minutes.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or RoadGraph
+        Road graph as osmnx returns it (node ``x``/``y`` in degrees, edge weight in seconds),
+        or a graph compiled with :func:`compile_graph`.
+    origins, destinations : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Points in any CRS; their index gives the row and column labels.
+    weight : str
+        Edge attribute, seconds (``travel_time``).
+    cutoff : float, optional
+        Times above this many minutes are ``inf``.
+    max_snap_m : float
+        Points further than this from the network are refused, metres.
+    access_speed_kmh : float
+        Straight-line speed between a point and its snapped node, km/h.
+    check_components : bool
+        Refuse points snapped to a part of the network cut off from the rest.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Minutes; index = origins' index, columns = destinations' index; ``inf`` where
+        unreachable or beyond ``cutoff``. ``attrs["snapping"]`` is a DataFrame with one row per
+        point: ``id``, ``role``, ``node_id``, ``snap_m`` (metres), ``access_min`` (minutes).
+        An origin and a destination at the same place are 0 minutes apart, never NaN.
+    """
+    road, orig, dest = _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components)
+    limit = np.inf if cutoff is None else cutoff * 60.0
+    o_nodes, o_pos = np.unique(orig["node"].to_numpy(), return_inverse=True)
+    d_nodes, d_pos = np.unique(dest["node"].to_numpy(), return_inverse=True)
+    if len(d_nodes) < len(o_nodes):  # fewer Dijkstra runs from the destinations, edges reversed
+        seconds = road.times(d_nodes, o_nodes, limit=limit, reverse=True).T
+    else:
+        seconds = road.times(o_nodes, d_nodes, limit=limit)
+    minutes = seconds[np.ix_(o_pos, d_pos)] / 60.0
+    minutes += orig["access_min"].to_numpy()[:, None] + dest["access_min"].to_numpy()[None, :]
+    rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
+    minutes[rows, cols] = np.minimum(minutes[rows, cols], local)
+    if cutoff is not None:
+        minutes[minutes > cutoff] = np.inf
+    result = pd.DataFrame(minutes, index=orig.index.copy(), columns=dest.index.copy())
+    result.attrs["snapping"] = _diagnostics(orig, dest)
+    return result
+
+
+def nearest(
+    graph,
+    origins,
+    destinations,
+    cutoff: float | None = None,
+    *,
+    weight: str = "travel_time",
+    max_snap_m: float = MAX_SNAP_M,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    check_components: bool = True,
+) -> pd.DataFrame:
+    """Time from each origin to its nearest destination, in one Dijkstra pass.
+
+    The destinations become one virtual source joined to their snapped nodes by their access
+    legs; a single run on the reversed graph gives every origin its nearest destination.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or RoadGraph
+        Road graph (see :func:`travel_time_matrix`).
+    origins, destinations : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Points in any CRS, index = ids.
+    cutoff : float, optional
+        Beyond this many minutes: ``minutes`` = ``inf`` and ``destination`` = missing.
+    weight, max_snap_m, access_speed_kmh, check_components
+        As in :func:`travel_time_matrix`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = origins' index; ``minutes`` (float, minutes), ``destination`` (id of the
+        nearest destination, missing when none is reachable), ``snap_m`` (origin snap,
+        metres), ``access_min`` (origin access leg, minutes). ``attrs["snapping"]`` as in
+        :func:`travel_time_matrix`.
+    """
+    road, orig, dest = _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components)
+    # Per node, the destination with the shortest access leg (ties: first in input order).
+    best = dest.reset_index(names="id").sort_values("access_min", kind="stable").drop_duplicates("node")
+    n = road.n_nodes
+    start = sp.csr_matrix(
+        (best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())), shape=(n + 1, n + 1)
+    )
+    augmented = sp.vstack([sp.hstack([road.reverse, sp.csr_matrix((n, 1))]), start[n]]).tocsr()
+    limit = np.inf if cutoff is None else cutoff * 60.0
+    seconds, pred = dijkstra(augmented, indices=n, limit=limit, return_predecessors=True)
+    root = _first_hop(pred, n)
+    nodes = orig["node"].to_numpy()
+    minutes = seconds[nodes] / 60.0 + orig["access_min"].to_numpy()
+    owner = pd.Series(best["id"].to_numpy(), index=best["node"].to_numpy())
+    found = np.isfinite(minutes) & (root[nodes] >= 0)
+    names = pd.Series(pd.NA, index=orig.index, dtype=object)
+    names[found] = owner.reindex(root[nodes][found]).to_numpy()
+    rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
+    if len(local):  # the shortest off-network trip of each origin, where it beats the network
+        order = np.lexsort((local, rows))
+        rows, cols, local = rows[order], cols[order], local[order]
+        first = np.r_[True, rows[1:] != rows[:-1]]
+        rows, cols, local = rows[first], cols[first], local[first]
+        better = local < np.where(found[rows], minutes[rows], np.inf)
+        rows, cols, local = rows[better], cols[better], local[better]
+        minutes[rows] = local
+        found[rows] = True
+        names.iloc[rows] = dest.index.to_numpy()[cols]
+    if cutoff is not None:
+        found &= minutes <= cutoff
+    names[~found] = pd.NA
+    result = pd.DataFrame(
+        {
+            "minutes": np.where(found, minutes, np.inf),
+            "destination": names,
+            "snap_m": orig["snap_m"],
+            "access_min": orig["access_min"],
+        },
+        index=orig.index.copy(),
+    )
+    result.attrs["snapping"] = _diagnostics(orig, dest)
+    return result
+
+
+def _local_trips(orig: pd.DataFrame, dest: pd.DataFrame, access_speed_kmh: float):
+    """Off-network trips between points closer to each other than to the network.
+
+    Returns positional ``rows``, ``cols`` and straight-line ``minutes`` at the access speed for
+    every pair whose distance is at most the sum of the two snap distances.
+    """
+    reach = float(orig["snap_m"].max() + dest["snap_m"].max()) if len(orig) and len(dest) else 0.0
+    tree_o = cKDTree(orig[["x_m", "y_m"]].to_numpy())
+    tree_d = cKDTree(dest[["x_m", "y_m"]].to_numpy())
+    pairs = tree_o.sparse_distance_matrix(tree_d, reach, output_type="ndarray")
+    rows, cols, metres = pairs["i"], pairs["j"], pairs["v"]
+    keep = metres <= orig["snap_m"].to_numpy()[rows] + dest["snap_m"].to_numpy()[cols]
+    return rows[keep], cols[keep], metres[keep] / (access_speed_kmh / 3.6) / 60.0
+
+
+def _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components):
+    """Compile the graph and snap both point sets (diagnostics tables)."""
+    road = compile_graph(graph, weight)
+    options = dict(max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh, check_components=check_components)
+    return road, snap(road, origins, role="origine", **options), snap(road, destinations, role="destination", **options)
+
+
+def _first_hop(pred: np.ndarray, virtual: int) -> np.ndarray:
+    """For every node, the node right after the virtual source on its shortest path (or -1)."""
+    root = pred.astype(np.int64).copy()
+    root[root < 0] = -1
+    hop = np.flatnonzero(root == virtual)
+    root[hop] = hop
+    root[virtual] = -1
+    for _ in range(64):  # pointer jumping: depth halves at each round
+        nxt = np.where(root >= 0, root[np.maximum(root, 0)], -1)
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    return root
+
+
+def _diagnostics(orig: pd.DataFrame, dest: pd.DataFrame) -> pd.DataFrame:
+    table = pd.concat([orig.reset_index(names="id"), dest.reset_index(names="id")], ignore_index=True)
+    return table[["id", "role", "node_id", "snap_m", "access_min"]]
+

@@ -1,0 +1,163 @@
+"""Timers: "how long from these points to those points", whatever the source of times.
+
+Analysis code takes a timer, never a raw graph. A :class:`NetworkTimer` times trips on a
+road graph; a :class:`StraightLineTimer` estimates them from the straight-line distance and
+flags every output as estimated. :func:`default_timer` picks one and says which.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from .engine import compile_graph
+from .routing import nearest, travel_time_matrix
+from .snapping import points_metric
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Timer(Protocol):
+    """What analysis code needs from a source of travel times (all results in minutes)."""
+
+    estimated: bool
+    description: str
+
+    def matrix(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Minutes from every origin (rows, origins' index) to every destination (columns)."""
+        ...
+
+    def nearest(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Per origin: ``minutes`` to the nearest destination and its id ``destination``."""
+        ...
+
+
+class NetworkTimer:
+    """Travel times on a road graph (exact shortest paths, minutes).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or RoadGraph
+        Road graph with ``travel_time`` in seconds on its edges; compiled once here.
+    description : str, optional
+        French description of the network (source, date), shown in reports.
+    **options
+        Passed to :func:`travel_time_matrix` / :func:`nearest` (``max_snap_m``,
+        ``access_speed_kmh``, ``check_components``).
+    """
+
+    estimated = False
+
+    def __init__(self, graph, description: str | None = None, **options):
+        self.graph = compile_graph(graph)
+        self.description = description or (
+            f"temps de trajet sur le réseau routier ({self.graph.n_nodes:,} nœuds)".replace(",", " ")
+        )
+        self.options = options
+
+    def matrix(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Minutes from every origin to every destination (see :func:`travel_time_matrix`)."""
+        result = travel_time_matrix(self.graph, origins, destinations, cutoff=cutoff, **self.options)
+        result.attrs["estimated"] = False
+        return result
+
+    def nearest(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Nearest destination per origin, minutes (see :func:`nearest`)."""
+        result = nearest(self.graph, origins, destinations, cutoff=cutoff, **self.options)
+        result.attrs["estimated"] = False
+        return result
+
+    def __repr__(self) -> str:
+        return f"NetworkTimer({self.description!r})"
+
+
+class StraightLineTimer:
+    """Estimated travel times: straight-line distance × detour ÷ speed (minutes).
+
+    Parameters
+    ----------
+    speed_kmh : float
+        Average road speed, km/h.
+    detour : float
+        Ratio of road distance to straight-line distance (1.3 is typical of rural France).
+
+    Every output carries ``attrs["estimated"] = True``.
+    """
+
+    estimated = True
+
+    def __init__(self, speed_kmh: float = 60.0, detour: float = 1.3):
+        if speed_kmh <= 0 or detour < 1:
+            raise ValueError("speed_kmh must be > 0 and detour >= 1")
+        self.speed_kmh = float(speed_kmh)
+        self.detour = float(detour)
+        self.description = (
+            f"estimation à vol d'oiseau : distance × {self.detour:g} ÷ {self.speed_kmh:g} km/h "
+            "(aucun réseau routier disponible)"
+        )
+
+    def _minutes(self, metres: np.ndarray) -> np.ndarray:
+        return metres * self.detour / (self.speed_kmh / 3.6) / 60.0
+
+    def matrix(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Estimated minutes from every origin to every destination."""
+        orig = points_metric(origins, role="origines")
+        dest = points_metric(destinations, role="destinations")
+        dx = orig.x.to_numpy()[:, None] - dest.x.to_numpy()[None, :]
+        dy = orig.y.to_numpy()[:, None] - dest.y.to_numpy()[None, :]
+        minutes = self._minutes(np.hypot(dx, dy))
+        if cutoff is not None:
+            minutes[minutes > cutoff] = np.inf
+        result = pd.DataFrame(minutes, index=orig.index.copy(), columns=dest.index.copy())
+        result.attrs["estimated"] = True
+        result.attrs["description"] = self.description
+        return result
+
+    def nearest(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
+        """Estimated minutes to the nearest destination (straight line), and its id."""
+        orig = points_metric(origins, role="origines")
+        dest = points_metric(destinations, role="destinations")
+        tree = cKDTree(np.column_stack([dest.x.to_numpy(), dest.y.to_numpy()]))
+        metres, which = tree.query(np.column_stack([orig.x.to_numpy(), orig.y.to_numpy()]))
+        minutes = self._minutes(metres)
+        names = pd.Series(dest.index.to_numpy()[which], index=orig.index, dtype=object)
+        if cutoff is not None:
+            names[minutes > cutoff] = pd.NA
+            minutes = np.where(minutes > cutoff, np.inf, minutes)
+        result = pd.DataFrame({"minutes": minutes, "destination": names}, index=orig.index.copy())
+        result.attrs["estimated"] = True
+        result.attrs["description"] = self.description
+        return result
+
+    def __repr__(self) -> str:
+        return f"StraightLineTimer(speed_kmh={self.speed_kmh:g}, detour={self.detour:g})"
+
+
+def default_timer(territory=None) -> Timer:
+    """The best timer available: the shared road graph if present, else straight-line estimates.
+
+    Parameters
+    ----------
+    territory : maillage.layers.Territory, optional
+        Territory to time (reserved: the shared Lot graph is used for any territory).
+
+    Returns
+    -------
+    Timer
+        A :class:`NetworkTimer` on :func:`default_network`, else a :class:`StraightLineTimer`;
+        the choice is logged and stated in ``timer.description``.
+    """
+    from .networks import default_network
+
+    graph, description = default_network(territory)
+    if graph is not None:
+        log.info("Temps de trajet : %s", description)
+        return NetworkTimer(graph, description=description)
+    timer = StraightLineTimer()
+    log.warning("Temps de trajet : %s (%s)", timer.description, description)
+    return timer

@@ -1,0 +1,49 @@
+"""Children by age band: INSEE counts when given, otherwise a cited estimate.
+
+The embedded communes carry no INSEE age counts (none could be obtained offline). Each band
+is then estimated as population × the share of that band in the arrondissement of Cahors
+(Lot), INSEE RP2018 table POP1B "âge détaillé" (population municipale 72,848):
+
+- 0-2 years: 547 + 547 + 613 = 1,707 (2.343 %)
+- 3-5 years: 631 + 687 + 721 = 2,039 (2.799 %)
+- 6-10 years: 691 + 705 + 747 + 809 + 747 = 3,699 (5.078 %)
+- 11-17 years: 744 + 792 + 786 + 810 + 807 + 874 + 878 = 5,691 (7.812 %)
+
+Source: https://www.insee.fr/fr/statistiques/5397445?geo=ARR-461&sommaire=5397467
+"""
+
+from __future__ import annotations
+
+#: Age band columns of the communes layer -> (first year, last year) of age, inclusive.
+AGE_BANDS = {"pop_0_2": (0, 2), "pop_3_5": (3, 5), "pop_6_10": (6, 10), "pop_11_17": (11, 17)}
+
+#: INSEE RP column (without the "Pyy_" vintage prefix) for each band.
+INSEE_COLUMNS = {"pop_0_2": "POP0002", "pop_3_5": "POP0305", "pop_6_10": "POP0610",
+                 "pop_11_17": "POP1117"}
+
+_REFERENCE_POPULATION = 72_848
+_REFERENCE_COUNTS = {"pop_0_2": 1_707, "pop_3_5": 2_039, "pop_6_10": 3_699, "pop_11_17": 5_691}
+
+#: Share of each band in the population (arrondissement of Cahors, INSEE RP2018).
+AGE_SHARES = {band: count / _REFERENCE_POPULATION for band, count in _REFERENCE_COUNTS.items()}
+
+#: The ``age_source`` text of estimated communes.
+ESTIMATE_SOURCE = ("estimation : population × parts par âge de l'arrondissement de Cahors "
+                   "(INSEE RP2018, POP1B)")
+ESTIMATE_URL = "https://www.insee.fr/fr/statistiques/5397445?geo=ARR-461&sommaire=5397467"
+
+
+def estimate_bands(population: float) -> dict[str, float]:
+    """Estimated children per age band for a commune of ``population`` inhabitants.
+
+    Parameters
+    ----------
+    population : float
+        Population municipale (inhabitants).
+
+    Returns
+    -------
+    dict
+        ``pop_0_2`` … ``pop_11_17`` -> children (float, rounded to 0.1).
+    """
+    return {band: round(population * share, 1) for band, share in AGE_SHARES.items()}

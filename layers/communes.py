@@ -1,0 +1,255 @@
+"""The communes layer: embedded table (COG 2026), former codes, INSEE children by age band.
+
+The embedded ``maillage.data/communes_lot.csv`` gives every current commune of the Lot with
+its intercommunality, population municipale, a representative point and estimated children
+by age band (see :mod:`maillage.layers.ages`). Contours come from
+:mod:`maillage.layers.contours`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from maillage.layers.ages import AGE_BANDS, INSEE_COLUMNS
+from maillage.layers.tables import ROW, blank, display_name, parse_number, read_any
+
+COMMUNE_COLUMNS = ["code", "name", "epci", "epci_name", "population", *AGE_BANDS,
+                   "age_source", "point_lon", "point_lat", "geometry", "geometry_kind"]
+CODE_PATTERN = re.compile(r"^\d[\dAB]\d{3}$")
+EMBEDDED_VINTAGE = "COG 2026, populations légales en vigueur en 2026"
+EMBEDDED_LICENCE = "Licence Ouverte (@etalab/decoupage-administratif 6.0.0)"
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_table():
+    import importlib.resources
+
+    import pandas as pd
+
+    with importlib.resources.files("maillage.data").joinpath("communes_lot.csv").open(
+            "r", encoding="utf-8") as handle:
+        table = pd.read_csv(handle, dtype={"code": str, "epci": str, "former_codes": str},
+                            keep_default_na=False, na_values={"population": [""]})
+    return table
+
+
+def embedded_communes():
+    """The embedded communes of the Lot (312 rows, COG 2026) as a DataFrame (a copy).
+
+    Returns
+    -------
+    DataFrame
+        ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
+        ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
+        estimated), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
+    """
+    return _embedded_table().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _mapping() -> dict[str, str]:
+    import pandas as pd
+
+    from maillage.settings import shared_data_dir
+
+    mapping = {}
+    for code, former in zip(_embedded_table()["code"], _embedded_table()["former_codes"]):
+        for old in filter(None, former.split(";")):
+            mapping[old] = code
+    shared = shared_data_dir()
+    if shared is not None:
+        path = shared / "admin" / "lot_commune_codes_2015plus_to_cog2026.csv"
+        if path.is_file():
+            table = pd.read_csv(path, dtype=str)
+            mapping.update(zip(table["code_insee_old"], table["code_insee_cog2026"]))
+    return {old: new for old, new in mapping.items() if old != new}
+
+
+def current_code(code: str) -> str:
+    """The COG 2026 code of a commune code valid since 2015 (itself when unchanged).
+
+    Former codes of merged communes (e.g. 46156's members of Bellefont-La Rauze) map to the
+    new commune; the mapping comes from the communes déléguées of the embedded table, and from
+    ``admin/lot_commune_codes_2015plus_to_cog2026.csv`` when ../shared/data is present.
+    """
+    return _mapping().get(code, code)
+
+
+def normalize_code(text) -> str | None:
+    """A commune code as text of 5 characters ("1234.0" or 1234 -> "01234"); None if blank."""
+    if blank(text):
+        return None
+    code = str(text).strip()
+    if re.fullmatch(r"\d+(\.0+)?", code):
+        code = str(int(float(code))).zfill(5)
+    return code.upper()
+
+
+def points_layer(table):
+    """Communes as a GeoDataFrame of representative points (``geometry_kind`` = "point")."""
+    import geopandas as gpd
+
+    from maillage.settings import LAYER_CRS
+
+    gdf = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["point_lon"], table["point_lat"]),
+        crs=LAYER_CRS)
+    gdf["geometry_kind"] = "point"
+    return finish_layer(gdf)
+
+
+def finish_layer(gdf):
+    """Order the communes columns, index by ``code`` (also kept as a column)."""
+    gdf = gdf[[c for c in COMMUNE_COLUMNS if c in gdf.columns]].copy()
+    gdf["population"] = gdf["population"].astype("int64")
+    for band in AGE_BANDS:
+        gdf[band] = gdf[band].astype(float)
+    gdf.index = gdf["code"].rename(None)
+    return gdf
+
+
+def apply_insee_ages(communes, path, report):
+    """Replace estimated children by INSEE counts from an RP "population par âge" CSV.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Communes layer (index = code); a new frame is returned.
+    path : str or Path
+        INSEE CSV (``;``-separated) with ``CODGEO`` and ``Pyy_POP0002``, ``Pyy_POP0305``,
+        ``Pyy_POP0610``, ``Pyy_POP1117`` (children, may be fractional: INSEE weights).
+    report : ValidationReport
+        Receives the former codes summed into current communes and which communes have
+        INSEE counts versus estimates.
+
+    Returns
+    -------
+    GeoDataFrame
+        Communes with ``pop_*`` replaced and ``age_source`` = "INSEE RP20yy (file)".
+    """
+    file = display_name(path)
+    table = read_any(path, report)
+    columns = {c.upper(): c for c in table.columns if c != ROW}
+    if "CODGEO" not in columns:
+        report.error("colonne CODGEO absente", file=file, row=1, column="CODGEO",
+                     fix="utiliser le fichier INSEE « Évolution et structure de la population » "
+                     "(colonnes CODGEO, P21_POP0002, P21_POP0305, P21_POP0610, P21_POP1117)")
+        report.raise_if_errors()
+    found = {}
+    for band, suffix in INSEE_COLUMNS.items():
+        match = sorted(c for c in columns if re.fullmatch(r"P\d\d_" + suffix, c))
+        if not match:
+            report.error(f"colonne P21_{suffix} absente", file=file, row=1,
+                         column=f"P21_{suffix}", fix="garder les colonnes POP0002, POP0305, "
+                         "POP0610 et POP1117 du fichier INSEE")
+            continue
+        found[band] = columns[match[-1]]
+    report.raise_if_errors()
+    vintage = "RP20" + next(iter(found.values()))[1:3]
+    counts: dict[str, dict[str, float]] = {}
+    outside = []
+    for record in table.to_dict("records"):
+        code = normalize_code(record[columns["CODGEO"]])
+        current = current_code(code) if code else None
+        if current not in communes.index:
+            outside.append(str(code))
+            continue
+        if current != code:
+            report.add("converti", f"ancien code {code} additionné à la commune actuelle "
+                       f"{current} ({communes.at[current, 'name']})", file=file,
+                       row=record[ROW], column=columns["CODGEO"])
+        values = counts.setdefault(current, dict.fromkeys(found, 0.0))
+        for band, col in found.items():
+            try:
+                number = parse_number(record[col])
+            except ValueError:
+                number = None
+            if number is None or number < 0:
+                report.error(f"effectif « {record[col]} » illisible", file=file,
+                             row=record[ROW], column=col,
+                             fix="donner un nombre positif ou nul (virgule décimale acceptée)")
+                continue
+            values[band] += number
+    report.raise_if_errors()
+    if outside:
+        report.add("info", f"{len(outside)} ligne{'s' if len(outside) > 1 else ''} hors du "
+                   f"territoire ignorée{'s' if len(outside) > 1 else ''} "
+                   f"({_first(outside)})", file=file)
+    result = communes.copy()
+    for code, values in counts.items():
+        for band, value in values.items():
+            result.at[code, band] = value
+        result.at[code, "age_source"] = f"INSEE {vintage} ({file})"
+    estimated = [c for c in result.index if c not in counts]
+    report.add("info", f"enfants par âge : {len(counts)} communes avec comptages INSEE "
+               f"{vintage}, {len(estimated)} en estimation"
+               + (f" ({_first(estimated)})" if estimated else ""), file=file)
+    return result
+
+
+def _first(codes: list[str], n: int = 10) -> str:
+    """The first ``n`` codes, comma-joined, with an ellipsis when there are more."""
+    return ", ".join(codes[:n]) + ("…" if len(codes) > n else "")
+
+
+def load_communes(path=None, *, ages=None, epci=None, offline=None, report=None):
+    """Load the communes of the Lot (COG 2026) with population and children by age band.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A contour file to use instead of the default resolution: geo.api.gouv.fr GeoJSON
+        (properties ``code``, ``nom``, ``codeEpci``, ``population``) or any GeoJSON,
+        GeoPackage or Shapefile with a commune code column; older codes are dissolved.
+    ages : str or Path, optional
+        INSEE RP population-by-age CSV replacing the estimated children (see
+        :func:`apply_insee_ages`).
+    epci : str, optional
+        SIREN of an intercommunality: keep only its communes.
+    offline : bool, optional
+        Forbid the online fetch (default: ``maillage.settings.offline()``).
+    report : ValidationReport, optional
+        Receives what loading changed (a new report when omitted).
+
+    Returns
+    -------
+    GeoDataFrame
+        Index ``code``; columns of the communes schema (docs/DESIGN.md), EPSG:4326.
+        ``attrs["report"]`` is the report and ``attrs["source"]`` the :class:`LayerSource`.
+    """
+    from maillage.layers import contours
+    from maillage.layers.report import ValidationReport
+
+    report = ValidationReport() if report is None else report
+    table = embedded_communes()
+    if epci is not None:
+        table = restrict_to_epci(table, epci)
+    communes, source = contours.with_geometry(table, path=path, offline=offline, report=report)
+    if ages is not None:
+        communes = apply_insee_ages(communes, ages, report)
+        source.description += f" ; enfants par âge : {display_name(ages)}"
+    communes.attrs["report"] = report
+    communes.attrs["source"] = source
+    return communes
+
+
+def restrict_to_epci(table, epci: str):
+    """Rows of ``table`` whose ``epci`` is ``epci``.
+
+    Raises
+    ------
+    InputError
+        When no embedded commune belongs to that SIREN (the message lists the known ones).
+    """
+    from maillage.errors import InputError
+
+    epci = str(epci).strip()
+    kept = table[table["epci"] == epci]
+    if kept.empty:
+        embedded = _embedded_table()
+        known = ", ".join(f"{c} ({n})" for c, n in
+                          sorted(set(zip(embedded["epci"], embedded["epci_name"]))))
+        raise InputError(f"intercommunalité {epci} inconnue dans le Lot", column="epci",
+                         fix=f"donner le SIREN d'une de ces intercommunalités : {known}")
+    return kept

@@ -1,0 +1,195 @@
+"""Bus stops from a GTFS feed (zip or folder): departures per weekday and routes served."""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from pathlib import Path
+
+from maillage.errors import InputError
+from maillage.layers.tables import display_name
+
+WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+BUS_STOP_COLUMNS = ["stop_id", "name", "departures_weekday", "routes", "geometry"]
+
+
+class _Feed:
+    """Reads the text files of a GTFS feed from a zip archive or a folder."""
+
+    def __init__(self, path: Path):
+        self.path, self.file = path, display_name(path)
+        if not path.exists():
+            raise InputError("flux GTFS introuvable", file=self.file,
+                             fix="donner le chemin d'un fichier .zip ou d'un dossier GTFS")
+        self.names: dict[str, str] = {}
+        if path.is_dir():
+            self.names = {p.name: str(p) for p in path.iterdir() if p.suffix == ".txt"}
+            self.archive = None
+        else:
+            try:
+                self.archive = zipfile.ZipFile(path)
+            except zipfile.BadZipFile:
+                raise InputError("ce fichier n'est pas une archive ZIP GTFS", file=self.file,
+                                 fix="donner le .zip du flux tel que publié sur "
+                                 "transport.data.gouv.fr, ou le dossier décompressé") from None
+            self.names = {Path(n).name: n for n in self.archive.namelist() if n.endswith(".txt")}
+
+    def read(self, name: str, required: bool = True):
+        import pandas as pd
+
+        if name not in self.names:
+            if not required:
+                return None
+            if not self.names:
+                raise InputError("flux GTFS vide (aucun fichier .txt)", file=self.file,
+                                 fix="vérifier le téléchargement du flux GTFS")
+            raise InputError(f"fichier {name} absent du flux GTFS", file=self.file,
+                             column=name, fix=f"un flux GTFS doit contenir {name} : "
+                             "télécharger à nouveau le flux complet")
+        if self.archive is None:
+            data = Path(self.names[name]).read_bytes()
+        else:
+            data = self.archive.read(self.names[name])
+        if not data.strip():
+            return pd.DataFrame()
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig").rename(columns=str.strip)
+
+
+def _seconds(text: str) -> int:
+    h, m, s = (int(x) for x in text.strip().split(":"))
+    return 3600 * h + 60 * m + s
+
+
+def _weekday_share(feed: _Feed) -> dict[str, float]:
+    """service_id -> mean number of Monday–Friday days it runs on, per weekday (0 to 1)."""
+    import pandas as pd
+
+    share: dict[str, float] = {}
+    calendar = feed.read("calendar.txt", required=False)
+    if calendar is not None and len(calendar):
+        for record in calendar.to_dict("records"):
+            share[record["service_id"]] = sum(record.get(d, "0") == "1"
+                                              for d in WEEKDAY_COLUMNS) / 5
+    dates = feed.read("calendar_dates.txt", required=False)
+    if dates is not None and len(dates):
+        added = dates[(dates["exception_type"] == "1")
+                      & ~dates["service_id"].isin(list(share))].copy()
+        if len(added):
+            added["day"] = pd.to_datetime(added["date"], format="%Y%m%d")
+            weekdays = added[added["day"].dt.dayofweek < 5]
+            n_days = max(weekdays["day"].nunique(), 1)
+            for service, group in weekdays.groupby("service_id"):
+                share[service] = group["day"].nunique() / n_days
+    return share
+
+
+def _runs_per_trip(feed: _Feed) -> dict[str, int]:
+    """trip_id -> departures of that trip per day when frequencies.txt repeats it."""
+    frequencies = feed.read("frequencies.txt", required=False)
+    runs: dict[str, int] = {}
+    if frequencies is None or not len(frequencies):
+        return runs
+    for record in frequencies.to_dict("records"):
+        span = _seconds(record["end_time"]) - _seconds(record["start_time"])
+        count = math.ceil(span / int(record["headway_secs"]))
+        runs[record["trip_id"]] = runs.get(record["trip_id"], 0) + count
+    return runs
+
+
+def _checked_stop_times(stop_times, known_stops: set, file: str):
+    """stop_times with an integer ``seq``; unknown stops and unreadable orders are errors."""
+    for position, (stop, sequence) in enumerate(zip(stop_times["stop_id"],
+                                                    stop_times["stop_sequence"])):
+        if stop not in known_stops:
+            raise InputError(f"stop_times.txt cite l'arrêt « {stop} » absent de stops.txt",
+                             file=file, row=position + 2, column="stop_id",
+                             fix="corriger stop_times.txt ou télécharger à nouveau le flux "
+                             "complet")
+        if not str(sequence).strip().isdigit():
+            raise InputError(f"stop_times.txt : ordre d'arrêt « {sequence} » illisible",
+                             file=file, row=position + 2, column="stop_sequence",
+                             fix="stop_sequence doit être un entier")
+    return stop_times.assign(seq=stop_times["stop_sequence"].astype(int))
+
+
+def load_gtfs_stops(path, *, report=None):
+    """Bus stops of a GTFS feed with their mean departures per weekday and their routes.
+
+    Parameters
+    ----------
+    path : str or Path
+        GTFS ``.zip`` or folder (``stops.txt``, ``trips.txt``, ``stop_times.txt``, ``routes.txt``,
+        ``calendar.txt`` and/or ``calendar_dates.txt``; ``frequencies.txt`` honoured).
+    report : ValidationReport, optional
+        Receives the stations skipped and stops without departures.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``stop_id``, ``name``, ``departures_weekday`` (int, mean departures per day Monday to
+        Friday), ``routes`` (";"-joined short names), ``geometry`` (Point, EPSG:4326).
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from maillage.layers.report import ValidationReport
+    from maillage.settings import LAYER_CRS
+
+    report = ValidationReport() if report is None else report
+    feed = _Feed(Path(path))
+    stops = feed.read("stops.txt")
+    if stops.empty:
+        raise InputError("stops.txt ne contient aucun arrêt", file=feed.file, column="stops.txt",
+                         fix="vérifier le flux GTFS (stops.txt vide)")
+    for column in ("stop_id", "stop_lat", "stop_lon"):
+        if column not in stops.columns:
+            raise InputError(f"colonne {column} absente de stops.txt", file=feed.file, row=1,
+                             column=column, fix="un flux GTFS donne stop_lat et stop_lon pour "
+                             "chaque arrêt : télécharger à nouveau le flux complet")
+    if "stop_name" not in stops.columns:
+        stops = stops.assign(stop_name=stops["stop_id"])
+    known_stops = set(stops["stop_id"])
+    stations = stops.get("location_type", pd.Series("", index=stops.index)).isin(["1", "2", "3",
+                                                                                "4"])
+    if stations.any():
+        report.add("info", f"{int(stations.sum())} gares ou entrées ignorées "
+                   "(location_type ≠ 0)", file=feed.file, column="stops.txt")
+    stops = stops[~stations]
+    trips = feed.read("trips.txt")
+    stop_times = feed.read("stop_times.txt")
+    routes = feed.read("routes.txt")
+    share, runs = _weekday_share(feed), _runs_per_trip(feed)
+    trips = trips.assign(per_day=[share.get(s, 0.0) * runs.get(t, 1)
+                                  for s, t in zip(trips["service_id"], trips["trip_id"])])
+    names = dict(zip(routes["route_id"], [s or r for s, r in
+                                          zip(routes.get("route_short_name", routes["route_id"]),
+                                              routes["route_id"])]))
+    times = _checked_stop_times(stop_times, known_stops, feed.file)
+    last = times.groupby("trip_id")["seq"].transform("max")
+    departures = times[times["seq"] < last].merge(trips, on="trip_id", how="left")
+    per_stop = departures.groupby("stop_id")["per_day"].sum()
+    served = times.merge(trips, on="trip_id", how="left")
+    route_sets = served.groupby("stop_id")["route_id"].agg(
+        lambda s: ";".join(sorted({names.get(r, r) for r in s.dropna()})))
+    lat = pd.to_numeric(stops["stop_lat"], errors="coerce")
+    lon = pd.to_numeric(stops["stop_lon"], errors="coerce")
+    bad = lat.isna() | lon.isna()
+    for position in bad[bad].index:
+        report.error(f"arrêt {stops.at[position, 'stop_id']} sans coordonnées lisibles",
+                     file=feed.file, row=int(position) + 2, column="stop_lat",
+                     fix="corriger stop_lat et stop_lon dans stops.txt")
+    report.raise_if_errors()
+    result = pd.DataFrame({
+        "stop_id": stops["stop_id"].values, "name": stops["stop_name"].values,
+        "departures_weekday": [int(round(per_stop.get(s, 0.0))) for s in stops["stop_id"]],
+        "routes": [route_sets.get(s, "") for s in stops["stop_id"]]})
+    idle = int((result["departures_weekday"] == 0).sum())
+    if idle:
+        report.add("info", f"{idle} arrêts sans départ en semaine", file=feed.file,
+                   column="stop_times.txt")
+    gdf = gpd.GeoDataFrame(result, geometry=gpd.points_from_xy(lon.values, lat.values),
+                           crs=LAYER_CRS)
+    gdf.attrs["report"] = report
+    return gdf

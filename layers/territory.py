@@ -1,0 +1,176 @@
+"""A territory: its communes, facilities, itinerant stops, bus stops, and where they came from.
+
+Source resolution is explicit and logged (logger ``maillage.layers``): user files → cache →
+../shared/data when present → online fetch → embedded default. ``Territory.sources`` says which
+one each layer came from and what could not be done offline.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from maillage.layers.report import LayerSource, ValidationReport
+
+log = logging.getLogger("maillage.layers")
+
+REGISTRY_VINTAGE = "documents CTG 2020-2025"
+REGISTRY_LICENCE = "registre maillage (faits tirés des documents CTG publics)"
+
+
+@dataclass
+class Territory:
+    """Layers of a territory (every layer in EPSG:4326; see docs/DESIGN.md for schemas)."""
+
+    name: str
+    communes: object
+    facilities: object
+    itinerant_stops: object
+    bus_stops: object | None
+    sources: dict[str, LayerSource]
+    report: ValidationReport
+    epcis: object
+
+
+def _embedded(name: str):
+    import importlib.resources
+
+    resource = importlib.resources.files("maillage.data").joinpath(name)
+    return resource if resource.is_file() else None
+
+
+def _as_list(value):
+    return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _load_facilities(paths, communes, report):
+    import importlib.resources
+
+    import pandas as pd
+
+    from maillage.layers.facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
+
+    if paths:
+        frames = [load_facilities(p, communes=communes, report=report) for p in paths]
+        source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)))
+    else:
+        embedded = _embedded("facilities_lot.csv")
+        if embedded is None:
+            source = LayerSource("intégré", "aucun registre intégré",
+                                 missing="aucune structure : registre absent")
+            return facilities_frame([]), source
+        with importlib.resources.as_file(embedded) as path:
+            frames = [load_facilities(path, communes=communes, require_capacity=False,
+                                      report=report)]
+        source = LayerSource("intégré", "maillage.data/facilities_lot.csv (registre des 4 CTG)",
+                             REGISTRY_VINTAGE, REGISTRY_LICENCE)
+    facilities = pd.concat(frames) if len(frames) > 1 else frames[0]
+    duplicated = facilities.index[facilities.index.duplicated()].unique().tolist()
+    if duplicated:
+        report.error(f"identifiants en double entre fichiers : {', '.join(duplicated)}",
+                     column="id", fix="donner des identifiants uniques dans tous les fichiers")
+        report.raise_if_errors()
+    return facilities[FACILITY_COLUMNS], source
+
+
+def _load_stops(path, communes, facilities, report):
+    import importlib.resources
+
+    from maillage.layers.itinerant import STOP_COLUMNS, load_itinerant_stops
+
+    if path is not None:
+        stops = load_itinerant_stops(path, communes, facilities, report=report)
+        return stops, LayerSource("fichier utilisateur", str(path))
+    embedded = _embedded("itinerant_stops_lot.csv")
+    if embedded is None:
+        import geopandas as gpd
+
+        empty = gpd.GeoDataFrame(columns=STOP_COLUMNS, geometry="geometry", crs="EPSG:4326")
+        return empty, LayerSource("intégré", "aucun arrêt itinérant intégré")
+    with importlib.resources.as_file(embedded) as file:
+        stops = load_itinerant_stops(file, communes, facilities, report=report)
+    return stops, LayerSource("intégré", "maillage.data/itinerant_stops_lot.csv",
+                              REGISTRY_VINTAGE, REGISTRY_LICENCE)
+
+
+def epci_table(communes):
+    """Intercommunalities of a communes layer: ``code``, ``name``, ``population``
+    (inhabitants), ``n_communes``, one row per EPCI, largest first."""
+    table = communes.groupby(["epci", "epci_name"], as_index=False).agg(
+        population=("population", "sum"), n_communes=("code", "count"))
+    table = table.rename(columns={"epci": "code", "epci_name": "name"})
+    return table.sort_values("population", ascending=False).reset_index(drop=True)
+
+
+def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=None,
+                   itinerant=None, gtfs=None, ages=None, offline=None) -> Territory:
+    """Load the layers of a territory: by default the Lot and its four CTG registries.
+
+    Parameters
+    ----------
+    name : str
+        "lot" (the 312 communes of the Lot), or the SIREN of one of its intercommunalities.
+    epci : str, optional
+        SIREN of an intercommunality to restrict to (e.g. "200023737", Grand Cahors).
+    facilities : path or list of paths, optional
+        Facility files replacing the embedded registry (see :func:`load_facilities`).
+    communes : path, optional
+        Commune contour file (geo.api.gouv.fr GeoJSON, GeoPackage, Shapefile).
+    itinerant : path, optional
+        Itinerant stops file replacing the embedded one.
+    gtfs : path, optional
+        GTFS feed (zip or folder): fills ``bus_stops``.
+    ages : path, optional
+        INSEE RP population-by-age CSV replacing the estimated children.
+    offline : bool, optional
+        Forbid downloads (default: ``maillage.settings.offline()``).
+
+    Returns
+    -------
+    Territory
+        Communes (population in inhabitants, children per band), facilities (capacity in
+        places), itinerant stops, bus stops (None without GTFS), sources, report, epcis.
+
+    Raises
+    ------
+    InputError
+        Unknown territory or intercommunality, or the first error of a user file.
+    """
+    from maillage.errors import InputError
+    from maillage.layers.communes import load_communes, restrict_to_epci
+    from maillage.layers.gtfs import load_gtfs_stops
+
+    key = str(name).strip().lower()
+    if key != "lot":
+        if not key.isdigit():
+            raise InputError(f"territoire « {name} » inconnu", column="territoire",
+                             fix="utiliser « lot » ou le SIREN d'une intercommunalité du Lot")
+        epci = epci or key
+    report = ValidationReport()
+    all_communes = load_communes(communes, ages=ages, offline=offline, report=report)
+    sources = {"communes": all_communes.attrs["source"]}
+    facility_layer, sources["facilities"] = _load_facilities(_as_list(facilities),
+                                                             all_communes, report)
+    stops, sources["itinerant_stops"] = _load_stops(itinerant, all_communes, facility_layer,
+                                                    report)
+    bus_stops = None
+    if gtfs is not None:
+        bus_stops = load_gtfs_stops(gtfs, report=report)
+        sources["bus_stops"] = LayerSource("fichier utilisateur", str(gtfs), crs="EPSG:4326")
+    else:
+        sources["bus_stops"] = LayerSource("aucune", "pas de flux GTFS fourni",
+                                           missing="pas d'arrêts de bus (donner un flux GTFS)")
+    title = "Lot"
+    kept = all_communes
+    if epci is not None:
+        kept = all_communes.loc[restrict_to_epci(all_communes, epci).index]
+        title = str(kept["epci_name"].iloc[0])
+        facility_layer = facility_layer[facility_layer["epci"] == str(epci)]
+        stops = stops[stops["service_id"].isin(facility_layer.index)]
+    for layer, source in sources.items():
+        log.info("couche %s : %s", layer, source)
+    for attr_owner in (kept, facility_layer, stops):
+        attr_owner.attrs.pop("report", None)
+    return Territory(name=title, communes=kept, facilities=facility_layer,
+                     itinerant_stops=stops, bus_stops=bus_stops, sources=sources,
+                     report=report, epcis=epci_table(kept))

@@ -1,0 +1,312 @@
+"""The whole chain, end to end: layers → travel times → indicators → scenario → report.
+
+``run_diagnostic`` is what ``maillage demo`` and ``maillage report`` call. Each step is
+announced by a French name (``on_step``) so that the CLI can show progress.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import importlib.resources
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from maillage.analysis.capacity import AGE_BANDS, in_force, places_per_100_children
+from maillage.analysis.coverage import coverage
+from maillage.analysis.fca import two_step_fca
+from maillage.analysis.itinerant import presence_points
+from maillage.errors import InputError
+from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
+
+#: Indicators measured as places per 100 children (keys of ``AGE_BANDS``).
+CAPACITY_KINDS = ("alsh", "eaje")
+#: Service kinds whose travel time from every commune is mapped.
+ACCESS_KINDS = ("alsh", "eaje", "rpe", "france_services")
+#: Children counted for the coverage of each kind (commune columns); others: inhabitants.
+ACCESS_POPULATION = {"alsh": ("pop_3_5", "pop_6_10"), "eaje": ("pop_0_2",),
+                     "rpe": ("pop_0_2",)}
+#: Isochrone bands drawn on the maps, minutes.
+ISOCHRONE_MINUTES = (10, 20)
+#: 2SFCA catchment, minutes.
+FCA_MINUTES = 20
+#: The demo scenario shipped with maillage.
+DEMO_SCENARIO = "calamane-2025.yaml"
+
+#: Step names shown while the chain runs (French), in order.
+STEPS = ("Chargement des couches", "Réseau routier et temps de trajet",
+         "Places pour 100 enfants", "Temps d'accès et couverture",
+         "Accessibilité (2SFCA) et isochrones", "Scénario", "Cartes et figures",
+         "Tableaux et couches SIG", "Rapport")
+
+Step = Callable[[str], None]
+
+
+def demo_scenario_path() -> Path:
+    """Path of the Calamane scenario shipped in ``maillage.data/scenarios``."""
+    resource = importlib.resources.files("maillage.data").joinpath("scenarios", DEMO_SCENARIO)
+    return Path(str(resource))
+
+
+def commune_points(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Representative points of the communes (``point_lon``/``point_lat``), index = code."""
+    return gpd.GeoDataFrame(index=communes.index.astype(str), crs="EPSG:4326",
+                            geometry=gpd.points_from_xy(communes["point_lon"].astype(float),
+                                                        communes["point_lat"].astype(float)))
+
+
+def with_layers(territory, **layers):
+    """A shallow copy of ``territory`` with some layers replaced (e.g. ``facilities=``)."""
+    view = copy.copy(territory)
+    for name, value in layers.items():
+        setattr(view, name, value)
+    return view
+
+
+def _presence(territory, kind: str, at) -> gpd.GeoDataFrame:
+    """Fixed sites and itinerant stops where a service of ``kind`` can be met."""
+    kinds = AGE_BANDS[kind].kinds if kind in AGE_BANDS else (kind,)
+    points = presence_points(territory.facilities, territory.itinerant_stops, kinds=kinds, at=at)
+    points = points[points["lon"].notna() & points["lat"].notna()]
+    return gpd.GeoDataFrame(points, crs="EPSG:4326",
+                            geometry=gpd.points_from_xy(points["lon"], points["lat"]))
+
+
+def _population(communes, kind: str) -> tuple[pd.Series, str]:
+    columns = ACCESS_POPULATION.get(kind)
+    if columns and all(c in communes for c in columns):
+        label = {"alsh": "enfants de 3 à 11 ans", "eaje": "enfants de 0 à 2 ans",
+                 "rpe": "enfants de 0 à 2 ans"}[kind]
+        return communes[list(columns)].astype(float).sum(axis=1), label
+    return communes["population"].astype(float), "habitants"
+
+
+def registry_scope(territory) -> pd.Series:
+    """Which communes the facility registry covers (bool by commune code).
+
+    The embedded registry lists the services of the four CTG intercommunalities only: in
+    the other EPCIs "no facility" means "not recorded", not "none".
+    """
+    covered = set(territory.facilities["epci"].dropna().astype(str))
+    return territory.communes["epci"].astype(str).isin(covered).set_axis(
+        territory.communes.index.astype(str))
+
+
+def _age_label(band) -> str:
+    start, end = band.ages
+    return f"{start:g} à {end - 1:g} ans"
+
+
+def _outside(frame: pd.DataFrame, inside: pd.Series, columns) -> pd.DataFrame:
+    """``frame`` with ``columns`` set to NaN on rows outside the registry's scope."""
+    keep = inside.reindex(frame.index.astype(str)).fillna(False).to_numpy()
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(float).where(keep)
+    return out
+
+
+def _capacity(territory, timer, origins, at, scope) -> list[CapacityResult]:
+    results = []
+    epci_scope = scope.groupby(territory.communes["epci"].astype(str).to_numpy()).any()
+    for kind in CAPACITY_KINDS:
+        band = AGE_BANDS[kind]
+        measured = ["places", "places_per_100_children", "capacity_unknown"]
+        by_commune = _outside(places_per_100_children(territory, kind=kind, at=at), scope,
+                              measured)
+        by_epci = _outside(places_per_100_children(territory, kind=kind, by="epci", at=at),
+                           epci_scope, measured)
+        sites = in_force(territory.facilities, at)
+        sites = sites[sites["kind"].isin(band.kinds) & sites["capacity"].notna()]
+        fca = None
+        if len(sites):
+            cost = timer.matrix(origins, sites[["geometry"]])
+            supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
+            fca = 100 * two_step_fca(by_commune["children"], supply, cost, FCA_MINUTES)
+            fca = fca.where(scope.reindex(fca.index).fillna(False))
+        results.append(CapacityResult(kind, _age_label(band), by_commune, by_epci, fca=fca,
+                                      fca_minutes=FCA_MINUTES))
+    return results
+
+
+def _access(territory, timer, origins, at, scope) -> list[AccessResult]:
+    results = []
+    communes = territory.communes.loc[scope.to_numpy()]
+    origins = origins.loc[scope.to_numpy()]
+    for kind in ACCESS_KINDS:
+        points = _presence(territory, kind, at)
+        if points.empty:
+            continue
+        near = timer.nearest(origins, points[["geometry"]])
+        # A stop of an itinerant service stands for the service itself.
+        near["destination"] = near["destination"].map(
+            lambda d: points.at[d, "service_id"] if isinstance(d, str) and d in points.index
+            else d)
+        people, label = _population(communes, kind)
+        people = people.set_axis(communes.index.astype(str))
+        per_epci = {code: coverage(near["minutes"].loc[idx], people.loc[idx])
+                    for code, idx in people.groupby(communes["epci"].astype(str).to_numpy())
+                    .groups.items()}
+        by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
+        results.append(AccessResult(kind, near, coverage(near["minutes"], people),
+                                    population_label=label, by_epci=by_epci))
+    return results
+
+
+def _isochrones(territory, timer, at) -> gpd.GeoDataFrame | None:
+    """Isochrones per kind (road network only; None with straight-line times)."""
+    graph = getattr(timer, "graph", None)
+    if graph is None:
+        return None
+    from maillage.geo import isochrones
+
+    frames = []
+    for kind in (*CAPACITY_KINDS, "france_services"):
+        sites = in_force(territory.facilities, at)
+        sites = sites[(sites["kind"] == kind) & ~sites["itinerant"].fillna(False).astype(bool)]
+        if sites.empty:
+            continue
+        iso = isochrones(graph, sites[["geometry"]], minutes=ISOCHRONE_MINUTES)
+        iso = iso[~iso.geometry.is_empty]
+        dissolved = iso.dissolve(by="minutes", as_index=False)[["minutes", "geometry"]]
+        frames.append(dissolved.assign(kind=kind))
+    if not frames:
+        return None
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
+def _scenario(territory, scenario, timer) -> ScenarioView:
+    from maillage.analysis import run_scenario
+
+    result = run_scenario(territory, scenario, timer=timer)
+    kind = result.scenario.indicators[0]
+    rows = result.by_commune[result.by_commune["indicator"] == kind]
+    states = {}
+    for state in ("before", "after"):
+        states[state] = pd.DataFrame({
+            "places": rows[f"places_{state}"], "children": rows["children"],
+            "places_per_100_children": rows[f"places_per_100_children_{state}"]})
+    communes = territory.communes.loc[territory.communes.index.astype(str).isin(rows.index)]
+    stops = territory.itinerant_stops
+    after = result.after
+    view = with_layers(territory, communes=communes, facilities=after,
+                       itinerant_stops=stops[stops["service_id"].isin(after.index)])
+    table = result.table().reset_index()
+    shares = table["Indicateur"].str.contains("part des")
+    for column in ("Avant", "Après", "Écart"):
+        table[column] = table[column].astype(float).where(~shares, 100 * table[column])
+    table["Indicateur"] = table["Indicateur"].where(~shares, table["Indicateur"] + " (%)")
+    return ScenarioView(result.scenario.name, kind, states["before"], states["after"], table,
+                        after_territory=view, description=result.scenario.description,
+                        by_epci=result.by_epci)
+
+
+def _parse_date(at) -> pd.Timestamp:
+    """``at`` as a Timestamp (today when None); InputError when unreadable."""
+    try:
+        return pd.Timestamp(at or dt.date.today())
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"date illisible : « {at} »", column="date",
+                         fix="écrire la date sous la forme AAAA-MM-JJ") from exc
+
+
+def build_diagnostic(territory, timer, *, at=None, scenario=None,
+                     on_step: Step | None = None) -> Diagnostic:
+    """Compute every indicator of the report.
+
+    Parameters
+    ----------
+    territory : Territory
+        Layers (``maillage.layers.load_territory``).
+    timer : Timer
+        Source of travel times (minutes).
+    at : date-like, optional
+        Facilities in force at this date (default: today).
+    scenario : path or Scenario, optional
+        A scenario file to compare before/after.
+    on_step : callable, optional
+        Called with each French step name.
+
+    Returns
+    -------
+    Diagnostic
+    """
+    step = on_step or (lambda name: None)
+    at = _parse_date(at)
+    current = with_layers(territory, facilities=in_force(territory.facilities, at))
+    origins = commune_points(territory.communes)
+    scope = registry_scope(territory)
+    step(STEPS[2])
+    capacity = _capacity(territory, timer, origins, at, scope)
+    step(STEPS[3])
+    access = _access(territory, timer, origins, at, scope)
+    step(STEPS[4])
+    iso = _isochrones(territory, timer, at)
+    view = None
+    if scenario is not None:
+        step(STEPS[5])
+        view = _scenario(territory, scenario, timer)
+    notes, scope_name = [], ""
+    if not scope.all():
+        names = sorted(set(territory.communes.loc[scope.to_numpy(), "epci_name"]))
+        scope_name = f"{territory.name} : {len(names)} EPCI du registre"
+        notes.append(f"Le registre des équipements couvre {len(names)} intercommunalité(s) "
+                     f"({', '.join(names)}) : ailleurs, les indicateurs sont « hors registre » "
+                     "(gris hachuré), et la couverture est calculée sur ces seules communes.")
+    if iso is None:
+        notes.append("Isochrones non tracées : elles demandent un réseau routier.")
+    return Diagnostic(current, timer.description, bool(timer.estimated), capacity, access,
+                      isochrones=iso, scenario=view, date=f"{at:%d/%m/%Y}", notes=notes,
+                      scope_name=scope_name)
+
+
+def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | None = None,
+                   scenario=None, at=None, self_contained: bool = True,
+                   tiles: bool | None = None, on_step: Step | None = None) -> Path:
+    """Load, compute and write a whole diagnostic; return the path of ``rapport.html``.
+
+    Parameters
+    ----------
+    out : path
+        Output folder (replaced whole, see :func:`maillage.maps.write_report`).
+    name : str
+        Territory (``"lot"`` or an EPCI SIREN), as :func:`maillage.layers.load_territory`.
+    epci : str, optional
+        Restrict to this EPCI (SIREN).
+    scenario : path, optional
+        Scenario file compared before/after.
+    at : date-like, optional
+        Facilities in force at this date (default: today).
+    self_contained : bool
+        Maps open without internet (default).
+    tiles : bool, optional
+        OpenStreetMap tiles (default: only when not self-contained).
+    on_step : callable, optional
+        Called with each French step name (progress).
+    """
+    from maillage.geo import default_timer
+    from maillage.layers import load_territory
+    from maillage.maps.report import write_report
+
+    from maillage.maps.output import check_replaceable
+
+    check_replaceable(Path(out).absolute())  # fail before the work, not after
+    at = _parse_date(at)
+    step = on_step or (lambda label: None)
+    step(STEPS[0])
+    territory = load_territory(name, epci=epci)
+    step(STEPS[1])
+    timer = default_timer(territory)
+    diag = build_diagnostic(territory, timer, at=at, scenario=scenario, on_step=step)
+    return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
+
+
+def run_demo(out: str | os.PathLike = "maillage-output", *, on_step: Step | None = None,
+             self_contained: bool = True) -> Path:
+    """The README's first command: the Lot, its registry, and the Calamane scenario."""
+    return run_diagnostic(out, scenario=demo_scenario_path(), on_step=on_step,
+                          self_contained=self_contained)

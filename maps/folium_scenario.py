@@ -1,0 +1,84 @@
+"""Scenario map: places per 100 children before, after, and the difference, by commune."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+
+from maillage.maps.classes import diverging_classes
+from maillage.maps.folium_capacity import (CAPACITY_UNIT, capacity_classes, capacity_tooltip,
+                                           mapped_ratio)
+from maillage.maps.folium_layers import add_commune_values, add_context
+from maillage.maps.labels import fr_number, kind_label
+from maillage.maps.leaflet import add_legend, add_title, base_map, legend_html
+
+def scenario_difference(before: pd.DataFrame, after: pd.DataFrame,
+                        small: int | None = None) -> pd.Series:
+    """After − before places per 100 children by commune (NaN where secret or no child)."""
+    return mapped_ratio(after, small) - mapped_ratio(before, small)
+
+
+def scenario_map(territory, before: pd.DataFrame, after: pd.DataFrame, *, kind: str,
+                 title: str, after_territory=None, tiles: bool = False,
+                 small: int | None = None) -> folium.Map:
+    """Three switchable views of a scenario: before, after, difference (after − before).
+
+    Parameters
+    ----------
+    territory : Territory
+        Base layers (before).
+    before, after : DataFrame
+        By commune code: ``places``, ``children``, ``places_per_100_children``.
+    kind : str
+        Facility kind compared.
+    title : str
+        Scenario name (French).
+    after_territory : Territory, optional
+        Layers after the scenario (its facilities are drawn); default: ``territory``.
+    tiles : bool
+        OpenStreetMap tiles (internet needed).
+    small : int, optional
+        Small-count threshold.
+
+    Returns
+    -------
+    folium.Map
+    """
+    communes = territory.communes
+    before = before.reindex(communes.index)
+    after = after.reindex(communes.index)
+    both = pd.concat([before, after])
+    classes = capacity_classes(both, small=small)
+    diff = scenario_difference(before, after, small)
+    change = diverging_classes(diff, unit=CAPACITY_UNIT)
+    m = base_map(communes, tiles=tiles)
+    views = [("Avant", before), ("Après", after)]
+    legend_rows = None
+    for label, frame in views:
+        group = folium.FeatureGroup(name=f"{label} : places pour 100 enfants", overlay=False,
+                                    show=label == "Après")
+        values = mapped_ratio(frame, small)
+        legend_rows = add_commune_values(group, communes, values, classes,
+                                         name=f"{label} ({kind_label(kind)})",
+                                         tooltip=capacity_tooltip(frame, small),
+                                         size=frame["children"])
+        group.add_to(m)
+    group = folium.FeatureGroup(name="Différence (après − avant)", overlay=False, show=False)
+    diff_text = diff.map(lambda v: "–" if pd.isna(v) else
+                         ("+" if v > 0 else "") + fr_number(v, 1))
+    diff_rows = add_commune_values(
+        group, communes, diff, change, name="Différence",
+        tooltip={"Places avant": before["places"].map(fr_number),
+                 "Places après": after["places"].map(fr_number),
+                 "Écart (places pour 100 enfants)": diff_text},
+        size=after["children"])
+    group.add_to(m)
+    sections = [("Avant / après : places pour 100 enfants", legend_rows),
+                ("Différence (après − avant)", diff_rows)]
+    sections += add_context(m, after_territory or territory, show_kinds=[kind])
+    add_legend(m, legend_html(title, sections,
+                              ["Choisir la vue (avant, après, différence) dans le sélecteur "
+                               "de calques en haut à droite."]), position="bottomleft")
+    add_title(m, f"Scénario – {title}")
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

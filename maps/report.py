@@ -1,0 +1,255 @@
+"""The HTML diagnostic report and everything beside it, written into one output folder.
+
+Layout of the folder (all of it replaced at once, see :mod:`maillage.maps.output`)::
+
+    rapport.html                 the diagnostic (maps embedded as iframes)
+    cartes/*.html                interactive maps (self-contained by default)
+    figures/*.png, *.svg         printable maps for Word / PDF
+    tableaux/*.csv, tableaux.xlsx
+    couches.gpkg                 layers for QGIS
+    validation.txt               what loading repaired, converted, rejected
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+import maillage
+from maillage.atomic import write_text
+from maillage.maps.diagnostic import Diagnostic
+from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
+from maillage.maps.folium_coverage import coverage_map, time_classes
+from maillage.maps.folium_layers import has_contours
+from maillage.maps.folium_scenario import scenario_map
+from maillage.maps.labels import fr_number, kind_label, layer_label
+from maillage.maps.leaflet import save_map
+from maillage.maps.output import output_folder
+from maillage.maps.secret import threshold
+from maillage.maps.static import static_map
+from maillage.maps.tables import (commune_table, coverage_table, epci_table, scenario_table,
+                                  write_layers, write_tables)
+from maillage.maps.report_text import (facility_summary, methodology, sources_rows,
+                                       territory_facts, validation_summary)
+
+#: Name of the report inside the output folder.
+REPORT_NAME = "rapport.html"
+
+
+def _environment() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader(str(files("maillage.maps").joinpath("templates")))
+    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
+                              lstrip_blocks=True)
+
+
+#: Column-name prefixes of the published tables and their French headers.
+_HEADER_PREFIXES = (
+    ("places_pour_100_enfants_", "Places pour 100 enfants"),
+    ("equipements_places_inconnues_", "Équipements aux places inconnues"),
+    ("accessibilite_2sfca_", "Places accessibles pour 100 enfants (2SFCA)"),
+    ("plus_proche_", "Le plus proche"),
+    ("minutes_", "Minutes jusqu'au plus proche"),
+    ("enfants_", "Enfants"),
+    ("places_", "Places"),
+)
+_HEADERS = {"code": "Code", "commune": "Commune", "epci": "EPCI", "nom_epci": "Nom de l'EPCI",
+            "population": "Population", "communes": "Communes", "enfants": "Enfants",
+            "places_avant": "Places avant", "places_apres": "Places après",
+            "places_pour_100_enfants_avant": "Places pour 100 enfants avant",
+            "places_pour_100_enfants_apres": "Places pour 100 enfants après"}
+
+
+def header(column: str) -> str:
+    """French header of a published table column (``places_alsh`` → ``Places (ALSH)``)."""
+    if column in _HEADERS:
+        return _HEADERS[column]
+    for prefix, label in _HEADER_PREFIXES:
+        if column.startswith(prefix):
+            rest = column[len(prefix):]
+            if prefix == "accessibilite_2sfca_":
+                kind, _, minutes = rest.rpartition("_")
+                return f"{label}, {minutes.replace('min', ' min')} ({_short_kind(kind)})"
+            return f"{label} ({_short_kind(rest)})"
+    return column.replace("_", " ")
+
+
+def _short_kind(kind: str) -> str:
+    """``alsh`` → ``ALSH`` (the acronym of the French label when it has one)."""
+    label = kind_label(kind)
+    return label[label.rindex("(") + 1:-1] if label.endswith(")") else label
+
+
+#: Columns holding identifiers (INSEE codes, SIREN): never formatted as numbers.
+_CODE_COLUMNS = {"code", "epci", "perimetre"}
+
+
+def _cell(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return "–"
+        text = fr_number(value, 0 if float(value).is_integer() else 1)
+        return "0" if text in ("-0", "-0,0") else text
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return fr_number(value)
+    if value is None or value is pd.NA:
+        return "–"
+    text = str(value)
+    return fr_number(int(text)) if text.isdigit() and len(text) > 3 else text
+
+
+def html_table(frame: pd.DataFrame | None, headers: dict[str, str] | None = None) -> dict:
+    """``{"headers": [...], "rows": [[...]]}`` with French number formatting for the template."""
+    if frame is None or frame.empty:
+        return {"headers": [], "rows": []}
+    headers = headers or {}
+    return {"headers": [headers.get(c, header(str(c))) for c in frame.columns],
+            "rows": [[str(v) if c in _CODE_COLUMNS else _cell(v)
+                      for c, v in zip(frame.columns, row)]
+                     for row in frame.itertuples(index=False)]}
+
+
+def coverage_overview(table: pd.DataFrame) -> pd.DataFrame:
+    """Coverage as planners read it: one row per service and perimeter, the share (%) of
+    people within each threshold in columns."""
+    if table.empty:
+        return table
+    wide = table.pivot_table(index=["service", "nom", "public"], columns="minutes",
+                             values="part_pct", sort=False)
+    wide.columns = [f"≤ {m:g} min (%)" for m in wide.columns]
+    wide = wide.reset_index()
+    wide["service"] = wide["service"].map(kind_label)
+    return wide.rename(columns={"service": "Service", "nom": "Périmètre", "public": "Public"})
+
+
+def source_line(diag: Diagnostic, width: int = 120) -> str:
+    """Source line printed under the static figures (French)."""
+    parts = [f"{layer_label(name)} : {src.description}"
+             + (f" ({src.vintage})" if src.vintage else "")
+             for name, src in diag.territory.sources.items()
+             if getattr(src, "kind", "") != "aucune"]
+    text = "Sources : " + " ; ".join(parts) + f". Traitement maillage {maillage.__version__}."
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _maps(diag: Diagnostic, folder: Path, *, tiles: bool,
+          small: int | None) -> list[dict]:
+    """Write the interactive maps and the static figures; return their descriptions."""
+    territory = diag.territory
+    made = []
+    source = source_line(diag)
+    notes = [f"Effectifs d'enfants inférieurs à {threshold(small)} masqués "
+             "(secret statistique)."]
+    if not has_contours(territory.communes):
+        notes.append("Contours des communes indisponibles : cercles proportionnels aux enfants.")
+    for result in diag.capacity:
+        indicator = result.by_commune.reindex(territory.communes.index)
+        isochrones = None
+        if diag.isochrones is not None:
+            isochrones = diag.isochrones[diag.isochrones["kind"] == result.kind]
+        m = capacity_map(territory, indicator, kind=result.kind, age_label=result.label,
+                         isochrones=isochrones, estimated=diag.estimated, tiles=tiles,
+                         small=small)
+        name = f"capacite_{result.kind}"
+        save_map(m, folder / "cartes" / f"{name}.html")
+        title = f"{kind_label(result.kind)} : places pour 100 enfants ({result.label})"
+        static_map(territory, mapped_ratio(indicator, small),
+                   capacity_classes(indicator, small=small), folder / "figures" / name,
+                   title=title, source=source, size=indicator["children"],
+                   kinds=[result.kind], notes=notes)
+        made.append({"title": title, "map": f"cartes/{name}.html",
+                     "figure": f"figures/{name}"})
+    for access in diag.access:
+        name = f"acces_{access.kind}"
+        m = coverage_map(territory, access.nearest, kind=access.kind,
+                         size=territory.communes["population"], size_label="habitants",
+                         estimated=diag.estimated, tiles=tiles,
+                         timer_description=diag.timer_description)
+        save_map(m, folder / "cartes" / f"{name}.html")
+        minutes = pd.to_numeric(access.nearest["minutes"], errors="coerce").astype(float)
+        title = f"Temps d'accès au plus proche : {kind_label(access.kind)}"
+        static_map(territory, minutes.where(np.isfinite(minutes)), time_classes(),
+                   folder / "figures" / name, title=title, source=source,
+                   kinds=[access.kind], notes=[f"Temps d'accès : {diag.timer_description}."])
+        made.append({"title": title, "map": f"cartes/{name}.html",
+                     "figure": f"figures/{name}"})
+    if diag.scenario is not None:
+        view = diag.scenario
+        m = scenario_map(view.after_territory or territory, view.before, view.after,
+                         kind=view.kind, title=view.name,
+                         after_territory=view.after_territory, tiles=tiles, small=small)
+        save_map(m, folder / "cartes" / "scenario.html")
+        made.append({"title": f"Scénario : {view.name}", "map": "cartes/scenario.html",
+                     "figure": None})
+    return made
+
+
+def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bool = True,
+                 tiles: bool | None = None, small: int | None = None,
+                 step: Callable[[str], None] | None = None) -> Path:
+    """Write the diagnostic report, maps, figures, tables and layers into ``out``.
+
+    Parameters
+    ----------
+    diag : Diagnostic
+        Computed results.
+    out : path
+        Output folder; replaced whole on success (it must be new, empty, or a previous
+        maillage output), left untouched on failure.
+    self_contained : bool
+        Maps open without internet: no tile layer, the communes are the base. Leaflet itself
+        is always inlined, so that a map works even where its tiles cannot load.
+    tiles : bool, optional
+        Draw OpenStreetMap tiles (internet needed); default: ``not self_contained``.
+    small : int, optional
+        Small-count threshold (default ``maillage.settings.SMALL_COUNT_THRESHOLD``).
+    step : callable, optional
+        Called with a French step name before each stage (progress display).
+
+    Returns
+    -------
+    Path
+        ``out/rapport.html``.
+    """
+    tiles = (not self_contained) if tiles is None else tiles
+    step = step or (lambda name: None)
+    out = Path(out)
+    with output_folder(out) as folder:
+        step("Cartes et figures")
+        made = _maps(diag, folder, tiles=tiles, small=small)
+        step("Tableaux et couches SIG")
+        communes = commune_table(diag, small=small)
+        tables = {"communes": communes, "epci": epci_table(diag, small=small),
+                  "couverture": coverage_table(diag, small=small)}
+        scenario = scenario_table(diag, small=small)
+        if scenario is not None:
+            tables["scenario"] = scenario
+        validation = diag.territory.report.to_frame()
+        tables["validation"] = validation
+        write_tables(tables, folder / "tableaux")
+        write_layers(diag, folder / "couches.gpkg", communes_table=communes)
+        write_text(folder / "validation.txt", diag.territory.report.to_text() + "\n")
+        step("Rapport")
+        template = _environment().get_template("rapport.html")
+        css = files("maillage.maps").joinpath("templates", "rapport.css").read_text("utf-8")
+        page = template.render(
+            diag=diag, css=css, version=maillage.__version__,
+            generated=dt.date.today().strftime("%d/%m/%Y"), maps=made,
+            territory=diag.territory, facts=territory_facts(diag),
+            facilities=html_table(facility_summary(diag)),
+            epci=html_table(tables["epci"]), communes=html_table(communes),
+            coverage=html_table(coverage_overview(tables["couverture"])),
+            scenario=html_table(scenario),
+            scenario_summary=html_table(diag.scenario.table if diag.scenario else None),
+            sources=sources_rows(diag), validation=validation_summary(diag),
+            methodology=methodology(diag, small=small), small=threshold(small),
+            contours=has_contours(diag.territory.communes))
+        write_text(folder / REPORT_NAME, page)
+    return out / REPORT_NAME

@@ -1,0 +1,123 @@
+"""The report's words: territory summary, methodology, sources, validation (French)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from maillage.maps.diagnostic import Diagnostic
+from maillage.maps.folium_coverage import TIME_EDGES
+from maillage.maps.labels import fr_number, is_missing, kind_label, layer_label
+from maillage.maps.secret import threshold
+
+#: Validation entries listed in the report (the full list is in tableaux/validation.csv).
+VALIDATION_SHOWN = 25
+
+
+def facility_summary(diag: Diagnostic) -> pd.DataFrame:
+    """Facilities per kind: count, of which itinerant, places (where known)."""
+    facilities = diag.territory.facilities
+    rows = []
+    for kind, part in facilities.groupby(facilities["kind"].astype(str), sort=True):
+        capacity = pd.to_numeric(part["capacity"], errors="coerce")
+        rows.append({"Type": kind_label(kind), "Équipements": len(part),
+                     "dont itinérants": int(part["itinerant"].fillna(False).astype(bool).sum()),
+                     "Places connues": float(capacity.sum()) if capacity.notna().any()
+                     else float("nan"),
+                     "Places inconnues": int(capacity.isna().sum())
+                     if capacity.notna().any() else 0})
+    return pd.DataFrame(rows)
+
+
+def territory_facts(diag: Diagnostic) -> list[tuple[str, str]]:
+    """Headline facts of the territory (label, value)."""
+    communes = diag.territory.communes
+    facts = [("Communes", fr_number(len(communes))),
+             ("Intercommunalités (EPCI)", fr_number(len(diag.territory.epcis))),
+             ("Population municipale", fr_number(communes["population"].sum()))]
+    bands = (("pop_0_2", "Enfants de 0 à 2 ans"), ("pop_3_5", "Enfants de 3 à 5 ans"),
+             ("pop_6_10", "Enfants de 6 à 10 ans"), ("pop_11_17", "Jeunes de 11 à 17 ans"))
+    for column, label in bands:
+        if column in communes:
+            facts.append((label, fr_number(communes[column].sum())))
+    if "age_source" in communes:
+        estimated = communes["age_source"].astype(str).str.startswith("estimation").sum()
+        if estimated:
+            facts.append(("Communes aux âges estimés", fr_number(estimated)))
+    return facts
+
+
+def sources_rows(diag: Diagnostic) -> list[dict]:
+    """One row per layer source: layer, origin, description, vintage, licence, limits."""
+    rows = []
+    for name, src in diag.territory.sources.items():
+        rows.append({"layer": layer_label(name), "kind": getattr(src, "kind", ""),
+                     "description": getattr(src, "description", str(src)),
+                     "vintage": getattr(src, "vintage", ""),
+                     "licence": getattr(src, "licence", ""),
+                     "missing": getattr(src, "missing", "")})
+    return rows
+
+
+def _text(value) -> str:
+    """A report cell as text ("" for None / NaN)."""
+    return "" if is_missing(value) else str(value)
+
+
+def validation_summary(diag: Diagnostic) -> dict:
+    """Counts per level and the first entries of the validation report."""
+    frame = diag.territory.report.to_frame()
+    if frame.empty:
+        return {"counts": [], "entries": [], "total": 0, "shown": 0}
+    counts = frame["level"].value_counts().sort_index()
+    entries = []
+    for row in frame.head(VALIDATION_SHOWN).itertuples(index=False):
+        file = _text(row.file)
+        entries.append({"level": _text(row.level), "file": Path(file).name if file else "",
+                        "row": "" if is_missing(row.row) else str(int(row.row)),
+                        "column": _text(row.column), "message": _text(row.message),
+                        "fix": _text(row.fix)})
+    return {"counts": list(counts.items()), "entries": entries, "total": len(frame),
+            "shown": len(entries)}
+
+
+def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
+    """Paragraphs of the methodology section."""
+    text = [
+        "Capacité par enfant : places des équipements en service (registre"
+        + (f" au {diag.date}" if diag.date else "")
+        + ") rapportées aux enfants de l'âge accueilli qui habitent la commune ou l'EPCI, "
+        "pour 100 enfants. Un équipement accueillant une tranche d'âge plus large compte "
+        "pour la part de ses années dans la tranche. Les équipements dont le nombre de places "
+        "est inconnu ne sont pas comptés : les chiffres sont alors des minima.",
+        "Temps d'accès : " + diag.timer_description + ". Temps en voiture, en minutes, "
+        "depuis le point représentatif de chaque commune jusqu'à l'équipement le plus proche. "
+        "Seuils de lecture : " + ", ".join(f"{m} min" for m in TIME_EDGES[1:]) + ".",
+    ]
+    if diag.estimated:
+        text.append("Attention : aucun réseau routier n'était disponible ; les temps sont "
+                    "estimés à vol d'oiseau (distance × détour ÷ vitesse) et doivent être "
+                    "confirmés.")
+    fca = [c for c in diag.capacity if c.fca is not None]
+    if fca:
+        text.append(
+            "Accessibilité (2SFCA, aire flottante à deux étapes) : chaque équipement partage "
+            "ses places entre les enfants qui l'atteignent en moins de "
+            f"{fca[0].fca_minutes:g} minutes ; chaque commune additionne les parts des "
+            "équipements qu'elle atteint. Exprimée en places pour 100 enfants, elle tient "
+            "compte des équipements des communes voisines.")
+    text.append(
+        "Classes des cartes : seuils de Fisher-Jenks (mapclassify) arrondis pour la lecture ; "
+        "les communes sans place forment une classe à part ; les communes sans enfant, sans "
+        "donnée ou sous secret statistique sont en gris hachuré.")
+    text.append(
+        f"Secret statistique : les effectifs d'enfants inférieurs à {threshold(small)} sont "
+        f"publiés « < {threshold(small)} », et le taux de ces communes est masqué lorsqu'il "
+        "permettrait de retrouver l'effectif (places connues).")
+    if diag.scenario is not None:
+        text.append("Scénario : « " + diag.scenario.name + " » — " +
+                    (diag.scenario.description or "changements appliqués au registre")
+                    .rstrip(". ") + ".")
+    text.extend(diag.notes)
+    return text
