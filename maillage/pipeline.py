@@ -265,7 +265,7 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
 
 
 def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | None = None,
-                   scenario=None, at=None, self_contained: bool = True,
+                   scenario=None, at=None, network=None, self_contained: bool = True,
                    tiles: bool | None = None, on_step: Step | None = None) -> Path:
     """Load, compute and write a whole diagnostic; return the path of ``rapport.html``.
 
@@ -281,6 +281,9 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
         Scenario file compared before/after.
     at : date-like, optional
         Facilities in force at this date (default: today).
+    network : path, optional
+        Road network file (GraphML, OSM, edge list) for travel times; default: the Lot's road
+        graph of ``shared/data`` when present, else flagged straight-line estimates.
     self_contained : bool
         Maps open without internet (default).
     tiles : bool, optional
@@ -300,9 +303,18 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
     step(STEPS[0])
     territory = load_territory(name, epci=epci)
     step(STEPS[1])
-    timer = default_timer(territory)
+    timer = _network_timer(network) if network is not None else default_timer(territory)
     diag = build_diagnostic(territory, timer, at=at, scenario=scenario, on_step=step)
     return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
+
+
+def _network_timer(path):
+    """A timer on the road network read from ``path`` (GraphML, OSM file, edge list)."""
+    from maillage.geo import NetworkTimer, load_network
+
+    graph = load_network(path)
+    return NetworkTimer(graph, description=f"réseau routier du fichier {Path(path).name} "
+                                           f"({graph.number_of_nodes():,} nœuds)".replace(",", " "))
 
 
 def run_demo(out: str | os.PathLike = "maillage-output", *, on_step: Step | None = None,

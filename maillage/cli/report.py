@@ -81,7 +81,11 @@ def register(app: typer.Typer) -> None:
                                                 "(AAAA-MM-JJ ; défaut : aujourd'hui)."),
         online: bool = typer.Option(False, "--en-ligne",
                                     help="Fond de carte OpenStreetMap (internet requis)."),
+        reseau: Optional[Path] = typer.Option(None, "--reseau",
+                                              help="Réseau routier (GraphML de « maillage "
+                                                   "network fetch », fichier OSM, liste de "
+                                                   "tronçons) pour les temps de trajet."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
-        _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date,
+        _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date, network=reseau,
                    self_contained=not online))
