@@ -22,6 +22,7 @@ from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import presence_points
 from maillage.errors import InputError
 from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
+from maillage.maps.labels import kind_label
 
 #: Indicators measured as places per 100 children (keys of ``AGE_BANDS``).
 CAPACITY_KINDS = ("alsh", "eaje")
@@ -85,13 +86,19 @@ def _population(communes, kind: str) -> tuple[pd.Series, str]:
     return communes["population"].astype(float), "habitants"
 
 
-def registry_scope(territory) -> pd.Series:
+def registry_scope(territory, kinds=None) -> pd.Series:
     """Which communes the facility registry covers (bool by commune code).
 
     The embedded registry lists the services of the four CTG intercommunalities only: in
-    the other EPCIs "no facility" means "not recorded", not "none".
+    the other EPCIs "no facility" means "not recorded", not "none". With ``kinds``, an EPCI
+    is covered for those kinds only when the registry records at least one facility of them
+    there (at any date); the report then notes that the documents of the others name none
+    (their zero may be a gap of the documents rather than of the territory).
     """
-    covered = set(territory.facilities["epci"].dropna().astype(str))
+    facilities = territory.facilities
+    if kinds is not None:
+        facilities = facilities[facilities["kind"].isin(list(kinds))]
+    covered = set(facilities["epci"].dropna().astype(str))
     return territory.communes["epci"].astype(str).isin(covered).set_axis(
         territory.communes.index.astype(str))
 
@@ -257,6 +264,15 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
         notes.append(f"Le registre des équipements couvre {len(names)} intercommunalité(s) "
                      f"({', '.join(names)}) : ailleurs, les indicateurs sont « hors registre » "
                      "(gris hachuré), et la couverture est calculée sur ces seules communes.")
+    for kind in sorted(set(CAPACITY_KINDS) | set(ACCESS_KINDS)):
+        kinds = AGE_BANDS[kind].kinds if kind in AGE_BANDS else (kind,)
+        silent = scope & ~registry_scope(territory, kinds)
+        if silent.any():
+            names = sorted(set(territory.communes.loc[silent.to_numpy(), "epci_name"]))
+            notes.append(f"{kind_label(kind)} : aucun équipement recensé par le registre dans "
+                         f"{', '.join(names)} ("
+                         "si les documents sources n'en nomment pas, ce zéro est une lacune du "
+                         "registre, pas forcément du territoire).")
     if iso is None:
         notes.append("Isochrones non tracées : elles demandent un réseau routier.")
     return Diagnostic(current, timer.description, bool(timer.estimated), capacity, access,

@@ -82,3 +82,14 @@ def test_report_command_refuses_a_folder_it_did_not_make(tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path)]) == 2
     assert "n'a pas été créé par maillage" in capsys.readouterr().err.replace("\n", " ")
     assert (tmp_path / "notes.txt").read_text() == "à garder"
+
+
+def test_an_epci_whose_registry_names_no_alsh_gets_a_note_not_a_silent_zero(diag):
+    # CA Sud has no ALSH in the synthetic registry (Calamane-Test opens only in the scenario):
+    # its zero places are kept, and the report says the zero may be a gap of the registry.
+    notes = [n for n in diag.notes if n.startswith("Accueil de loisirs")]
+    assert len(notes) == 1 and "CA Sud" in notes[0] and "CC Nord" not in notes[0]
+    assert "lacune du registre" in notes[0]
+    # CC Nord has no crèche, CA Sud has one.
+    crèche = [n for n in diag.notes if "EAJE" in n]
+    assert len(crèche) == 1 and "CC Nord" in crèche[0] and "CA Sud" not in crèche[0]
