@@ -6,7 +6,7 @@ Public names are imported lazily so that ``import maillage.layers`` stays fast.
 
 from __future__ import annotations
 
-import importlib
+from maillage.lazy import lazy_getattr
 
 _PUBLIC = {
     "load_territory": "maillage.layers.territory",
@@ -30,7 +30,4 @@ _PUBLIC = {
 __all__ = list(_PUBLIC)
 
 
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'maillage.layers' has no attribute {name!r}")
+__getattr__ = lazy_getattr("maillage.layers", _PUBLIC)

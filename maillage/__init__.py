@@ -9,7 +9,7 @@ Public API (imported lazily so that ``import maillage.layers`` stays light):
 
 from __future__ import annotations
 
-import importlib
+from maillage.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -28,7 +28,4 @@ _PUBLIC = {
 __all__ = ["__version__", *_PUBLIC]
 
 
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'maillage' has no attribute {name!r}")
+__getattr__ = lazy_getattr("maillage", _PUBLIC)

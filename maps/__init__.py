@@ -14,7 +14,7 @@ Public names are imported lazily so that ``import maillage.maps`` stays light.
 
 from __future__ import annotations
 
-import importlib
+from maillage.lazy import lazy_getattr
 
 _PUBLIC = {
     "Diagnostic": "maillage.maps.diagnostic",
@@ -38,7 +38,4 @@ _PUBLIC = {
 __all__ = list(_PUBLIC)
 
 
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'maillage.maps' has no attribute {name!r}")
+__getattr__ = lazy_getattr("maillage.maps", _PUBLIC)
