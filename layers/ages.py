@@ -47,3 +47,39 @@ def estimate_bands(population: float) -> dict[str, float]:
         ``pop_0_2`` … ``pop_11_17`` -> children (float, rounded to 0.1).
     """
     return {band: round(population * share, 1) for band, share in AGE_SHARES.items()}
+
+
+#: Totals of an age band for a whole EPCI that a CTG document gives: estimates of its communes
+#: are scaled to add up to them. EPCI SIREN -> band -> (children, source).
+DOCUMENT_TOTALS = {
+    "244600482": {  # CC Quercy-Bouriane
+        "pop_0_2": (174, "CTG Quercy-Bouriane 2022-2026, plan d'action : « Entre 2019 et 2021, "
+                         "le nombre d'enfants de moins de 3 ans est passé de 154 à 174 »"),
+    },
+}
+
+
+def calibrate_to_documents(rows: list[dict]) -> list[dict]:
+    """Scale the estimated bands of an EPCI's communes to a total given by a CTG document.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Commune rows with ``epci``, the ``pop_*`` bands (children) and ``age_source``.
+
+    Returns
+    -------
+    list of dict
+        The same rows, with the bands listed in :data:`DOCUMENT_TOTALS` scaled (children,
+        rounded to 0.1) and ``age_source`` naming the document.
+    """
+    for epci, bands in DOCUMENT_TOTALS.items():
+        members = [r for r in rows if r["epci"] == epci]
+        for band, (total, source) in bands.items():
+            estimated = sum(r[band] for r in members)
+            if not members or estimated <= 0:
+                continue
+            for r in members:
+                r[band] = round(r[band] * total / estimated, 1)
+                r["age_source"] += f" ; {band} recalé sur le total de l'EPCI ({total}, {source})"
+    return rows

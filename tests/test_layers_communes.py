@@ -134,3 +134,18 @@ def test_a_cached_intercommunality_download_is_used_offline(tmp_path):
     communes = layers.load_communes(epci="200035327", offline=True)
     assert communes.attrs["source"].kind == "cache"
     assert (communes["geometry_kind"] == "polygone").sum() == 3
+
+
+def test_quercy_bouriane_under_threes_add_up_to_the_174_of_its_ctg_plan():
+    # The plan d'action counts 174 children under 3 in 2021; the embedded estimates of its 20
+    # communes are scaled to that total, and say so.
+    from maillage.layers import embedded_communes
+
+    communes = embedded_communes()
+    bouriane = communes[communes["epci"] == "244600482"]
+    assert len(bouriane) == 20
+    assert bouriane["pop_0_2"].sum() == pytest.approx(174, abs=0.5)
+    assert bouriane["age_source"].str.contains("recalé sur le total de l'EPCI (174", regex=False).all()
+    # Other bands and other EPCIs keep the plain estimate.
+    assert not communes.loc[communes["epci"] != "244600482", "age_source"].str.contains(
+        "recalé").any()

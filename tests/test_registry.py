@@ -234,6 +234,107 @@ def test_gourdon_multi_accueil_has_40_places(facilities):
     assert (row["kind"], row["capacity"], row["commune_code"]) == ("eaje", 40, "46127")
 
 
+def epci_rows(facilities: pd.DataFrame, prefix: str, kind: str, date: str | None = None):
+    rows = facilities if date is None else in_force(facilities, date)
+    return rows[(rows["epci"] == EPCI_BY_PREFIX[prefix]) & (rows["kind"] == kind)]
+
+
+def test_grand_cahors_opened_two_new_centres_within_the_twelve_months_before_the_press_kit(
+    facilities,
+):
+    """« 2 nouveaux centres de loisirs ouverts » (dossier de presse du 30 avril 2025)."""
+    centres = epci_rows(facilities, "gc", "alsh")
+    roots = centres["id"].str.replace(r"-\d{4}$", "", regex=True)
+    first_states = centres[~roots.duplicated(keep=False)].dropna(subset=["valid_from"])
+    opened = first_states[first_states["valid_from"].between("2024-05-01", "2025-04-30")]
+    assert sorted(opened["id"]) == ["gc-alsh-calamane", "gc-alsh-le-montat"]
+
+
+def test_grand_cahors_2020_has_two_former_msap_and_one_itinerant_bus(facilities):
+    """« 2 Maisons de Services aux Publics (MSAP) et […] un Car des services publics itinérants »."""
+    services = epci_rows(facilities, "gc", "france_services", "2020-09-21")
+    fixed = services[services["itinerant"] == "false"]
+    assert sorted(fixed["commune_code"]) == ["46064", "46268"]  # Catus, Saint Géry-Vers
+    assert services.loc[services["itinerant"] == "true", "subtype"].tolist() == ["bus"]
+
+
+def test_grand_cahors_counts_five_centres_sociaux(facilities):
+    """« une animation de la vie sociale assurée par 5 centres sociaux » (CTG 2020)."""
+    assert len(epci_rows(facilities, "gc", "centre_social")) == 5
+
+
+def test_quercy_blanc_has_france_services_in_castelnau_montratier_and_montcuq(facilities):
+    """« France services dans les médiathèques de Castelnau-Montratier et de Montcuq »."""
+    services = epci_rows(facilities, "qb", "france_services")
+    assert sorted(services["commune_code"]) == ["46063", "46201"]
+
+
+def test_quercy_blanc_alsh_are_at_castelnau_montratier_lhospitalet_and_montcuq(facilities):
+    centres = epci_rows(facilities, "qb", "alsh")
+    assert sorted(centres["commune_code"]) == ["46063", "46172", "46201"]
+    assert centres.set_index("id").loc["qb-alsh-montcuq", "opening"] == "vacances"  # « en Août »
+
+
+def test_quercy_bouriane_alsh_are_concentrated_in_three_communes(facilities):
+    """« ALSH concentrés sur trois communes : Gourdon, Le Vigan et Saint-Germain du Bel-Air »."""
+    centres = epci_rows(facilities, "qbo", "alsh")
+    assert sorted(centres["commune_code"]) == ["46127", "46267", "46334"]
+
+
+def test_quercy_bouriane_has_no_laep_and_one_multi_accueil_open_on_weekdays(facilities):
+    """« Le territoire est dépourvu de LAEP » ; multi-accueil ouvert du lundi au vendredi."""
+    assert epci_rows(facilities, "qbo", "laep").empty
+    (creche,) = epci_rows(facilities, "qbo", "eaje").itertuples()
+    assert (creche.opening, creche.age_min, creche.age_max) == ("semaine", 0.21, 3)
+
+
+def test_quercy_bouriane_france_services_opened_in_september_2018_with_an_antenna(facilities):
+    """Créé en septembre 2018 (MSAP) ; antenne « une matinée par semaine » à Saint-Germain."""
+    services = epci_rows(facilities, "qbo", "france_services").set_index("id")
+    assert services.loc["qbo-fs-gourdon", "valid_from"] == pd.Timestamp("2018-09-01")
+    antenna = services.loc["qbo-fs-saint-germain"]
+    assert antenna["commune_code"] == "46267" and "matinée par semaine" in antenna["subtype"]
+
+
+def test_quercy_bouriane_evs_of_the_mjc_is_approved_from_2022(facilities):
+    evs = epci_rows(facilities, "qbo", "evs").set_index("id")
+    assert evs.index.tolist() == ["qbo-evs-mjc-gourdon"]
+    assert evs.loc["qbo-evs-mjc-gourdon", "valid_from"].year == 2022
+
+
+def test_cazals_salviac_has_its_15_communes_and_about_5372_inhabitants():
+    """« 15 communes, 5372 habitants » (CTG 2022-2026; the registry's vintage is more recent)."""
+    communes = _read_csv("communes_lot.csv")
+    members = communes[communes["epci"] == EPCI_BY_PREFIX["cs"]]
+    assert len(members) == 15
+    assert members["population"].astype(int).sum() == pytest.approx(5372, rel=0.02)
+
+
+def test_france_services_rows_agree_with_the_anct_list(facilities):
+    """Commune, bus or fixed site and opening days of each cited id_fs of liste-fs-20240801."""
+    shared = shared_data_dir()
+    if shared is None:
+        pytest.skip("../shared/data absent : pas de liste France services")
+    anct = pd.read_csv(shared / "france_services" / "france_services_lot46_20240801.csv",
+                       dtype=str).set_index("id_fs")
+    services = facilities[facilities["kind"] == "france_services"].set_index("id")
+    cited = services["source"].str.extract(r"id_fs (\d+)")[0].dropna()
+    communes = _read_csv("communes_lot.csv")
+    ours = communes.loc[communes["epci"].isin(EPCI_BY_PREFIX.values()), "code"]
+    assert set(cited) == set(anct.index[anct["insee_com"].isin(ours)])
+    weekdays = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi"]
+    for row_id, id_fs in cited.items():
+        row, listed = services.loc[row_id], anct.loc[id_fs]
+        assert row["commune_code"] == listed["insee_com"], row_id
+        assert (row["subtype"] == "bus") == (listed["format_fs"] == "Bus_équivalent"), row_id
+        tokens = []
+        if listed[weekdays].notna().any():
+            tokens.append("semaine")
+        if pd.notna(listed["h_samedi"]):
+            tokens.append("samedi")
+        assert row["opening"] == ";".join(tokens), row_id
+
+
 # --------------------------------------------------------------------------- itinerant services
 
 
@@ -260,6 +361,13 @@ def test_itinerant_services_have_stops_or_are_listed_as_gaps(facilities, stops, 
     without_stops = set(itinerant) - set(stops["service_id"])
     unlisted = [service for service in without_stops if f"`{service}`" not in readme]
     assert not unlisted
+
+
+def test_the_ripe_wake_up_session_at_lhospitalet_is_a_morning(stops):
+    """« La matinée d'éveil sur Lhospitalet » (COPIL 2023) : a morning, day not given."""
+    stop = stops.set_index("stop_id").loc["qb-rpe-lhospitalet"]
+    assert (stop["commune_code"], stop["hours"]) == ("46172", "matinée")
+    assert pd.isna(stop["weekdays"])
 
 
 def test_saint_gery_vers_and_douelle_alternate_tuesdays(stops):

@@ -122,7 +122,7 @@ def run(
     for change in scenario.changes:
         console.print(f"  • {change.describe()}")
     flag = "[yellow]estimés[/] : " if result.estimated else ""
-    console.print(f"Temps de trajet {flag}{result.timer_description}")
+    console.print(f"Temps de trajet : {flag}{result.timer_description}")
     console.print(_summary_table(result))
     for table in _commune_tables(result):
         console.print(table)
