@@ -58,6 +58,9 @@ def _staged(target: Path) -> Iterator[Path]:
                                dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # as a plain open() would create it, not mkstemp's 0600
     try:
         yield tmp_path
     finally:

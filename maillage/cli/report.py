@@ -39,7 +39,13 @@ def _run(out: Path, **options) -> Path:
     return report
 
 
-def _done(report: Path) -> None:
+def _done(report: Path, pdf: bool = False) -> None:
+    if pdf:
+        from maillage.maps.pdf import report_pdf
+
+        with console.status("Impression du rapport en PDF…"):
+            written = report_pdf(report)
+        console.print(f"PDF : [bold]{written}[/]", soft_wrap=True)
     try:
         shown = report.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
@@ -60,11 +66,13 @@ def register(app: typer.Typer) -> None:
         online: bool = typer.Option(False, "--en-ligne",
                                     help="Fond de carte OpenStreetMap (internet requis) "
                                          "au lieu de cartes autonomes."),
+        pdf: bool = typer.Option(False, "--pdf", help="Imprimer aussi le rapport en PDF "
+                                 "(rapport.pdf, avec Chromium)."),
     ) -> None:
         """Diagnostic de démonstration : le Lot, son registre et le scénario de Calamane."""
         from maillage.pipeline import demo_scenario_path
 
-        _done(_run(out, scenario=demo_scenario_path(), self_contained=not online))
+        _done(_run(out, scenario=demo_scenario_path(), self_contained=not online), pdf)
 
     @app.command("report")
     def report(
@@ -85,7 +93,9 @@ def register(app: typer.Typer) -> None:
                                               help="Réseau routier (GraphML de « maillage "
                                                    "network fetch », fichier OSM, liste de "
                                                    "tronçons) pour les temps de trajet."),
+        pdf: bool = typer.Option(False, "--pdf", help="Imprimer aussi le rapport en PDF "
+                                 "(rapport.pdf, avec Chromium)."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
         _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date, network=reseau,
-                   self_contained=not online))
+                   self_contained=not online), pdf)
