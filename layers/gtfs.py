@@ -14,6 +14,18 @@ WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 BUS_STOP_COLUMNS = ["stop_id", "name", "departures_weekday", "routes", "geometry"]
 
 
+#: Columns the GTFS reference requires in each file maillage reads (stops.txt is checked
+#: with its own message in :func:`load_gtfs_stops`).
+REQUIRED_COLUMNS = {
+    "trips.txt": ("route_id", "service_id", "trip_id"),
+    "stop_times.txt": ("trip_id", "stop_id", "stop_sequence"),
+    "routes.txt": ("route_id",),
+    "calendar.txt": ("service_id",),
+    "calendar_dates.txt": ("service_id", "date", "exception_type"),
+    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
+}
+
+
 class _Feed:
     """Reads the text files of a GTFS feed from a zip archive or a folder."""
 
@@ -51,10 +63,26 @@ class _Feed:
             data = Path(self.names[name]).read_bytes()
         else:
             data = self.archive.read(self.names[name])
+        columns = REQUIRED_COLUMNS.get(name, ())
         if not data.strip():
-            return pd.DataFrame()
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                           encoding="utf-8-sig").rename(columns=str.strip)
+            if columns and required:
+                raise InputError(f"{name} est vide (pas même une ligne d'en-tête)",
+                                 file=self.file, column=name, fix="télécharger à nouveau le "
+                                 "flux GTFS complet")
+            return pd.DataFrame(columns=list(columns))
+        try:
+            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                                encoding="utf-8-sig").rename(columns=str.strip)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{name} illisible ({exc})", file=self.file, column=name,
+                             fix="un fichier GTFS est un CSV UTF-8 séparé par des virgules : "
+                             "télécharger à nouveau le flux") from None
+        for column in columns:
+            if column not in frame.columns:
+                raise InputError(f"colonne {column} absente de {name}", file=self.file, row=1,
+                                 column=column, fix=f"la spécification GTFS exige {column} "
+                                 f"dans {name} : télécharger à nouveau le flux complet")
+        return frame
 
 
 def _seconds(text: str) -> int:
@@ -77,7 +105,12 @@ def _weekday_share(feed: _Feed) -> dict[str, float]:
         added = dates[(dates["exception_type"] == "1")
                       & ~dates["service_id"].isin(list(share))].copy()
         if len(added):
-            added["day"] = pd.to_datetime(added["date"], format="%Y%m%d")
+            added["day"] = pd.to_datetime(added["date"], format="%Y%m%d", errors="coerce")
+            if added["day"].isna().any():
+                position = int(added.index[added["day"].isna()][0])
+                raise InputError(f"calendar_dates.txt : date « {added.at[position, 'date']} » "
+                                 "illisible", file=feed.file, row=position + 2, column="date",
+                                 fix="écrire les dates AAAAMMJJ (ex. 20250331)")
             weekdays = added[added["day"].dt.dayofweek < 5]
             n_days = max(weekdays["day"].nunique(), 1)
             for service, group in weekdays.groupby("service_id"):
@@ -91,9 +124,18 @@ def _runs_per_trip(feed: _Feed) -> dict[str, int]:
     runs: dict[str, int] = {}
     if frequencies is None or not len(frequencies):
         return runs
-    for record in frequencies.to_dict("records"):
-        span = _seconds(record["end_time"]) - _seconds(record["start_time"])
-        count = math.ceil(span / int(record["headway_secs"]))
+    for position, record in enumerate(frequencies.to_dict("records")):
+        try:
+            span = _seconds(record["end_time"]) - _seconds(record["start_time"])
+            headway = int(record["headway_secs"])
+            if headway <= 0 or span < 0:
+                raise ValueError
+        except ValueError:
+            raise InputError("frequencies.txt : horaire ou intervalle illisible",
+                             file=feed.file, row=position + 2, column="headway_secs",
+                             fix="start_time/end_time en HH:MM:SS, headway_secs entier "
+                             "positif") from None
+        count = math.ceil(span / headway)
         runs[record["trip_id"]] = runs.get(record["trip_id"], 0) + count
     return runs
 

@@ -8,6 +8,8 @@ separator, CRS). Files are only ever opened for reading.
 
 from __future__ import annotations
 
+import math
+
 import re
 import unicodedata
 from pathlib import Path
@@ -106,6 +108,10 @@ def read_csv_text(path: Path, report):
     text = decode_text(_check_readable(path), file, report)
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:  # only a byte-order mark, or blank lines
+        raise InputError("fichier vide", file=file,
+                         fix="exporter à nouveau le tableau avec sa ligne d'en-tête et ses "
+                         "lignes")
     sep = _sniff_separator(lines[first])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
@@ -312,7 +318,10 @@ def parse_number(text) -> float | None:
     cleaned = str(text).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    return float(cleaned)
+    value = float(cleaned)
+    if not math.isfinite(value):  # "inf", "nan", "1e400"
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
 
 
 _DATE_PATTERNS = (
