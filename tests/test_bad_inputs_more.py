@@ -37,8 +37,8 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
         "fichier {file}, ligne 5, colonne « places » : « places » vaut -8 dans « redimensionner ». "
         "Correction : écrire un nombre ≥ 0"),
     "scenarios/places-infinies.yaml": (InputError,
-        "fichier {file}, ligne 5, colonne « places » : « places » vaut inf dans « redimensionner ». "
-        "Correction : écrire un nombre ≥ 0"),
+        "fichier {file}, ligne 5, colonne « places » : « places » vaut inf dans "
+        "« redimensionner ». Correction : écrire un nombre ≥ 0"),
     "scenarios/places-en-lettres.yaml": (InputError,
         "fichier {file}, ligne 5, colonne « places » : « places » vaut 'vingt' dans « ouvrir ». "
         "Correction : écrire un nombre ≥ 0"),
@@ -49,9 +49,9 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
         "fichier {file}, ligne 6 : type de changement inconnu « agrandir ». Correction : choisir "
         "parmi ouvrir, redimensionner, fermer, deplacer, itinerance"),
     "scenarios/cle-inconnue.yaml": (InputError,
-        "fichier {file}, ligne 5, colonne « capacite » : clé inconnue « capacite » dans « ouvrir ». "
-        "Correction : clés acceptées : ages, commune, id, lat, lon, nom, ouverture, places, "
-        "sous_type, type"),
+        "fichier {file}, ligne 5, colonne « capacite » : clé inconnue « capacite » dans "
+        "« ouvrir ». Correction : clés acceptées : ages, commune, id, lat, lon, nom, ouverture, "
+        "places, sous_type, type"),
     "scenarios/ages-inverses.yaml": (InputError,
         "fichier {file}, ligne 5, colonne « ages » : âges illisibles : [12, 3]. Correction : "
         "écrire ages: [3, 12] (âge minimum, âge maximum)"),

@@ -29,8 +29,9 @@ SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
 
 children = st.floats(min_value=0, max_value=500, allow_nan=False).map(lambda x: round(x, 1))
 places = st.floats(min_value=0, max_value=120, allow_nan=False).map(lambda x: round(x, 1))
-minutes = st.one_of(st.floats(min_value=0, max_value=60, allow_nan=False).map(lambda x: round(x, 2)),
-                    st.just(np.inf))
+minutes = st.one_of(
+    st.floats(min_value=0, max_value=60, allow_nan=False).map(lambda x: round(x, 2)),
+    st.just(np.inf))
 
 
 @st.composite

@@ -117,7 +117,8 @@ def tables_with_mistakes(draw):
     mistakes = draw(st.lists(st.sampled_from(["unknown_code", "negative", "kind", "no_name",
                                               "text_places"]), min_size=0, max_size=4))
     empties = draw(st.integers(0, 2))
-    lines = [("good", r) for r in good] + [(m, None) for m in mistakes] + [("empty", None)] * empties
+    lines = ([("good", r) for r in good] + [(m, None) for m in mistakes]
+             + [("empty", None)] * empties)
     order = draw(st.permutations(range(len(lines))))
     return [lines[i] for i in order]
 
@@ -198,7 +199,7 @@ def test_the_layer_does_not_depend_on_row_order(rows, data, communes):
         assert one.index.tolist() == two.index.tolist()
 
 
-# ------------------------------------------------------------------ fuzzed loaders: never a traceback
+# ------------------------------------------------------------ fuzzed loaders: never a traceback
 
 #: Cells planners (and their spreadsheets) really produce, good and bad.
 CELLS = st.sampled_from([
@@ -277,7 +278,8 @@ CHANGE_LINES = st.sampled_from([
     "  - ouvrir: {id: x, type: rpe, commune: \"46064\"}",
     "  - ouvrir: {id: x, type: alsh, places: 20}", "  - ouvrir: {id: x, type: crèche, places: 9}",
     "  - ouvrir: {id: x, type: alsh, commune: \"46046\", places: 20, ouverture: [lundi]}",
-    "  - redimensionner: {id: gc-alsh-catus, places: 48}", "  - redimensionner: {id: y, places: -3}",
+    "  - redimensionner: {id: gc-alsh-catus, places: 48}",
+    "  - redimensionner: {id: y, places: -3}",
     "  - redimensionner: {id: gc-alsh-catus, places: [1, 2]}",
     "  - redimensionner: {id: gc-alsh-catus, places: .inf}",
     "  - fermer: {id: gc-alsh-catus}", "  - fermer: gc-alsh-catus", "  - fermer: {id: 46042}",

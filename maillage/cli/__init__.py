@@ -36,9 +36,10 @@ _register_all()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``maillage`` console script."""
+    """Entry point of the ``maillage`` console script; returns the exit status."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Standalone mode: typer prints usage errors and --help itself and exits.
+        app(args=argv, standalone_mode=True)
     except MaillageError as exc:
         err_console.print("[bold red]Erreur[/] : ", end="")
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
@@ -46,17 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrompu.[/]")
         return 130
-    except SystemExit as exc:  # typer/click exits (--help, usage errors)
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors and similar
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 
