@@ -19,7 +19,8 @@ import pandas as pd
 from maillage.analysis.capacity import AGE_BANDS, in_force, places_per_100_children
 from maillage.analysis.coverage import coverage
 from maillage.analysis.fca import two_step_fca
-from maillage.analysis.itinerant import presence_points
+from maillage.analysis.itinerant import presence_coverage, presence_points
+from maillage.analysis.sensitivity import sensitivity
 from maillage.errors import InputError
 from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.maps.labels import kind_label
@@ -31,6 +32,8 @@ ACCESS_KINDS = ("alsh", "eaje", "rpe", "france_services")
 #: Children counted for the coverage of each kind (commune columns); others: inhabitants.
 ACCESS_POPULATION = {"alsh": ("pop_3_5", "pop_6_10"), "eaje": ("pop_0_2",),
                      "rpe": ("pop_0_2",)}
+#: Services met at itinerant stops: presence (days per month) within reach is reported.
+PRESENCE_KINDS = ("rpe", "france_services")
 #: Isochrone bands drawn on the maps, minutes.
 ISOCHRONE_MINUTES = (10, 20)
 #: 2SFCA catchment, minutes.
@@ -77,7 +80,12 @@ def _presence(territory, kind: str, at) -> gpd.GeoDataFrame:
                             geometry=gpd.points_from_xy(points["lon"], points["lat"]))
 
 
-def _population(communes, kind: str) -> tuple[pd.Series, str]:
+def access_population(communes, kind: str) -> tuple[pd.Series, str]:
+    """People counted for the access to ``kind`` by commune, and who they are (French).
+
+    Children of the kind's ages (counts of children) when the communes carry them, else
+    all inhabitants.
+    """
     columns = ACCESS_POPULATION.get(kind)
     if columns and all(c in communes for c in columns):
         label = {"alsh": "enfants de 3 à 11 ans", "eaje": "enfants de 0 à 2 ans",
@@ -129,14 +137,17 @@ def _capacity(territory, timer, origins, at, scope) -> list[CapacityResult]:
                            epci_scope, measured)
         sites = in_force(territory.facilities, at)
         sites = sites[sites["kind"].isin(band.kinds) & sites["capacity"].notna()]
-        fca = None
+        fca = sens = None
         if len(sites):
             cost = timer.matrix(origins, sites[["geometry"]])
             supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
             fca = 100 * two_step_fca(by_commune["children"], supply, cost, FCA_MINUTES)
             fca = fca.where(scope.reindex(fca.index).fillna(False))
+            inside = scope.reindex(cost.index).fillna(False).to_numpy()
+            sens = sensitivity(by_commune["children"].reindex(cost.index[inside]), supply,
+                               cost.loc[inside], baseline_threshold=FCA_MINUTES)
         results.append(CapacityResult(kind, _age_label(band), by_commune, by_epci, fca=fca,
-                                      fca_minutes=FCA_MINUTES))
+                                      fca_minutes=FCA_MINUTES, sensitivity=sens))
     return results
 
 
@@ -153,14 +164,19 @@ def _access(territory, timer, origins, at, scope) -> list[AccessResult]:
         near["destination"] = near["destination"].map(
             lambda d: points.at[d, "service_id"] if isinstance(d, str) and d in points.index
             else d)
-        people, label = _population(communes, kind)
+        people, label = access_population(communes, kind)
         people = people.set_axis(communes.index.astype(str))
         per_epci = {code: coverage(near["minutes"].loc[idx], people.loc[idx])
                     for code, idx in people.groupby(communes["epci"].astype(str).to_numpy())
                     .groups.items()}
         by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
+        presence = None
+        if kind in PRESENCE_KINDS:
+            cost = timer.matrix(origins, points[["geometry"]])
+            presence = presence_coverage(cost, people, points["days_per_month"])
         results.append(AccessResult(kind, near, coverage(near["minutes"], people),
-                                    population_label=label, by_epci=by_epci))
+                                    population_label=label, by_epci=by_epci,
+                                    presence=presence))
     return results
 
 

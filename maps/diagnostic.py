@@ -30,6 +30,9 @@ class CapacityResult:
         Places per 100 children accessible within ``fca_minutes`` (2SFCA), by commune code.
     fca_minutes : float
         Catchment of the 2SFCA, minutes.
+    sensitivity : DataFrame, optional
+        Headline indicators by threshold and decay
+        (``maillage.analysis.sensitivity.sensitivity``, tidy).
     """
 
     kind: str
@@ -38,6 +41,7 @@ class CapacityResult:
     by_epci: pd.DataFrame
     fca: pd.Series | None = None
     fca_minutes: float = 20.0
+    sensitivity: pd.DataFrame | None = None
 
 
 @dataclass
@@ -57,6 +61,9 @@ class AccessResult:
         Who is counted in ``coverage`` (``"enfants de 3 à 11 ans"``, ``"habitants"``).
     by_epci : DataFrame, optional
         Coverage per EPCI: index (``epci``, ``minutes``), same columns.
+    presence : DataFrame, optional
+        Coverage by presence level (``maillage.analysis.itinerant.presence_coverage``,
+        tidy): within N minutes of any stop vs of a point open at least K days per month.
     """
 
     kind: str
@@ -64,6 +71,7 @@ class AccessResult:
     coverage: pd.DataFrame
     population_label: str = "habitants"
     by_epci: pd.DataFrame | None = None
+    presence: pd.DataFrame | None = None
 
 
 @dataclass

@@ -37,6 +37,9 @@ from maillage.maps.secret import threshold
 from maillage.maps.static import static_map
 from maillage.maps.tables import (commune_table, coverage_table, epci_table, scenario_table,
                                   write_layers, write_tables)
+from maillage.maps.report_indicators import (equity_table, france_services_check,
+                                             france_services_table, presence_table,
+                                             sensitivity_table, zones_blanches_table)
 from maillage.maps.report_text import (facility_summary, methodology, sources_rows,
                                        territory_facts, validation_summary)
 
@@ -114,6 +117,34 @@ def html_table(frame: pd.DataFrame | None, headers: dict[str, str] | None = None
             "rows": [[str(v) if c in _CODE_COLUMNS else _cell(v)
                       for c, v in zip(frame.columns, row)]
                      for row in frame.itertuples(index=False)]}
+
+
+#: French headers of the issue-4 tables.
+_INDICATOR_HEADERS = {"service": "Service", "nom": "Commune", "minutes": "Minutes",
+                      "enfants": "Enfants concernés", "habitants": "Habitants",
+                      "gini_100": "Gini (0–100)", "palma": "Palma",
+                      "mediane": "Médiane (places / 100 enfants)",
+                      "part_sous_mediane_pct": "Enfants sous la médiane (%)",
+                      "indicateur": "Indicateur"}
+
+
+def _indicator_views(diag: Diagnostic, tables: dict[str, pd.DataFrame]) -> dict:
+    """Template inputs of the section "Zones blanches, objectif France services, équité"."""
+    check = france_services_check(diag)
+    blanches = tables["zones_blanches"].assign(
+        service=lambda t: t["service"].map(_short_kind))
+    equity = tables["equite"].assign(service=lambda t: t["service"].map(_short_kind))
+    return {"zones_blanches": html_table(blanches, _INDICATOR_HEADERS),
+            "france_services": check.text() if check is not None else "",
+            "france_services_passed": bool(check.passed) if check is not None else None,
+            "france_services_failing": html_table(tables["objectif_france_services"],
+                                                  _INDICATOR_HEADERS),
+            "equity": html_table(equity, _INDICATOR_HEADERS),
+            "presence": html_table(tables["presence_itinerants"].assign(
+                service=lambda t: t["service"].map(_short_kind)),
+                {**_INDICATOR_HEADERS, "presence": "Présence du service"}),
+            "sensitivity": html_table(tables["sensibilite"].assign(
+                service=lambda t: t["service"].map(_short_kind)), _INDICATOR_HEADERS)}
 
 
 def coverage_overview(table: pd.DataFrame) -> pd.DataFrame:
@@ -231,6 +262,11 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
         scenario = scenario_table(diag, small=small)
         if scenario is not None:
             tables["scenario"] = scenario
+        tables["zones_blanches"] = zones_blanches_table(diag, small=small)
+        tables["objectif_france_services"] = france_services_table(diag)
+        tables["equite"] = equity_table(diag)
+        tables["sensibilite"] = sensitivity_table(diag)
+        tables["presence_itinerants"] = presence_table(diag)
         validation = diag.territory.report.to_frame()
         tables["validation"] = validation
         write_tables(tables, folder / "tableaux")
@@ -247,6 +283,7 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
             epci=html_table(tables["epci"]), communes=html_table(communes),
             coverage=html_table(coverage_overview(tables["couverture"])),
             scenario=html_table(scenario),
+            indicators=_indicator_views(diag, tables),
             scenario_summary=html_table(diag.scenario.table if diag.scenario else None),
             sources=sources_rows(diag), validation=validation_summary(diag),
             methodology=methodology(diag, small=small), small=threshold(small),

@@ -108,6 +108,17 @@ def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
             "équipements qu'elle atteint. Exprimée en places pour 100 enfants, elle tient "
             "compte des équipements des communes voisines.")
     text.append(
+        "Zones blanches : communes à plus de 20 minutes de l'ALSH ou de l'EAJE le plus proche "
+        "(tableaux/zones_blanches.csv). Objectif France services : chaque habitant à 30 minutes "
+        "au plus d'une France services, site fixe ou arrêt du bus itinérant "
+        "(tableaux/objectif_france_services.csv). Présence des services itinérants : part des "
+        "personnes à N minutes d'un arrêt, même rare, et d'un point ouvert au moins K jours "
+        "par mois (tableaux/presence_itinerants.csv). Équité : indices de Gini et de Palma de "
+        "l'accessibilité 2SFCA entre communes, pondérés par les enfants, et part des enfants "
+        "sous la médiane (tableaux/equite.csv). Sensibilité : les indicateurs principaux "
+        "recalculés pour des seuils de 10, 15, 20 et 30 minutes et avec une décroissance du "
+        "poids avec le temps (tableaux/sensibilite.csv).")
+    text.append(
         "Classes des cartes : seuils de Fisher-Jenks (mapclassify) arrondis pour la lecture ; "
         "les communes sans place forment une classe à part ; les communes sans enfant, sans "
         "donnée ou sous secret statistique sont en gris hachuré.")
