@@ -188,9 +188,10 @@ def _isochrones(territory, timer, at) -> gpd.GeoDataFrame | None:
     from maillage.geo import isochrones
 
     frames = []
+    open_sites = in_force(territory.facilities, at)
+    fixed = open_sites[~open_sites["itinerant"].fillna(False).astype(bool)]
     for kind in (*CAPACITY_KINDS, "france_services"):
-        sites = in_force(territory.facilities, at)
-        sites = sites[(sites["kind"] == kind) & ~sites["itinerant"].fillna(False).astype(bool)]
+        sites = fixed[fixed["kind"] == kind]
         if sites.empty:
             continue
         iso = isochrones(graph, sites[["geometry"]], minutes=ISOCHRONE_MINUTES)
