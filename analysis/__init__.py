@@ -38,7 +38,7 @@ from maillage.analysis.siting import (
     p_median,
     set_cover,
 )
-from maillage.analysis.siting_rank import rank_candidates
+from maillage.analysis.siting.rank import rank_candidates
 
 __all__ = [
     "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",

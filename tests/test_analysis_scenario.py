@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from maillage.analysis.scenario_apply import apply_changes
-from maillage.analysis.scenario_file import load_scenario, parse_scenario
+from maillage.analysis.scenario.apply import apply_changes
+from maillage.analysis.scenario.file import load_scenario, parse_scenario
 from maillage.analysis.scenario import run_scenario
 from maillage.errors import InputError
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from maillage.analysis.siting import maximal_coverage, p_median, set_cover
-from maillage.analysis.siting_rank import rank_candidates
+from maillage.analysis.siting.rank import rank_candidates
 from maillage.errors import InputError, SolverError
 
 EXISTING = ["alsh-cahors"]

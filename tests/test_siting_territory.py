@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from maillage.analysis.siting_territory import find_site, read_candidates, siting_inputs
+from maillage.analysis.siting.territory import find_site, read_candidates, siting_inputs
 from maillage.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "siting"

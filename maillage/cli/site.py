@@ -55,7 +55,7 @@ def _ordinal(rank: int) -> str:
 
 
 def _prepare(kind, epci, territory_name, date, candidates_csv, places):
-    from maillage.analysis.siting_territory import read_candidates, siting_inputs
+    from maillage.analysis.siting.territory import read_candidates, siting_inputs
     from maillage.geo import default_timer
     from maillage.layers import load_territory
 
@@ -100,8 +100,8 @@ def rank(
     """Classer chaque site candidat par ce qu'il apporterait seul."""
     from rich.table import Table
 
-    from maillage.analysis.siting_rank import rank_candidates
-    from maillage.analysis.siting_territory import find_site
+    from maillage.analysis.siting.rank import rank_candidates
+    from maillage.analysis.siting.territory import find_site
 
     territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
     named = None if site is None else find_site(inputs.labels, inputs.candidates, site)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from maillage.analysis.siting_highs import INF, MipBuilder
-from maillage.analysis.siting_instance import SitingInstance
+from .highs import INF, MipBuilder
+from .instance import SitingInstance
 
 
 def _site_variables(builder: MipBuilder, inst: SitingInstance, fixed, cost=0.0) -> np.ndarray:

@@ -12,8 +12,8 @@ When the scenario names an EPCI, the analysis is the EPCI's: its communes and th
 located in it (a CTG is signed per EPCI; its ALSH serve its families).
 
 Reading and validating the YAML file, and applying its changes to the registry, is
-:mod:`maillage.analysis.scenario_file` and :mod:`maillage.analysis.scenario_apply`
-(:func:`load_scenario` is re-exported here).
+:mod:`maillage.analysis.scenario.file` and :mod:`maillage.analysis.scenario.apply`
+(the package :mod:`maillage.analysis.scenario` exports them all).
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from maillage.analysis.capacity import AGE_BANDS, AgeBand, counted_places, place
 from maillage.analysis.coverage import time_to_nearest
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import as_points, presence_points
-from maillage.analysis.scenario_apply import apply_changes
-from maillage.analysis.scenario_file import Scenario, load_scenario, parse_scenario
+from .apply import apply_changes
+from .file import Scenario, load_scenario
 
-__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "Scenario", "ScenarioResult", "apply_changes",
-           "indicator_band", "load_scenario", "parse_scenario", "run_scenario"]
+__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
 
 #: 2SFCA catchment of scenario runs, minutes.
 FCA_MINUTES = 20

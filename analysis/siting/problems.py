@@ -25,16 +25,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from maillage.analysis import siting_greedy as greedy
-from maillage.analysis import siting_models as models
-from maillage.analysis.siting_evaluate import (
+from . import greedy
+from . import models
+from .evaluate import (
     Evaluation,
     evaluate_capacitated_assignment,
     evaluate_capacitated_coverage,
     evaluate_uncapacitated,
 )
-from maillage.analysis.siting_highs import TimeLimitError
-from maillage.analysis.siting_instance import SitingInstance, build_instance, check_threshold
+from .highs import TimeLimitError
+from .instance import SitingInstance, build_instance, check_threshold
 from maillage.errors import InputError, SolverError
 
 METHODS = ("exact", "greedy", "both")

@@ -275,7 +275,7 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     path : str or path-like
         The scenario file.
     registry : DataFrame, optional
-        Facilities (every date): when given, the ids are checked too (:func:`~maillage.analysis.scenario_apply.check_ids`).
+        Facilities (every date): when given, the ids are checked too (:func:`~maillage.analysis.scenario.apply.check_ids`).
 
     Returns
     -------
@@ -288,7 +288,7 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
         with the file, the line and the fix. Unknown facility ids ("le scénario ferme « x »
         qui n'existe pas dans le registre") are checked when ``registry`` is given, and
         always when the scenario is applied
-        (:func:`~maillage.analysis.scenario_apply.apply_changes`).
+        (:func:`~maillage.analysis.scenario.apply.apply_changes`).
     """
     path = Path(path)
     try:
@@ -301,7 +301,7 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
                          fix="enregistrer le fichier en UTF-8") from exc
     scenario = parse_scenario(text, file=str(path))
     if registry is not None:
-        from maillage.analysis.scenario_apply import check_ids
+        from .apply import check_ids
 
         check_ids(scenario, registry)
     return scenario

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.analysis.capacity import in_force
-from maillage.analysis.scenario_file import VERBS, Change, Scenario
+from .file import VERBS, Change, Scenario
 
 
 def check_ids(scenario: Scenario, facilities: pd.DataFrame) -> None:

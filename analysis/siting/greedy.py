@@ -2,7 +2,7 @@
 
 Each function returns the positions (among candidates) of the sites it opens, in the
 order it added them. They run in O(p × nnz) with array operations and no solver; the exact
-models of :mod:`maillage.analysis.siting_models` bound how far they are from the optimum
+models of :mod:`maillage.analysis.siting.models` bound how far they are from the optimum
 (``SitingResult.gap`` when both run).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from maillage.analysis.siting_instance import SitingInstance
+from .instance import SitingInstance
 
 
 def _pick(scores: np.ndarray, taken: np.ndarray, ties: np.ndarray | None = None) -> int:

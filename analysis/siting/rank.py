@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.siting_instance import SitingInstance, build_instance, check_threshold
-from maillage.analysis.siting_models import capacitated_mclp_model
+from .instance import SitingInstance, build_instance, check_threshold
+from .models import capacitated_mclp_model
 
 
 def _served(inst: SitingInstance, threshold: float, open_candidate: bool) -> float:

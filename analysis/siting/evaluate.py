@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.siting_instance import SitingInstance
-from maillage.analysis.siting_models import capacitated_mclp_model, capacitated_p_median_model
+from .instance import SitingInstance
+from .models import capacitated_mclp_model, capacitated_p_median_model
 
 
 @dataclass
