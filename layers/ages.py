@@ -1,8 +1,10 @@
-"""Children by age band: INSEE counts when given, otherwise a cited estimate.
+"""Children by age band: the bands of the communes layer and the fallback estimate.
 
-The embedded communes carry no INSEE age counts (none could be obtained offline). Each band
-is then estimated as population × the share of that band in the arrondissement of Cahors
-(Lot), INSEE RP2018 table POP1B "âge détaillé" (population municipale 72,848):
+The embedded communes of the Lot carry children derived from INSEE Filosofi 2021
+(:mod:`maillage.layers.filosofi`). A commune with no Filosofi count (a commune added from a
+contour file outside the Lot) is estimated as population × the share of each band in the
+arrondissement of Cahors (Lot), INSEE RP2018 table POP1B "âge détaillé" (population
+municipale 72,848):
 
 - 0-2 years: 547 + 547 + 613 = 1,707 (2.343 %)
 - 3-5 years: 631 + 687 + 721 = 2,039 (2.799 %)
@@ -49,37 +51,12 @@ def estimate_bands(population: float) -> dict[str, float]:
     return {band: round(population * share, 1) for band, share in AGE_SHARES.items()}
 
 
-#: Totals of an age band for a whole EPCI that a CTG document gives: estimates of its communes
-#: are scaled to add up to them. EPCI SIREN -> band -> (children, source).
+#: Totals of an age band for a whole EPCI that a CTG document gives, kept to compare with the
+#: Filosofi-derived counts (they are not applied: the counts are real). EPCI SIREN -> band ->
+#: (children, source).
 DOCUMENT_TOTALS = {
     "244600482": {  # CC Quercy-Bouriane
         "pop_0_2": (174, "CTG Quercy-Bouriane 2022-2026, plan d'action : « Entre 2019 et 2021, "
                          "le nombre d'enfants de moins de 3 ans est passé de 154 à 174 »"),
     },
 }
-
-
-def calibrate_to_documents(rows: list[dict]) -> list[dict]:
-    """Scale the estimated bands of an EPCI's communes to a total given by a CTG document.
-
-    Parameters
-    ----------
-    rows : list of dict
-        Commune rows with ``epci``, the ``pop_*`` bands (children) and ``age_source``.
-
-    Returns
-    -------
-    list of dict
-        The same rows, with the bands listed in :data:`DOCUMENT_TOTALS` scaled (children,
-        rounded to 0.1) and ``age_source`` naming the document.
-    """
-    for epci, bands in DOCUMENT_TOTALS.items():
-        members = [r for r in rows if r["epci"] == epci]
-        for band, (total, source) in bands.items():
-            estimated = sum(r[band] for r in members)
-            if not members or estimated <= 0:
-                continue
-            for r in members:
-                r[band] = round(r[band] * total / estimated, 1)
-                r["age_source"] += f" ; {band} recalé sur le total de l'EPCI ({total}, {source})"
-    return rows

@@ -1,8 +1,8 @@
 """The communes layer: embedded table (COG 2026), former codes, INSEE children by age band.
 
 The embedded ``maillage.data/communes_lot.csv`` gives every current commune of the Lot with
-its intercommunality, population municipale, a representative point and estimated children
-by age band (see :mod:`maillage.layers.ages`). Contours come from
+its intercommunality, population municipale, a representative point and children by age band
+derived from INSEE Filosofi 2021 (see :mod:`maillage.layers.filosofi`). Contours come from
 :mod:`maillage.layers.contours`.
 """
 
@@ -42,7 +42,7 @@ def embedded_communes():
     DataFrame
         ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
         ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
-        estimated), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
+        INSEE Filosofi 2021 age shares × population municipale), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
     """
     return _embedded_table().copy()
 
@@ -110,7 +110,7 @@ def finish_layer(gdf):
 
 
 def apply_insee_ages(communes, path, report):
-    """Replace estimated children by INSEE counts from an RP "population par âge" CSV.
+    """Replace the children by INSEE counts from an RP "population par âge" CSV.
 
     Parameters
     ----------
@@ -121,7 +121,7 @@ def apply_insee_ages(communes, path, report):
         ``Pyy_POP0610``, ``Pyy_POP1117`` (children, may be fractional: INSEE weights).
     report : ValidationReport
         Receives the former codes summed into current communes and which communes have
-        INSEE counts versus estimates.
+        INSEE RP counts versus their previous counts.
 
     Returns
     -------
@@ -181,10 +181,10 @@ def apply_insee_ages(communes, path, report):
         for band, value in values.items():
             result.at[code, band] = value
         result.at[code, "age_source"] = f"INSEE {vintage} ({file})"
-    estimated = [c for c in result.index if c not in counts]
+    others = [c for c in result.index if c not in counts]
     report.add("info", f"enfants par âge : {len(counts)} communes avec comptages INSEE "
-               f"{vintage}, {len(estimated)} en estimation"
-               + (f" ({_first(estimated)})" if estimated else ""), file=file)
+               f"{vintage}, {len(others)} sans (effectifs précédents gardés)"
+               + (f" ({_first(others)})" if others else ""), file=file)
     return result
 
 
@@ -203,8 +203,8 @@ def load_communes(path=None, *, ages=None, epci=None, offline=None, report=None)
         (properties ``code``, ``nom``, ``codeEpci``, ``population``) or any GeoJSON,
         GeoPackage or Shapefile with a commune code column; older codes are dissolved.
     ages : str or Path, optional
-        INSEE RP population-by-age CSV replacing the estimated children (see
-        :func:`apply_insee_ages`).
+        INSEE Filosofi file (200 m cells or per-commune sums) or INSEE RP population-by-age
+        CSV replacing the embedded children (see :func:`apply_ages`).
     epci : str, optional
         SIREN of an intercommunality: keep only its communes.
     offline : bool, optional
@@ -226,11 +226,31 @@ def load_communes(path=None, *, ages=None, epci=None, offline=None, report=None)
     if epci is not None:
         table = restrict_to_epci(table, epci)
     communes, source = contours.with_geometry(table, path=path, offline=offline, report=report)
-    if ages is not None:
-        communes = apply_insee_ages(communes, ages, report)
-        source.description += f" ; enfants par âge : {display_name(ages)}"
+    communes = apply_ages(communes, ages, source, report)
     communes.attrs["report"] = report
     communes.attrs["source"] = source
+    return communes
+
+
+def apply_ages(communes, ages, source, report):
+    """Children by age of the communes: a given file, else the Filosofi file of shared/data.
+
+    ``ages`` is an INSEE RP population-by-age CSV (:func:`apply_insee_ages`) or a Filosofi
+    file, cells or per-commune sums (:func:`maillage.layers.filosofi.apply_filosofi`). Without
+    it, the Lot's Filosofi 200 m file of ``shared/data`` is applied when present (the same
+    counts as the embedded ones, recomputed from the cells); otherwise the embedded counts
+    stay. ``source.description`` names the file used.
+    """
+    from maillage.layers import filosofi
+
+    path = ages if ages is not None else filosofi.shared_file()
+    if path is None:
+        return communes
+    if filosofi.is_filosofi_file(path):
+        communes = filosofi.apply_filosofi(communes, path, report)
+    else:
+        communes = apply_insee_ages(communes, path, report)
+    source.description += f" ; enfants par âge : {display_name(path)}"
     return communes
 
 

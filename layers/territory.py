@@ -121,7 +121,8 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     gtfs : path, optional
         GTFS feed (zip or folder): fills ``bus_stops``.
     ages : path, optional
-        INSEE RP population-by-age CSV replacing the estimated children.
+        INSEE Filosofi file (cells or per-commune) or INSEE RP population-by-age CSV
+        replacing the embedded children.
     offline : bool, optional
         Forbid downloads (default: ``maillage.settings.offline()``).
 

@@ -82,6 +82,15 @@ def validation_summary(diag: Diagnostic) -> dict:
             "shown": len(entries)}
 
 
+def children_sources(communes) -> list[str]:
+    """One sentence per origin of the children counts (``age_source``), with its communes."""
+    if "age_source" not in communes:
+        return []
+    counts = communes["age_source"].astype(str).value_counts()
+    return [f"Enfants par âge ({fr_number(n)} commune{'s' if n > 1 else ''}) : {source}."
+            for source, n in counts.items()]
+
+
 def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
     """Paragraphs of the methodology section."""
     text = [
@@ -95,6 +104,7 @@ def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
         "depuis le point représentatif de chaque commune jusqu'à l'équipement le plus proche. "
         "Seuils de lecture : " + ", ".join(f"{m} min" for m in TIME_EDGES[1:]) + ".",
     ]
+    text.extend(children_sources(diag.territory.communes))
     if diag.estimated:
         text.append("Attention : aucun réseau routier n'était disponible ; les temps sont "
                     "estimés à vol d'oiseau (distance × détour ÷ vitesse) et doivent être "

@@ -51,7 +51,7 @@ def test_current_code_of_a_merged_commune():
     assert layers.current_code("46042") == "46042"  # Cahors is unchanged
 
 
-def test_insee_age_counts_replace_the_estimates():
+def test_insee_age_counts_replace_the_embedded_counts():
     communes = points_layer(embedded_communes())
     report = layers.ValidationReport()
     counted = layers.apply_insee_ages(communes, FIXTURES / "insee_ages_cazals_salviac.csv",
@@ -62,20 +62,20 @@ def test_insee_age_counts_replace_the_estimates():
     assert cazals["age_source"].startswith("INSEE RP2021")
     porte = counted.loc["46033"]  # Fargues (46099) + Saint-Matré (46278)
     assert porte["pop_11_17"] == 8 + 6
-    assert counted.loc["46042", "age_source"].startswith("estimation")
+    assert counted.loc["46042", "age_source"].startswith("INSEE Filosofi 2021")
     assert counted.loc["46042", "pop_0_2"] == communes.loc["46042", "pop_0_2"]
     summary = [e.message for e in report.entries if e.message.startswith("enfants par âge")]
     assert summary[0].startswith("enfants par âge : 3 communes avec comptages INSEE RP2021, "
-                                 "309 en estimation")
+                                 "309 sans (effectifs précédents gardés)")
 
 
 def test_estimated_children_follow_the_cahors_arrondissement_shares():
-    # INSEE RP2018, arrondissement of Cahors: 1,707 children aged 0-2 for 72,848 inhabitants
+    # The fallback of a commune without INSEE counts (e.g. from a contour file outside the
+    # Lot). INSEE RP2018, arrondissement of Cahors: 1,707 children aged 0-2 for 72,848.
+    from maillage.layers.ages import estimate_bands
+
     assert AGE_SHARES["pop_0_2"] == pytest.approx(1_707 / 72_848)
-    cahors = embedded_communes().set_index("code").loc["46042"]
-    assert cahors["population"] == 19_902
-    assert cahors["pop_0_2"] == pytest.approx(466.3, abs=0.1)
-    assert cahors["age_source"].startswith("estimation : ")
+    assert estimate_bands(19_902)["pop_0_2"] == pytest.approx(466.3, abs=0.1)
 
 
 def test_representative_points_lie_in_their_dissolved_commune():
@@ -134,18 +134,3 @@ def test_a_cached_intercommunality_download_is_used_offline(tmp_path):
     communes = layers.load_communes(epci="200035327", offline=True)
     assert communes.attrs["source"].kind == "cache"
     assert (communes["geometry_kind"] == "polygone").sum() == 3
-
-
-def test_quercy_bouriane_under_threes_add_up_to_the_174_of_its_ctg_plan():
-    # The plan d'action counts 174 children under 3 in 2021; the embedded estimates of its 20
-    # communes are scaled to that total, and say so.
-    from maillage.layers import embedded_communes
-
-    communes = embedded_communes()
-    bouriane = communes[communes["epci"] == "244600482"]
-    assert len(bouriane) == 20
-    assert bouriane["pop_0_2"].sum() == pytest.approx(174, abs=0.5)
-    assert bouriane["age_source"].str.contains("recalé sur le total de l'EPCI (174", regex=False).all()
-    # Other bands and other EPCIs keep the plain estimate.
-    assert not communes.loc[communes["epci"] != "244600482", "age_source"].str.contains(
-        "recalé").any()
