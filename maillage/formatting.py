@@ -19,7 +19,8 @@ def is_missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+        missing = value != value  # noqa: PLR0124 - NaN, NaT and NA differ from themselves
+        return bool(missing) or (isinstance(value, float) and math.isnan(value))
     except (TypeError, ValueError):
         return False
 

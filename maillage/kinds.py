@@ -20,7 +20,8 @@ so that layers, geo, analysis and maps can all read it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 __all__ = [
@@ -152,9 +153,10 @@ def _kind(key, name, label, color, icon, **fields) -> ServiceKind:
     return ServiceKind(key, name, label, color, icon, **fields)
 
 
-_CHILDREN_3_11 = dict(ages=(3, 12), population=("pop_3_5", "pop_6_10"),
-                      population_label="enfants de 3 à 11 ans")
-_CHILDREN_0_2 = dict(ages=(0, 3), population=("pop_0_2",), population_label="enfants de 0 à 2 ans")
+_CHILDREN_3_11 = {"ages": (3, 12), "population": ("pop_3_5", "pop_6_10"),
+                  "population_label": "enfants de 3 à 11 ans"}
+_CHILDREN_0_2 = {"ages": (0, 3), "population": ("pop_0_2",),
+                 "population_label": "enfants de 0 à 2 ans"}
 
 #: The registry: kind key → :class:`ServiceKind`, in the order lists and menus show them.
 #: Colours: Okabe-Ito palette (colour-blind safe), then greys.
@@ -286,7 +288,7 @@ class RegistryView(Mapping):
         return f"{type(self).__name__}({dict(self._build())!r})"
 
 
-class RegistrySet(Set):
+class RegistrySet(AbstractSet):
     """A read-only set of kind keys recomputed from the registry at each use."""
 
     def __init__(self, build: Callable[[], tuple[str, ...]]):

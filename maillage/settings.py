@@ -113,7 +113,7 @@ class DiagnosticSettings:
                          self.france_services_minutes, *self.isochrone_minutes,
                          *self.scenario_thresholds))
 
-    def replace(self, **changes) -> "DiagnosticSettings":
+    def replace(self, **changes) -> DiagnosticSettings:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
 
