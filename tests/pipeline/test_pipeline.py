@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.cli import main
 from maillage.errors import InputError
 from maillage.geo import StraightLineTimer
@@ -13,8 +13,8 @@ from maillage.pipeline import build_diagnostic, demo_scenario_path, registry_sco
 
 
 @pytest.fixture(scope="module")
-def diag():
-    return synthetic.diagnostic()
+def diag(synthetic_diagnostic):
+    return synthetic_diagnostic
 
 
 def test_calamane_test_opens_with_20_places(diag):

@@ -19,8 +19,9 @@ from maillage.geo import (
     network_info,
 )
 from maillage.settings import shared_data_dir
+from tests import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "geo"
+FIXTURES = paths.FIXTURES / "geo"
 VILLAGE = FIXTURES / "bourg_sens_unique.osm"
 
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from maillage.cli import main
+from tests import paths
 
-BAD = Path(__file__).parent / "bad_inputs"
+BAD = paths.BAD_INPUTS
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
-    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("COLUMNS", "200")
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def test_check_prints_every_error_and_exits_2_without_traceback(capsys):

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 from maillage.errors import InputError, MaillageError, NetworkError
+from tests import paths
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = paths.BAD_INPUTS
 
 #: file -> (exception, exact message, or a compiled regex when the text comes from a library).
 CASES: dict[str, tuple[type, str | re.Pattern]] = {
@@ -152,11 +153,9 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
 
 
 @pytest.fixture(scope="module")
-def lot():
+def lot(lot_territory):
     """The embedded Lot (communes, registry of the 4 CTG, itinerant stops), offline."""
-    from maillage.layers import load_territory
-
-    return load_territory("lot", offline=True)
+    return lot_territory
 
 
 def _communes_points(communes, codes) -> gpd.GeoDataFrame:

@@ -6,15 +6,12 @@ import zipfile
 
 import pytest
 
-from maillage import layers, settings
+from maillage import layers
 
 
 @pytest.fixture(scope="module")
-def feed():
-    shared = settings.shared_data_dir()
-    if shared is None:
-        pytest.skip("../shared/data absent: no GTFS sample feed")
-    return shared / "gtfs" / "sample-feed"
+def feed(shared_data):
+    return shared_data / "gtfs" / "sample-feed"
 
 
 def test_stagecoach_has_84_departures_per_weekday(feed):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.classes import NO_DATA_COLOR
 from maillage.maps.folium_capacity import capacity_map
 from maillage.maps.folium_coverage import coverage_map
@@ -22,8 +22,8 @@ def text_of(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def diag():
-    return synthetic.diagnostic()
+def diag(synthetic_diagnostic):
+    return synthetic_diagnostic
 
 
 def _alsh(diag):

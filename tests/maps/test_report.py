@@ -6,7 +6,7 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.errors import InputError
 from maillage.maps import report as report_module
 from maillage.maps.output import MARKER
@@ -16,8 +16,8 @@ from maillage.maps.tables import (commune_table, coverage_table, csv_bytes, epci
 
 
 @pytest.fixture(scope="module")
-def diag():
-    return synthetic.diagnostic()
+def diag(synthetic_diagnostic):
+    return synthetic_diagnostic
 
 
 @pytest.fixture(scope="module")

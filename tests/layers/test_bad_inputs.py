@@ -13,9 +13,9 @@ import pytest
 
 from maillage import layers
 from maillage.errors import InputError
-from maillage.layers.communes import embedded_communes, points_layer
+from tests import paths
 
-BAD = Path(__file__).parent / "bad_inputs"
+BAD = paths.BAD_INPUTS
 TYPES = ("alsh, alae, eaje, mam, rpe, laep, france_services, centre_social, evs, point_justice, "
          "accueil_jeunes")
 
@@ -137,12 +137,6 @@ CASES = {
         "fichier {file}, ligne 1, colonne « P21_POP1117 » : colonne P21_POP1117 absente. "
         "Correction : garder les colonnes POP0002, POP0305, POP0610 et POP1117 du fichier INSEE"),
 }
-
-
-@pytest.fixture(scope="module")
-def lot_points():
-    """The embedded Lot communes as points: the same checks with or without ../shared/data."""
-    return points_layer(embedded_communes())
 
 
 def _load(loader: str, path: Path, communes, report):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from shapely import Point
@@ -11,14 +10,12 @@ from maillage import layers, settings
 from maillage.errors import NetworkError
 from maillage.layers.ages import AGE_SHARES
 from maillage.layers.communes import embedded_communes, points_layer
+from tests import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "layers"
+FIXTURES = paths.FIXTURES / "layers"
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
-    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def test_the_recorded_geo_api_file_gives_contours_to_three_communes():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,8 +12,9 @@ from maillage.analysis.scenario.apply import apply_changes
 from maillage.analysis.scenario.file import load_scenario, parse_scenario
 from maillage.analysis.scenario import run_scenario
 from maillage.errors import InputError
+from tests import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "analysis"
+FIXTURES = paths.FIXTURES / "analysis"
 
 
 class GridTimer:

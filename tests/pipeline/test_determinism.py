@@ -8,15 +8,12 @@ told otherwise, which a byte comparison catches.
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "maps"))
-
-import synthetic  # noqa: E402  (tests/fixtures/maps/synthetic.py)
+from tests.fixtures.maps import synthetic
 
 #: Outputs compared byte for byte (maps embed random element ids; the XLSX its creation time).
 COMPARED = ("*.csv", "*.gpkg", "validation.txt")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.report import write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

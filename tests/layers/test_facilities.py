@@ -3,21 +3,20 @@ ANCT France services list."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from maillage import layers, settings
-from maillage.layers.communes import embedded_communes, points_layer
+from tests import paths
 
-BAD = Path(__file__).parent / "bad_inputs"
+BAD = paths.BAD_INPUTS
 
 
 @pytest.fixture(scope="module")
-def lot():
+def lot(lot_points):
     """The embedded Lot as points: every loader below checks codes and points against it."""
-    return points_layer(embedded_communes())
+    return lot_points
 
 
 def test_decimal_commas_and_semicolons_from_excel(lot):

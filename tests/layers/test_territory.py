@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from maillage import layers, settings
 from maillage.errors import InputError
+from tests import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "layers"
+FIXTURES = paths.FIXTURES / "layers"
 #: Populations municipales 2026 of the four CTG intercommunalities (INSEE, COG 2026).
 CTG_EPCIS = {"200023737": ("CA du Grand Cahors", 36, 42_094),
              "200039519": ("CC du Quercy Blanc", 9, 7_704),
@@ -20,15 +20,12 @@ CTG_EPCIS = {"200023737": ("CA du Grand Cahors", 36, 42_094),
              "200035327": ("CC Cazals-Salviac", 15, 5_432)}
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch, tmp_path):
-    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
-    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 @pytest.fixture(scope="module")
-def lot():
-    return layers.load_territory("lot", offline=True)
+def lot(lot_territory):
+    return lot_territory
 
 
 def test_the_lot_has_its_312_communes_each_with_population(lot):

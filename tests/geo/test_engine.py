@@ -3,7 +3,6 @@ reports unreachable pairs as inf."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from maillage.geo import compile_graph, graph_from_osm_file, travel_time_matrix
-from maillage.settings import shared_data_dir
+from tests import paths
 
 
 def networkx_times(graph, sources, targets, weight="travel_time"):
@@ -86,7 +85,7 @@ def test_one_way_street_is_respected_on_a_hand_made_square():
 
 
 def test_one_way_street_is_respected_in_an_osm_file():
-    graph = graph_from_osm_file(Path(__file__).parent / "fixtures" / "geo" / "bourg_sens_unique.osm", simplify=False)
+    graph = graph_from_osm_file(paths.FIXTURES / "geo" / "bourg_sens_unique.osm", simplify=False)
     road = compile_graph(graph)
     index = {node: i for i, node in enumerate(road.node_ids)}
     forward, backward = road.times([index[1], index[2]], [index[2], index[1]]).diagonal()
@@ -97,11 +96,8 @@ def test_one_way_street_is_respected_in_an_osm_file():
 
 
 @pytest.fixture(scope="module")
-def andorra():
-    shared = shared_data_dir()
-    if shared is None:
-        pytest.skip("shared/data absent: no real OSM extract of Andorra to test on")
-    return graph_from_osm_file(shared / "osm" / "andorra.osm.gz")
+def andorra(shared_data):
+    return graph_from_osm_file(shared_data / "osm" / "andorra.osm.gz")
 
 
 @pytest.mark.shared

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from maillage.analysis.siting.territory import find_site, read_candidates, siting_inputs
 from maillage.errors import InputError
+from tests import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "siting"
+FIXTURES = paths.FIXTURES / "siting"
 GRAND_CAHORS = "200023737"
 
 
@@ -21,10 +21,8 @@ def grand_cahors():
 
 
 @pytest.fixture(scope="module")
-def timer():
-    from maillage.geo.timers import StraightLineTimer
-
-    return StraightLineTimer()
+def timer(straight_line_timer):
+    return straight_line_timer
 
 
 @pytest.fixture(scope="module")

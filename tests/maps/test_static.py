@@ -1,6 +1,6 @@
 """Printable maps (PNG/SVG): legend, scale bar, north arrow, source line."""
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.folium_capacity import capacity_classes, mapped_ratio
 from maillage.maps.static import _nice_length, static_map
 

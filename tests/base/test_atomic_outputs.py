@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from maillage.atomic import atomic_path, write_bytes, write_text
+from tests.fixtures.maps import synthetic
 
 # ---------------------------------------------------------------------------------------------
 # maillage.atomic
@@ -77,8 +78,6 @@ def test_write_bytes_round_trips_binary_content(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # The output folder of a report is replaced whole or not at all
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "maps"))
-
 
 def _snapshot(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -108,8 +107,6 @@ def previous_report(tmp_path, monkeypatch):
 
     Static figures are skipped in these tests (they are slow and not what is tested here).
     """
-    import synthetic
-
     from maillage.maps import report
 
     monkeypatch.setattr(report, "static_map", lambda *args, **kwargs: None)
@@ -122,8 +119,6 @@ def previous_report(tmp_path, monkeypatch):
                          ids=["second-map", "geopackage", "report-page"])
 def test_a_report_failing_midway_leaves_the_previous_folder_intact(previous_report, monkeypatch,
                                                                     writer, n):
-    import synthetic
-
     from maillage.maps import report
 
     before = _snapshot(previous_report)
@@ -138,8 +133,6 @@ def test_a_report_failing_midway_leaves_the_previous_folder_intact(previous_repo
 
 
 def test_a_successful_report_replaces_the_folder_whole(previous_report):
-    import synthetic
-
     from maillage.maps import report
 
     (previous_report / "cartes" / "ancienne-carte.html").write_text("périmée", encoding="utf-8")
@@ -151,8 +144,6 @@ def test_a_successful_report_replaces_the_folder_whole(previous_report):
 
 
 def test_a_folder_maillage_did_not_write_is_never_replaced(tmp_path):
-    import synthetic
-
     from maillage.errors import InputError
     from maillage.maps.report import write_report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic
 from maillage.maps.report_indicators import (equity_table, france_services_check,
                                              france_services_table, presence_table,
