@@ -79,3 +79,14 @@ def test_site_rank_reads_an_excel_windows_1252_candidate_file(capsys, monkeypatc
     path = CANDIDATES / "excel-windows-1252.csv"
     assert main(["site", "rank", "--epci", "200023737", "--candidats", str(path)]) == 0
     assert "École de Calamane" in capsys.readouterr().out
+
+
+def test_epci_contradicting_a_territory_siren_is_refused(capsys):
+    """--territoire 200023737 (Grand Cahors) --epci 200066223: no silent winner."""
+    status, err = _run(["site", "rank", "--territoire", "200023737", "--epci", "200066223"],
+                       capsys)
+    assert status == 2
+    assert err.strip() == (
+        "Erreur : territoire « 200023737 » et intercommunalité « 200066223 » contradictoires : "
+        "le territoire est déjà une intercommunalité. Correction : donner soit le territoire "
+        "« lot » et l'intercommunalité (--epci), soit le seul SIREN du territoire")
