@@ -1,4 +1,4 @@
-"""Commune contours: user file → cache → ../shared/data → geo.api.gouv.fr → points.
+"""Commune contours: user file → cache → ../shared/data → geo.api.gouv.fr → embedded → points.
 
 Contours under older codes (the shared 2018 IGN contours, an old export) are dissolved into
 the current communes in memory; nothing is written into the project. Downloads from
@@ -209,7 +209,8 @@ def with_geometry(table, *, path=None, offline=None, report):
     """Give the embedded communes their geometry, following the source resolution order.
 
     User file → cache of geo.api.gouv.fr → ../shared/data contours (2018, dissolved to
-    2026 codes) → online fetch (cached) → representative points. Each step taken or skipped
+    2026 codes) → online fetch (cached) → embedded simplified contours → representative
+    points. Each step taken or skipped
     is recorded in ``report`` ("info").
 
     Returns
@@ -249,10 +250,38 @@ def with_geometry(table, *, path=None, offline=None, report):
             source = LayerSource("en ligne", f"geo.api.gouv.fr (mis en cache : {fetched})",
                                  EMBEDDED_VINTAGE, "Licence Ouverte")
             return _merge(table, read_contours(fetched, report), source, report), source
+    embedded = _embedded_contours()
+    if embedded is not None:
+        source = LayerSource("intégré", f"maillage.data/{EMBEDDED_CONTOURS} (contours IGN Admin "
+                             "Express 2018 simplifiés, réunis en communes 2026)",
+                             "contours 2018, codes COG 2026", EMBEDDED_CONTOURS_LICENCE)
+        return _merge(table, embedded, source, report), source
     source = LayerSource("intégré", "maillage.data/communes_lot.csv", EMBEDDED_VINTAGE,
                          EMBEDDED_LICENCE, missing=NO_CONTOURS)
     report.add("info", f"communes : {NO_CONTOURS}")
     return points_layer(table), source
+
+
+#: Embedded contours of the Lot's 312 communes (see data/README.md).
+EMBEDDED_CONTOURS = "communes_lot.geojson"
+EMBEDDED_CONTOURS_LICENCE = "Licence Ouverte (IGN Admin Express 2018, simplifié)"
+
+
+def _embedded_contours():
+    """The embedded contours (index = code, EPSG:4326), or None when not shipped."""
+    import importlib.resources
+
+    import geopandas as gpd
+
+    resource = importlib.resources.files("maillage.data").joinpath(EMBEDDED_CONTOURS)
+    if not resource.is_file():
+        return None
+    with importlib.resources.as_file(resource) as path:
+        contours = gpd.read_file(path, engine="pyogrio")
+    contours = contours.set_index(contours["code"].astype(str).rename(None))
+    for column in ("population", "name", "epci"):
+        contours[column] = None
+    return contours
 
 
 

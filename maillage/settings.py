@@ -36,13 +36,15 @@ def offline() -> bool:
 def shared_data_dir() -> Path | None:
     """The ``shared/data`` folder of real Lot data beside the project, or None when absent.
 
-    Looked up in ``$MAILLAGE_SHARED_DATA``, then ``../shared/data`` from the current folder
-    and from the project checkout.
+    Looked up in ``$MAILLAGE_SHARED_DATA`` when set (and only there: a folder without
+    ``README.md`` means none), else ``../shared/data`` from the current folder and from the
+    project checkout.
     """
     env = os.environ.get("MAILLAGE_SHARED_DATA")
-    candidates = [Path(env)] if env else []
     here = Path(__file__).resolve().parent.parent
-    candidates += [Path.cwd().parent / "shared" / "data", here.parent / "shared" / "data"]
+    # An explicit folder is the only one tried (an empty one simulates a fresh machine).
+    candidates = ([Path(env)] if env else
+                  [Path.cwd().parent / "shared" / "data", here.parent / "shared" / "data"])
     for path in candidates:
         if (path / "README.md").is_file():
             return path
