@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from maillage.analysis.capacity import AGE_BANDS, counted_places
 from maillage.errors import InputError
 from maillage.settings import LAYER_CRS
+
+from ..capacity import AGE_BANDS, counted_places
 
 
 def fold(text) -> str:
