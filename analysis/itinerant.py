@@ -20,6 +20,7 @@ import pandas as pd
 
 from maillage import geo
 from maillage.errors import InputError
+from maillage.settings import DEFAULT_SETTINGS
 
 from .capacity import in_force
 from .coverage import time_to_nearest
@@ -114,7 +115,7 @@ def days_within(cost: pd.DataFrame, days_per_month: pd.Series, threshold: float)
 
 
 def presence_coverage(cost: pd.DataFrame, population: pd.Series, days_per_month: pd.Series,
-                      thresholds=(10, 15, 20, 30), min_days=MIN_DAYS) -> pd.DataFrame:
+                      thresholds=DEFAULT_SETTINGS.thresholds, min_days=MIN_DAYS) -> pd.DataFrame:
     """Share of people within N minutes of a point open at least K days per month.
 
     Parameters
