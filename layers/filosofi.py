@@ -36,7 +36,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from maillage.layers.tables import display_name
+from maillage import settings
+from maillage.errors import InputError
+
+from .cog import current_code
+from .tables import display_name
 
 #: Filosofi age bands, years ``[first, last]`` inclusive.
 FILOSOFI_BANDS = {"ind_0_3": (0, 3), "ind_4_5": (4, 5), "ind_6_10": (6, 10),
@@ -168,8 +172,6 @@ def _read(path) -> pd.DataFrame:
 
 
 def _require(frame, columns, file):
-    from maillage.errors import InputError
-
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"colonnes Filosofi absentes : {', '.join(missing)}", file=file,
@@ -179,8 +181,6 @@ def _require(frame, columns, file):
 
 
 def _numbers(frame, columns, file):
-    from maillage.errors import InputError
-
     values = frame[columns].apply(
         lambda s: pd.to_numeric(s.astype(str).str.replace(",", ".", regex=False),
                                 errors="coerce"))
@@ -213,8 +213,6 @@ def read_cells(path) -> pd.DataFrame:
     InputError
         Missing columns or an unreadable number (file, row and column named).
     """
-    from maillage.errors import InputError
-
     file = display_name(path)
     table = _read(path)
     bands = ["ind", *FILOSOFI_BANDS]
@@ -252,8 +250,6 @@ def read_commune_sums(path) -> pd.DataFrame:
     DataFrame
         Index = commune code; ``ind`` (inhabitants) and the Filosofi bands (children).
     """
-    from maillage.errors import InputError
-
     file = display_name(path)
     table = _read(path)
     code = next((c for c in ("code_insee", "codgeo", "code") if c in table.columns), None)
@@ -290,9 +286,7 @@ def commune_sums(cells: pd.DataFrame) -> pd.DataFrame:
 
 def shared_file() -> Path | None:
     """The Lot's Filosofi file in ``shared/data/population`` (cells, else sums), or None."""
-    from maillage.settings import shared_data_dir
-
-    shared = shared_data_dir()
+    shared = settings.shared_data_dir()
     if shared is None:
         return None
     for name in (SHARED_CELLS, SHARED_COMMUNES):
@@ -321,8 +315,6 @@ def apply_filosofi(communes, path, report):
         absent from it with estimated children, gets the age structure of its EPCI in the
         file when there is one; every other commune keeps its children.
     """
-    from maillage.layers.communes import current_code
-
     file = display_name(path)
     name = Path(path).name
     sums = commune_sums(read_cells(path)) if is_cells_file(path) else read_commune_sums(path)

@@ -1,6 +1,6 @@
 """Build ``communes_lot.geojson``: the Lot's commune contours dissolved to the 2026 communes.
 
-Usage: ``python data/build/build_contours.py [TOLERANCE_DEGREES]`` with ``../shared/data``
+Usage: ``python tools/build_contours.py [TOLERANCE_DEGREES]`` with ``../shared/data``
 present (or ``MAILLAGE_SHARED_DATA`` set). Reads the IGN Admin Express 2018 contours of the Lot
 (``communes/communes-46-lot.geojson``, Licence Ouverte, already simplified by Visvalingam at
 25 %), maps every 2018 code to its 2026 commune (``admin/lot_commune_codes_2015plus_to_cog2026.csv``
@@ -21,7 +21,7 @@ from maillage.layers.contours import read_contours
 from maillage.layers.report import ValidationReport
 from maillage.settings import shared_data_dir
 
-TARGET = Path(__file__).resolve().parent.parent / "communes_lot.geojson"
+TARGET = Path(__file__).resolve().parent.parent / "data" / "communes_lot.geojson"
 
 
 def main(argv: list[str]) -> None:

@@ -1,6 +1,6 @@
 """Rebuild the children columns of ``communes_lot.csv`` from INSEE Filosofi 2021.
 
-Usage: ``python data/build/build_ages.py [FILOSOFI_CELLS_CSV]`` (default: the Lot's 200 m cells
+Usage: ``python tools/build_ages.py [FILOSOFI_CELLS_CSV]`` (default: the Lot's 200 m cells
 of ``shared/data/population``). Reads the embedded ``communes_lot.csv``, sums the cells per
 commune, writes the Filosofi sums (``filosofi_*`` columns, inhabitants and children) and the
 census-level bands ``pop_0_2`` … ``pop_11_17`` (Filosofi age shares × population municipale,
@@ -19,7 +19,7 @@ from maillage.layers import filosofi
 from maillage.layers.communes import current_code
 from maillage.layers.report import ValidationReport
 
-HERE = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent.parent / "data"
 TABLE = HERE / "communes_lot.csv"
 SUMS = {"filosofi_ind": "ind", "filosofi_0_3": "ind_0_3", "filosofi_4_5": "ind_4_5",
         "filosofi_6_10": "ind_6_10", "filosofi_11_17": "ind_11_17"}
