@@ -23,6 +23,7 @@ from .fca import (
     two_step_fca,
 )
 from .itinerant import presence_coverage
+from .origins import Origins, cell_origins, commune_origins, territory_origins
 from .scenario import (
     Scenario,
     ScenarioResult,
@@ -41,11 +42,11 @@ from .siting import (
 from .siting.rank import rank_candidates
 
 __all__ = [
-    "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
-    "capacitated_maximal_coverage", "coverage", "enhanced_two_step_fca", "equity_summary",
-    "france_services_target", "gaussian_weights", "gini", "in_force", "load_scenario",
-    "maximal_coverage", "p_median", "palma", "places_per_100_children", "presence_coverage",
-    "rank_candidates", "run_scenario", "sensitivity", "set_cover", "spatial_availability",
-    "step_weights", "three_step_fca", "time_summary", "time_to_nearest", "two_step_fca",
-    "zones_blanches",
+    "AGE_BANDS", "Origins", "PERIODS", "Scenario", "ScenarioResult", "SitingResult",
+    "apply_changes", "capacitated_maximal_coverage", "cell_origins", "commune_origins", "coverage",
+    "enhanced_two_step_fca", "equity_summary", "france_services_target", "gaussian_weights",
+    "gini", "in_force", "load_scenario", "maximal_coverage", "p_median", "palma",
+    "places_per_100_children", "presence_coverage", "rank_candidates", "run_scenario",
+    "sensitivity", "set_cover", "spatial_availability", "step_weights", "territory_origins",
+    "three_step_fca", "time_summary", "time_to_nearest", "two_step_fca", "zones_blanches",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -17,6 +18,7 @@ import pandas as pd
 from maillage.errors import InputError
 
 from .communes import load_communes, restrict_to_epci
+from .filosofi import is_cells_file, is_filosofi_file, read_cells, shared_file
 from .facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
 from .gtfs import load_gtfs_stops
 from .itinerant import STOP_COLUMNS, load_itinerant_stops
@@ -40,6 +42,9 @@ class Territory:
     sources: dict[str, LayerSource]
     report: ValidationReport
     epcis: object
+    #: INSEE Filosofi 200 m cells of the communes (:func:`maillage.layers.filosofi.read_cells`)
+    #: when a cells file is available: the travel-time origins where children live.
+    cells: object | None = None
 
 
 def _embedded(name: str):
@@ -160,6 +165,7 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     else:
         sources["bus_stops"] = LayerSource("aucune", "pas de flux GTFS fourni",
                                            missing="pas d'arrêts de bus (donner un flux GTFS)")
+    cells, sources["cells"] = _load_cells(ages)
     title = "Lot"
     kept = all_communes
     if epci is not None:
@@ -171,6 +177,29 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         log.info("couche %s : %s", layer, source)
     for attr_owner in (kept, facility_layer, stops):
         attr_owner.attrs.pop("report", None)
+    if cells is not None:
+        cells = cells[cells["commune"].isin(set(kept.index.astype(str)))].reset_index(drop=True)
     return Territory(name=title, communes=kept, facilities=facility_layer,
                      itinerant_stops=stops, bus_stops=bus_stops, sources=sources,
-                     report=report, epcis=epci_table(kept))
+                     report=report, epcis=epci_table(kept), cells=cells)
+
+
+def _load_cells(ages):
+    """Filosofi 200 m cells (the ``ages`` file when it is a cells file, else shared/data)."""
+    path = ages if ages is not None and is_filosofi_cells(ages) else None
+    if path is None and ages is None:
+        path = shared_file()
+        path = path if path is not None and is_cells_file(path) else None
+    if path is None:
+        return None, LayerSource("aucune", "pas de carroyage Filosofi 200 m",
+                                 missing="trajets depuis le point représentatif de chaque "
+                                         "commune (pas de carroyage)")
+    return read_cells(path), LayerSource(
+        "fichier utilisateur" if ages is not None else "données partagées",
+        f"INSEE Filosofi 2021, carroyage 200 m ({Path(path).name})", "Filosofi 2021",
+        "INSEE, Licence Ouverte", crs="EPSG:3035")
+
+
+def is_filosofi_cells(path) -> bool:
+    """True when ``path`` is a Filosofi 200 m cells file (not per-commune sums, not RP)."""
+    return is_filosofi_file(path) and is_cells_file(path)

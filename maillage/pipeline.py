@@ -20,6 +20,7 @@ from maillage.analysis.capacity import in_force, places_per_100_children
 from maillage.analysis.coverage import access_population, coverage
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import presence_coverage, presence_points
+from maillage.analysis.origins import Origins, territory_origins
 from maillage.analysis.sensitivity import sensitivity
 from maillage.errors import InputError
 from maillage.kinds import age_text, counted_kinds, indicator_bands, kind_label
@@ -109,12 +110,15 @@ def _capacity(territory, timer, origins, at, scope, settings) -> list[CapacityRe
         sites = sites[sites["kind"].isin(band.kinds) & sites["capacity"].notna()]
         fca = sens = None
         if len(sites):
-            cost = timer.matrix(origins, sites[["geometry"]])
+            # From the origins (commune points or the cells where children live).
+            cost = timer.matrix(origins.points, sites[["geometry"]])
             supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
-            fca = 100 * two_step_fca(by_commune["children"], supply, cost, catchment)
+            demand = origins.weights(band.children)
+            fca = origins.to_communes(100 * two_step_fca(demand, supply, cost, catchment),
+                                      demand)
             fca = fca.where(scope.reindex(fca.index).fillna(False))
-            inside = scope.reindex(cost.index).fillna(False).to_numpy()
-            sens = sensitivity(by_commune["children"].reindex(cost.index[inside]), supply,
+            inside = origins.people["commune"].map(scope).fillna(False).to_numpy(bool)
+            sens = sensitivity(demand.loc[inside], supply,
                                cost.loc[inside], baseline_threshold=catchment,
                                thresholds=settings.thresholds)
         results.append(CapacityResult(kind, age_text(band.ages), by_commune, by_epci, fca=fca,
@@ -125,31 +129,43 @@ def _capacity(territory, timer, origins, at, scope, settings) -> list[CapacityRe
 def _access(territory, timer, origins, at, scope, settings) -> list[AccessResult]:
     results = []
     communes = territory.communes.loc[scope.to_numpy()]
-    origins = origins.loc[scope.to_numpy()]
+    origins = origins.within(communes.index)
     thresholds = settings.thresholds
     for kind in settings.kinds("access"):
         points = _presence(territory, kind, at)
         if points.empty:
             continue
-        near = timer.nearest(origins, points[["geometry"]])
+        near = timer.nearest(origins.points, points[["geometry"]])
         # A stop of an itinerant service stands for the service itself.
         near["destination"] = near["destination"].map(
             lambda d: points.at[d, "service_id"] if isinstance(d, str) and d in points.index
             else d)
-        people, label = access_population(communes, kind)
-        people = people.set_axis(communes.index.astype(str))
+        people, label = access_population(origins.people, kind)
         per_epci = {code: coverage(near["minutes"].loc[idx], people.loc[idx], thresholds)
-                    for code, idx in people.groupby(communes["epci"].astype(str).to_numpy())
+                    for code, idx in people.groupby(origins.people["epci"].to_numpy())
                     .groups.items()}
         by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
         presence = None
         if kind in settings.kinds("presence"):
-            cost = timer.matrix(origins, points[["geometry"]])
+            cost = timer.matrix(origins.points, points[["geometry"]])
             presence = presence_coverage(cost, people, points["days_per_month"], thresholds)
-        results.append(AccessResult(kind, near, coverage(near["minutes"], people, thresholds),
+        results.append(AccessResult(kind, _per_commune(near, origins, people),
+                                    coverage(near["minutes"], people, thresholds),
                                     population_label=label, by_epci=by_epci,
                                     presence=presence))
     return results
+
+
+def _per_commune(near: pd.DataFrame, origins: Origins, people: pd.Series) -> pd.DataFrame:
+    """Nearest service per commune: itself for commune points; for cells, the minutes
+    averaged over the commune's cells weighted by ``people`` and the destination of its
+    most populated cell."""
+    if not origins.cells:
+        return near
+    minutes = origins.to_communes(near["minutes"], people)
+    heaviest = origins.heaviest(people).reindex(minutes.index)
+    destination = near["destination"].reindex(heaviest.to_numpy()).to_numpy()
+    return pd.DataFrame({"minutes": minutes, "destination": destination}, index=minutes.index)
 
 
 def _isochrones(territory, timer, at, settings) -> gpd.GeoDataFrame | None:
@@ -175,10 +191,11 @@ def _isochrones(territory, timer, at, settings) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
 
 
-def _scenario(territory, scenario, timer, settings) -> ScenarioView:
+def _scenario(territory, scenario, timer, settings, origins=None) -> ScenarioView:
     from maillage.analysis import run_scenario
 
-    result = run_scenario(territory, scenario, timer=timer, settings=settings)
+    result = run_scenario(territory, scenario, timer=timer, settings=settings,
+                          origins=origins)
     kind = result.scenario.indicators[0]
     rows = result.by_commune[result.by_commune["indicator"] == kind]
     states = {}
@@ -239,7 +256,7 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     step = on_step or (lambda name: None)
     at = _parse_date(at if at is not None else settings.date)
     current = with_layers(territory, facilities=in_force(territory.facilities, at))
-    origins = commune_points(territory.communes)
+    origins = territory_origins(territory)
     scope = registry_scope(territory)
     step(STEPS[2])
     capacity = _capacity(territory, timer, origins, at, scope, settings)
@@ -250,7 +267,7 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     view = None
     if scenario is not None:
         step(STEPS[5])
-        view = _scenario(territory, scenario, timer, settings)
+        view = _scenario(territory, scenario, timer, settings, origins)
     notes, scope_name = [], ""
     if not scope.all():
         names = sorted(set(territory.communes.loc[scope.to_numpy(), "epci_name"]))
@@ -270,7 +287,7 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
         notes.append("Isochrones non tracées : elles demandent un réseau routier.")
     return Diagnostic(current, timer.description, bool(timer.estimated), capacity, access,
                       isochrones=iso, scenario=view, date=f"{at:%d/%m/%Y}", notes=notes,
-                      scope_name=scope_name, settings=settings)
+                      scope_name=scope_name, settings=settings, origins=origins.description)
 
 
 def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | None = None,

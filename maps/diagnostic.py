@@ -134,6 +134,9 @@ class Diagnostic:
         territory (e.g. the EPCIs the facility registry covers).
     settings : DiagnosticSettings
         The thresholds, catchment and kinds the diagnostic was computed with (minutes).
+    origins : str
+        Where travel times start from, in French (commune points, or the inhabited cells
+        of the population grid weighted by children).
     """
 
     territory: object
@@ -147,3 +150,4 @@ class Diagnostic:
     notes: list[str] = field(default_factory=list)
     scope_name: str = ""
     settings: DiagnosticSettings = DEFAULT_SETTINGS
+    origins: str = "depuis le point représentatif de chaque commune"

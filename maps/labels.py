@@ -33,6 +33,7 @@ LAYER_LABELS = {
     "facilities": "équipements",
     "itinerant_stops": "arrêts itinérants",
     "bus_stops": "arrêts de bus",
+    "cells": "carroyage de population",
 }
 
 

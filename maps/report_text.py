@@ -114,7 +114,11 @@ def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
         "pour la part de ses années dans la tranche. Les équipements dont le nombre de places "
         "est inconnu ne sont pas comptés : les chiffres sont alors des minima.",
         "Temps d'accès : " + diag.timer_description + ". Temps en voiture, en minutes, "
-        "depuis le point représentatif de chaque commune jusqu'à l'équipement le plus proche. "
+        + diag.origins + " jusqu'à l'équipement le plus proche"
+        + ("" if diag.origins.startswith("depuis le point") else
+           " ; chaque commune reçoit la moyenne de ses carreaux pondérée par les enfants, et "
+           "la couverture compte les enfants là où ils habitent")
+        + ". "
         "Seuils de lecture : " + ", ".join(f"{m:g} min" for m in settings.thresholds) + ".",
     ]
     text.extend(children_sources(diag.territory.communes))

@@ -31,6 +31,7 @@ from ..capacity import AGE_BANDS, AgeBand, counted_places, places_per_100_childr
 from ..coverage import time_to_nearest
 from ..fca import two_step_fca
 from ..itinerant import as_points, presence_points
+from ..origins import Origins, territory_origins
 from .apply import apply_changes
 from .file import Scenario, load_scenario
 
@@ -114,29 +115,38 @@ def indicator_band(indicator: str) -> AgeBand:
     return AgeBand((indicator,), ("population",), (0, 200), label[:1].upper() + label[1:])
 
 
-def _measures(communes, facilities, stops, band, indicator, origins, timer, settings):
-    """Per-commune measures of one state of the registry (facilities and itinerant stops)."""
+def _measures(communes, facilities, stops, band, indicator, origins: Origins, timer, settings):
+    """Per-commune measures of one state of the registry (facilities and itinerant stops).
+
+    Times start from ``origins`` (commune points, or the cells where children live: then a
+    commune's minutes, accessibility and shares within N minutes are means over its cells
+    weighted by the children of the band).
+    """
     table = places_per_100_children(communes, facilities, kind=indicator, bands={indicator: band})
     children = table["children"]
+    weights = origins.weights(band.children)
     points = presence_points(facilities, stops, kinds=band.kinds)
     points = points[points["lon"].notna() & points["lat"].notna()]
     if len(points):
-        cost = timer.matrix(origins, as_points(points))
+        cost = timer.matrix(origins.points, as_points(points))
         # Supply: the places counted in the band (capacity × share of ages), fixed sites only.
         places = counted_places(facilities, band).dropna()
         places.index = places.index.astype(str)
         supply = places[places.index.isin(points.index[~points["itinerant"]])]
-        access = 100 * two_step_fca(children, supply, cost, settings.catchment_minutes)
+        access = origins.to_communes(
+            100 * two_step_fca(weights, supply, cost, settings.catchment_minutes), weights)
         nearest = time_to_nearest(cost)
     else:
         access = pd.Series(0.0, index=children.index)
-        nearest = pd.Series(np.inf, index=children.index)
+        nearest = pd.Series(np.inf, index=origins.points.index)
     measures = pd.DataFrame({"places": table["places"],
                              "places_per_100_children": table["places_per_100_children"],
                              "access_per_100_children": access.reindex(children.index),
-                             "minutes_nearest": nearest.reindex(children.index)})
+                             "minutes_nearest": origins.to_communes(nearest, weights)
+                             .reindex(children.index)})
     for minutes in settings.scenario_thresholds:
-        measures[f"share_within_{minutes:g}"] = (measures["minutes_nearest"] <= minutes).astype(float)
+        within = origins.to_communes((nearest <= minutes).astype(float), weights)
+        measures[f"share_within_{minutes:g}"] = within.reindex(children.index)
     return measures, children, table.attrs.get("capacity_unknown", [])
 
 
@@ -174,7 +184,8 @@ def _per_epci(communes, children, before, after) -> pd.DataFrame:
 
 
 def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
-                 settings: DiagnosticSettings | None = None) -> ScenarioResult:
+                 settings: DiagnosticSettings | None = None,
+                 origins: Origins | None = None) -> ScenarioResult:
     """Indicators before and after a scenario's changes, per commune and per EPCI.
 
     Parameters
@@ -191,6 +202,10 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
     settings : DiagnosticSettings, optional
         2SFCA catchment and coverage thresholds (minutes); default
         :data:`maillage.settings.DEFAULT_SETTINGS` (20 min; 15 and 20 min).
+    origins : Origins, optional
+        Where travel times start from; default :func:`maillage.analysis.origins.
+        territory_origins` (the Filosofi cells where children live when the territory has
+        them, else commune points).
 
     Returns
     -------
@@ -215,7 +230,7 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         after = after[after["commune_code"].astype(str).isin(communes.index)]
     if timer is None:
         timer = geo.default_timer(base)
-    origins = as_points(communes, "point_lon", "point_lat")
+    origins = (territory_origins(base) if origins is None else origins).within(communes.index)
     by_commune, by_epci, notes = [], [], []
     for indicator in scenario.indicators:
         band = indicator_band(indicator)

@@ -91,7 +91,10 @@ def test_catus_has_48_places_since_september_2024(lot):
 
 
 def test_every_layer_says_where_it_came_from(lot):
-    assert set(lot.sources) == {"communes", "facilities", "itinerant_stops", "bus_stops"}
+    assert set(lot.sources) == {"communes", "facilities", "itinerant_stops", "bus_stops",
+                                "cells"}
+    # The population cells (travel-time origins) come from shared/data, or are said missing.
+    assert (lot.cells is None) == bool(lot.sources["cells"].missing)
     assert lot.sources["facilities"].kind == "intégré"
     assert lot.bus_stops is None
     assert "GTFS" in lot.sources["bus_stops"].missing
@@ -111,7 +114,11 @@ def test_with_shared_data_communes_get_dissolved_2018_contours(lot):
 
 
 def test_without_any_contour_communes_are_points_and_the_source_says_so(monkeypatch):
+    from maillage.layers import contours
+
     monkeypatch.setattr(settings, "shared_data_dir", lambda: None)
+    # A package built without its embedded contours (communes_lot.geojson).
+    monkeypatch.setattr(contours, "_embedded_contours", lambda: None)
     lot = layers.load_territory("lot", offline=True)
     assert (lot.communes["geometry_kind"] == "point").all()
     assert lot.sources["communes"].kind == "intégré"

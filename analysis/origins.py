@@ -1,0 +1,160 @@
+"""Where people are counted from: one point per commune, or the inhabited cells of a grid.
+
+A commune reduced to its representative point puts all its children at one place. With the
+INSEE Filosofi 200 m grid (:mod:`maillage.layers.filosofi`), each inhabited cell is an origin
+weighted by the children of the right age who live there; travel times, coverage and floating
+catchments are computed from the cells, then aggregated back to communes (children-weighted
+means) and EPCIs (sums of children). Cell children are scaled to the commune's population
+municipale, so that the cells of a commune add up to the commune's counts exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from maillage.kinds import POPULATION_BANDS
+from maillage.layers.filosofi import caf_bands
+
+#: CRS of Filosofi cell centres (metres).
+CELL_CRS = "EPSG:3035"
+
+
+@dataclass
+class Origins:
+    """Origins of travel times and the people counted at each one.
+
+    Attributes
+    ----------
+    points : GeoDataFrame
+        Index = origin id (a commune code, or ``"<code>#<n>"`` for a cell), Point geometry
+        (EPSG:4326).
+    people : DataFrame
+        Same index: ``commune``, ``epci``, ``population`` (inhabitants) and the ``pop_*``
+        columns (children).
+    kind : str
+        ``"communes"`` (representative points) or ``"carreaux"`` (inhabited grid cells).
+    description : str
+        French description for the report's methodology.
+    """
+
+    points: gpd.GeoDataFrame
+    people: pd.DataFrame
+    kind: str
+    description: str
+
+    @property
+    def cells(self) -> bool:
+        """True when the origins are grid cells (several per commune)."""
+        return self.kind == "carreaux"
+
+    def within(self, codes) -> Origins:
+        """The origins of the communes ``codes`` (an iterable of commune codes)."""
+        keep = self.people["commune"].isin(set(map(str, codes))).to_numpy()
+        return Origins(self.points.loc[keep], self.people.loc[keep], self.kind,
+                       self.description)
+
+    def weights(self, columns) -> pd.Series:
+        """People at each origin: the sum of ``columns`` (children, or ``population``)."""
+        return self.people[list(columns)].astype(float).sum(axis=1)
+
+    def to_communes(self, values: pd.Series, weights: pd.Series) -> pd.Series:
+        """Weighted mean of ``values`` (by origin) per commune.
+
+        A commune whose origins all weigh 0 gets the plain mean of its origins; ``inf``
+        (unreachable) propagates when an origin with people cannot reach.
+        """
+        values = values.reindex(self.people.index).astype(float)
+        weights = weights.reindex(self.people.index).astype(float).fillna(0.0)
+        communes = self.people["commune"].to_numpy()
+        if not self.cells:
+            return values.set_axis(communes)
+        frame = pd.DataFrame({"v": values.to_numpy(), "w": weights.to_numpy(),
+                              "c": communes})
+        weighted = frame[frame["w"] > 0]
+        with np.errstate(invalid="ignore"):
+            summed = (weighted["v"] * weighted["w"]).groupby(weighted["c"]).sum()
+        mean = summed / weighted.groupby("c")["w"].sum()
+        plain = frame.groupby("c")["v"].mean()
+        return mean.reindex(plain.index).fillna(plain)
+
+    def heaviest(self, weights: pd.Series) -> pd.Series:
+        """Origin id of each commune with the most people (commune code → origin id)."""
+        frame = pd.DataFrame({"w": weights.reindex(self.people.index).fillna(0.0),
+                              "c": self.people["commune"]})
+        return frame.groupby("c")["w"].idxmax()
+
+
+def commune_origins(communes) -> Origins:
+    """One origin per commune, at its representative point (``point_lon`` / ``point_lat``)."""
+    index = communes.index.astype(str)
+    points = gpd.GeoDataFrame(index=index, crs="EPSG:4326", geometry=gpd.points_from_xy(
+        communes["point_lon"].astype(float), communes["point_lat"].astype(float)))
+    people = pd.DataFrame({"commune": index, "epci": communes["epci"].astype(str).to_numpy()},
+                          index=index)
+    for column in ("population", *POPULATION_BANDS):
+        if column in communes:
+            people[column] = communes[column].astype(float).to_numpy()
+    return Origins(points, people, "communes",
+                   "depuis le point représentatif de chaque commune")
+
+
+def cell_origins(communes, cells: pd.DataFrame) -> Origins:
+    """One origin per inhabited grid cell, with its children scaled to the commune's counts.
+
+    Parameters
+    ----------
+    communes : DataFrame
+        Communes (index = code) with ``epci``, ``population`` (inhabitants), the ``pop_*``
+        children columns and ``point_lon`` / ``point_lat`` (degrees).
+    cells : DataFrame
+        Filosofi cells (:func:`maillage.layers.filosofi.read_cells`): ``x``, ``y`` (centre,
+        metres, EPSG:3035), ``ind`` and the Filosofi bands, ``commune`` (code).
+
+    Returns
+    -------
+    Origins
+        Cells of the communes with ``ind > 0``; each cell's ``pop_*`` = its Filosofi children
+        of the band (:data:`maillage.layers.filosofi.BAND_RULE`) × the commune's children of
+        the band ÷ the commune's Filosofi children of the band, so that a commune's cells sum
+        to its counts. A commune without inhabited cell keeps its representative point.
+    """
+    codes = communes.index.astype(str)
+    cells = cells[cells["commune"].isin(set(codes)) & (cells["ind"] > 0)]
+    bands = caf_bands(cells)
+    bands["population"] = cells["ind"].astype(float)
+    columns = [c for c in ("population", *POPULATION_BANDS) if c in communes]
+    totals = bands[columns].groupby(cells["commune"].to_numpy()).sum()
+    target = communes[columns].astype(float).set_axis(codes)
+    factor = (target.loc[totals.index] / totals.where(totals > 0)).fillna(0.0)
+    scaled = bands[columns].to_numpy() * factor.loc[cells["commune"]].to_numpy()
+    people = pd.DataFrame(scaled, columns=columns, index=cells.index)
+    people.insert(0, "commune", cells["commune"].to_numpy())
+    epci = communes["epci"].astype(str).set_axis(codes)
+    people.insert(1, "epci", epci.loc[cells["commune"]].to_numpy())
+    rank = people.groupby("commune").cumcount() + 1
+    people.index = people["commune"] + "#" + rank.astype(str)
+    points = gpd.GeoDataFrame(index=people.index, geometry=gpd.points_from_xy(
+        cells["x"].to_numpy(float), cells["y"].to_numpy(float)), crs=CELL_CRS).to_crs(
+        "EPSG:4326")
+    alone = codes.difference(pd.Index(totals.index))
+    if len(alone):
+        single = commune_origins(communes.loc[communes.index.astype(str).isin(alone)])
+        points = pd.concat([points, single.points])
+        people = pd.concat([people, single.people[people.columns]])
+    return Origins(gpd.GeoDataFrame(points, geometry="geometry", crs="EPSG:4326"), people,
+                   "carreaux",
+                   f"depuis les {len(cells):,} carreaux habités de 200 m de l'INSEE (Filosofi "
+                   "2021) où vivent les enfants, pondérés par les enfants de l'âge concerné"
+                   .replace(",", " "))
+
+
+def territory_origins(territory) -> Origins:
+    """The origins of a territory: its Filosofi cells when loaded, else commune points."""
+    cells = getattr(territory, "cells", None)
+    if cells is None or len(cells) == 0:
+        return commune_origins(territory.communes)
+    return cell_origins(territory.communes, cells)
