@@ -406,20 +406,21 @@ class Session:
                              fix=f"au plus {UPLOAD_MAX_BYTES // (1024 * 1024)} Mo")
         folder = Path(tempfile.mkdtemp(prefix="depot-", dir=self.workdir))
         report = ValidationReport()
+        path = folder / name
         try:
-            path = folder / name
             path.write_bytes(content)
             try:
                 loaded = load_facilities(path, communes=self.territory.communes, report=report)
             except InputError as exc:
-                exc.report = report
-                raise
+                raise _as_user_file(exc, report, path, name) from exc
             except Exception as exc:  # a parser's own failure on a damaged file
-                raise InputError(f"fichier illisible ({type(exc).__name__})", file=name,
-                                 fix="enregistrer le fichier en CSV UTF-8, XLSX, GeoPackage "
-                                     "ou GeoJSON et réessayer") from exc
+                raise _as_user_file(InputError(
+                    f"fichier illisible ({type(exc).__name__})", file=name,
+                    fix="enregistrer le fichier en CSV UTF-8, XLSX, GeoPackage ou GeoJSON "
+                        "et réessayer"), report, path, name) from exc
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        _as_user_file(None, report, path, name)
         with self._lock:
             loaded = loaded[[c for c in self.registry.columns if c in loaded.columns]]
             replaced = sorted(set(loaded.index.astype(str)) & set(self.registry.index.astype(str)))
@@ -481,6 +482,25 @@ class Session:
         """Delete the app's temporary folder (when the session created it)."""
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _as_user_file(exc: InputError | None, report, path: Path, name: str):
+    """The report (and error) of a file parsed in the private folder, naming the planner's
+    file as they sent it (the private path never reaches the page). Row numbers as int."""
+    hidden = str(path)
+    for entry in report.entries:
+        if entry.file == hidden:
+            entry.file = name
+        entry.message = str(entry.message).replace(hidden, name)
+        if entry.row is not None and not pd.isna(entry.row):
+            entry.row = int(entry.row)
+    if exc is None:
+        return None
+    error = InputError(str(exc.message).replace(hidden, name), file=name,
+                       row=None if exc.row is None or pd.isna(exc.row) else int(exc.row),
+                       column=exc.column, fix=exc.fix)
+    error.report = report
+    return error
 
 
 def parse_scenario_file(filename: str | None, content: bytes) -> dict:

@@ -1,0 +1,81 @@
+"""Fixtures of the app's tests: one session on the embedded Lot (loaded once per module),
+a TestClient with the token, and a real server on a free port (stopped by the finaliser)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from maillage.app.server import create_app, free_port, new_token
+from maillage.app.session import Session
+from maillage.geo import StraightLineTimer
+from maillage.layers import load_territory
+
+GRAND_CAHORS = "200023737"
+
+
+@pytest.fixture(scope="session")
+def lot():
+    """The embedded Lot (the registry of the four CTG territories)."""
+    return load_territory()
+
+
+@pytest.fixture(scope="module")
+def session(lot, tmp_path_factory):
+    """A session on the Lot with straight-line times (fast, no shared data needed)."""
+    workdir = tmp_path_factory.mktemp("app-session")
+    state = Session(lot, StraightLineTimer(), epci=GRAND_CAHORS, date="2025-03-31",
+                    workdir=workdir)
+    yield state
+    state.close()
+
+
+@pytest.fixture(scope="module")
+def token():
+    return new_token()
+
+
+@pytest.fixture(scope="module")
+def client(session, token):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(session, token), base_url="http://127.0.0.1:8000") as test:
+        test.headers["Authorization"] = f"token {token}"
+        yield test
+
+
+@pytest.fixture(scope="module")
+def server(session, token):
+    """A real uvicorn server on 127.0.0.1 (free port); its URL with the token."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(create_app(session, token), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False)
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            running.should_exit = True
+            pytest.fail("le serveur de test n'a pas démarré")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", token
+    running.should_exit = True
+    thread.join(timeout=15)
+
+
+def calamane(**extra) -> dict:
+    """The Calamane scenario of the demo, as the page sends it."""
+    scenario = {"nom": "Ouverture de l'ALSH de Calamane", "territoire": "lot",
+                "epci": GRAND_CAHORS, "date": "2025-03-31",
+                "indicateurs": ["alsh", "eaje", "rpe", "france_services"],
+                "changements": [{"ouvrir": {"id": "gc-alsh-calamane-scenario",
+                                            "nom": "ALSH de Calamane", "type": "alsh",
+                                            "commune": "46046", "places": 20,
+                                            "ages": [3, 12]}}]}
+    scenario.update(extra)
+    return scenario
