@@ -11,22 +11,15 @@ import pytest
 from maillage.app.server import create_app, free_port, new_token
 from maillage.app.session import Session
 from maillage.geo import StraightLineTimer
-from maillage.layers import load_territory
 
-GRAND_CAHORS = "200023737"
-
-
-@pytest.fixture(scope="session")
-def lot():
-    """The embedded Lot (the registry of the four CTG territories)."""
-    return load_territory()
+from tests.app.scenarios import GRAND_CAHORS
 
 
 @pytest.fixture(scope="module")
-def session(lot, tmp_path_factory):
+def session(lot_territory, tmp_path_factory):
     """A session on the Lot with straight-line times (fast, no shared data needed)."""
     workdir = tmp_path_factory.mktemp("app-session")
-    state = Session(lot, StraightLineTimer(), epci=GRAND_CAHORS, date="2025-03-31",
+    state = Session(lot_territory, StraightLineTimer(), epci=GRAND_CAHORS, date="2025-03-31",
                     workdir=workdir)
     yield state
     state.close()
@@ -66,16 +59,3 @@ def server(session, token):
     yield f"http://127.0.0.1:{port}", token
     running.should_exit = True
     thread.join(timeout=15)
-
-
-def calamane(**extra) -> dict:
-    """The Calamane scenario of the demo, as the page sends it."""
-    scenario = {"nom": "Ouverture de l'ALSH de Calamane", "territoire": "lot",
-                "epci": GRAND_CAHORS, "date": "2025-03-31",
-                "indicateurs": ["alsh", "eaje", "rpe", "france_services"],
-                "changements": [{"ouvrir": {"id": "gc-alsh-calamane-scenario",
-                                            "nom": "ALSH de Calamane", "type": "alsh",
-                                            "commune": "46046", "places": 20,
-                                            "ages": [3, 12]}}]}
-    scenario.update(extra)
-    return scenario

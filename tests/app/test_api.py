@@ -17,7 +17,7 @@ from maillage.analysis import run_scenario
 from maillage.analysis.scenario import parse_scenario
 from maillage.app.scenario_json import scenario_from_json
 
-from conftest import GRAND_CAHORS, calamane
+from tests.app.scenarios import GRAND_CAHORS, calamane
 
 XSS = "</script><script>document.title='x'</script>"
 
@@ -81,10 +81,10 @@ def test_territory_lists_communes_epcis_kinds_and_indicators(client):
     assert body["timer"]["estimated"] is True
 
 
-def test_evaluate_gives_the_library_s_own_before_after_figures(client, session, lot):
+def test_evaluate_gives_the_library_s_own_before_after_figures(client, session, lot_territory):
     body = client.post("/api/scenario/evaluate", json=calamane()).json()
     scenario, _ = scenario_from_json(calamane())
-    expected = run_scenario(lot, scenario, timer=session.timer.inner).table()
+    expected = run_scenario(lot_territory, scenario, timer=session.timer.inner).table()
     got = summary_frame(body)
     same_table(got, expected)
     places = got.loc["ALSH (3-11 ans) : places"]
@@ -163,7 +163,7 @@ def test_an_oversized_request_is_refused(client):
 
 
 # -- save / load ----------------------------------------------------------------------------
-def test_the_saved_yaml_is_what_scenario_run_reads_with_the_same_table(client, session, lot):
+def test_the_saved_yaml_is_what_scenario_run_reads_with_the_same_table(client, session, lot_territory):
     page = calamane(changements=calamane()["changements"] + [
         {"redimensionner": {"id": "gc-alsh-catus", "places": 60}}])
     response = client.post("/api/scenario/yaml", json=page)
@@ -171,7 +171,7 @@ def test_the_saved_yaml_is_what_scenario_run_reads_with_the_same_table(client, s
     assert "attachment" in response.headers["content-disposition"]
     text = response.content.decode("utf-8")
     scenario = parse_scenario(text, file="scenario.yaml")
-    table = run_scenario(lot, scenario, timer=session.timer.inner).table()
+    table = run_scenario(lot_territory, scenario, timer=session.timer.inner).table()
     shown = summary_frame(client.post("/api/scenario/evaluate", json=page).json())
     same_table(shown, table)
     loaded = client.post("/api/scenario/load", content=text.encode(),
