@@ -3,16 +3,14 @@ a TestClient with the token, and a real server on a free port (stopped by the fi
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 
-from maillage.app.server import create_app, free_port, new_token
+from maillage.app.server import create_app, new_token
 from maillage.app.session import Session
 from maillage.geo import StraightLineTimer
 
 from tests.app.scenarios import GRAND_CAHORS
+from tests.app.servers import running_server
 
 
 @pytest.fixture(scope="module")
@@ -41,21 +39,6 @@ def client(session, token):
 
 @pytest.fixture(scope="module")
 def server(session, token):
-    """A real uvicorn server on 127.0.0.1 (free port); its URL with the token."""
-    import uvicorn
-
-    port = free_port()
-    config = uvicorn.Config(create_app(session, token), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False)
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            running.should_exit = True
-            pytest.fail("le serveur de test n'a pas démarré")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token
-    running.should_exit = True
-    thread.join(timeout=15)
+    """A real server on 127.0.0.1 (free port), stopped by the finaliser: (URL, token)."""
+    with running_server(session, token) as url:
+        yield url, token

@@ -46,6 +46,8 @@ export class MapView {
       maxZoom: 18, attribution: "© contributeurs OpenStreetMap"});
     this.communes = L.geoJSON(territory.communes, {
       style: (feature) => this.style(feature),
+      // Without contours a commune is its representative point: a disc, coloured alike.
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, {radius: 7}),
       onEachFeature: (feature, layer) => {
         layer.bindTooltip(() => this.communeTooltip(feature.properties), {sticky: true});
         layer.on("click", (event) => {
@@ -156,14 +158,25 @@ export class MapView {
   setFacilities(collection, stops, ghosts = []) {
     for (const group of Object.values(this.groups)) group.clearLayers();
     this.markers = {};
+    // Facilities at the same point (often a commune's point) are spread on a small circle,
+    // so that each one can be seen and clicked.
+    const all = [...collection.features, ...ghosts];
+    const counts = {};
+    const seen = {};
+    for (const f of all) counts[f.geometry.coordinates.join()] = (counts[f.geometry.coordinates.join()] || 0) + 1;
     const draw = (feature, ghost) => {
       const props = feature.properties;
       const [lon, lat] = feature.geometry.coordinates;
+      const key = feature.geometry.coordinates.join();
+      const rank = seen[key] = (seen[key] || 0) + 1;
+      const spread = counts[key] > 1 ? 11 : 0;
+      const angle = (2 * Math.PI * (rank - 1)) / counts[key];
+      const anchor = [8 - spread * Math.cos(angle), 8 - spread * Math.sin(angle)];
       const kind = this.kinds[props.kind] || {color: "#444444", label: props.kind};
       const dot = el("span", {class: "dot", style: `background:${ghost ? "#bbbbbb" : kind.color}`});
       const marker = L.marker([lat, lon], {
         icon: L.divIcon({className: `facility${props.itinerant ? " itinerant" : ""}${ghost ? " ghost" : ""}`,
-                         html: dot, iconSize: [16, 16]}),
+                         html: dot, iconSize: [16, 16], iconAnchor: anchor}),
         title: `${props.name || props.id} (${kind.label})${ghost ? " — fermé dans le scénario" : ""}`,
         alt: props.name || props.id, keyboard: true, riseOnHover: true});
       marker.bindPopup(() => this.facilityPopup(props));
