@@ -17,6 +17,9 @@ import pandas as pd
 
 from maillage.errors import InputError
 
+from maillage import settings
+
+from .bpe import load_bpe, merge_with_registry
 from .communes import load_communes, restrict_to_epci
 from .filosofi import is_cells_file, is_filosofi_file, read_cells, shared_file
 from .facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
@@ -103,7 +106,7 @@ def epci_table(communes):
     return table.sort_values("population", ascending=False).reset_index(drop=True)
 
 
-def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=None,
+def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=None, bpe=None,
                    itinerant=None, gtfs=None, ages=None, offline=None) -> Territory:
     """Load the layers of a territory: by default the Lot and its four CTG registries.
 
@@ -122,6 +125,9 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         Itinerant stops file replacing the embedded one.
     gtfs : path, optional
         GTFS feed (zip or folder): fills ``bus_stops``.
+    bpe : path, optional
+        INSEE BPE file (``;``, Lambert-93): its family services that the facilities lack are
+        added without places; default ``shared/data/equipements/bpe*.csv`` when present.
     ages : path, optional
         INSEE Filosofi file (cells or per-commune) or INSEE RP population-by-age CSV
         replacing the embedded children.
@@ -156,6 +162,7 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     sources = {"communes": all_communes.attrs["source"]}
     facility_layer, sources["facilities"] = _load_facilities(_as_list(facilities),
                                                              all_communes, report)
+    facility_layer = _with_bpe(facility_layer, bpe, all_communes, sources, report)
     stops, sources["itinerant_stops"] = _load_stops(itinerant, all_communes, facility_layer,
                                                     report)
     bus_stops = None
@@ -182,6 +189,25 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     return Territory(name=title, communes=kept, facilities=facility_layer,
                      itinerant_stops=stops, bus_stops=bus_stops, sources=sources,
                      report=report, epcis=epci_table(kept), cells=cells)
+
+
+def _with_bpe(facilities, path, communes, sources, report):
+    """The facilities with those of an INSEE BPE file (``path``, else shared/data/equipements)
+    that they lack; duplicates matched and reported (:func:`maillage.layers.bpe.merge_with_registry`)."""
+    kind = "fichier utilisateur"
+    if path is None:
+        shared = settings.shared_data_dir()
+        found = sorted((shared / "equipements").glob("bpe*.csv")) if shared is not None else []
+        if not found:
+            return facilities
+        path, kind = found[0], "données partagées"
+    layer = load_bpe(path, communes=communes, report=report)
+    merged, matches = merge_with_registry(facilities, layer, report=report)
+    sources["bpe"] = LayerSource(kind, f"INSEE Base permanente des équipements ({Path(path).name}) :"
+                                 f" {len(layer)} équipement(s), {len(matches)} déjà au registre",
+                                 "BPE", "INSEE, Licence Ouverte",
+                                 missing="pas de nombre de places dans la BPE (« places inconnues »)")
+    return merged
 
 
 def _load_cells(ages):

@@ -34,6 +34,7 @@ LAYER_LABELS = {
     "itinerant_stops": "arrêts itinérants",
     "bus_stops": "arrêts de bus",
     "cells": "carroyage de population",
+    "bpe": "équipements de la BPE (INSEE)",
 }
 
 

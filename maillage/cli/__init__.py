@@ -27,9 +27,9 @@ err_console = Console(stderr=True)
 
 def _register_all() -> None:
     # The ``app`` command lives in ``webapp``: a submodule named ``app`` would shadow ``app``.
-    from maillage.cli import layers, network, report, scenario, site, webapp
+    from maillage.cli import data, layers, network, report, scenario, site, webapp
 
-    for module in (layers, network, scenario, site, report, webapp):
+    for module in (layers, network, scenario, site, report, webapp, data):
         module.register(app)
 
 

@@ -1,0 +1,160 @@
+"""Which online sources answer from this machine, and what to do when one does not.
+
+``maillage data check`` calls :func:`check_sources`: every online source a planner relies on
+(commune contours and populations, INSEE ages and equipment base, the France services list,
+the address geocoder, OpenStreetMap) is tried at once, each with a short timeout, so that the
+whole check takes a few seconds and never hangs. Offline (``MAILLAGE_OFFLINE=1``) nothing is
+tried and each source says so. Local sources (cache folder, ../shared/data) are reported too.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from maillage import settings
+
+from .contours import GEO_API_EPCI_URL
+from .france_services import DATASET_SEARCH_URL
+
+#: Seconds each online source gets (connection and first bytes).
+DEFAULT_TIMEOUT = 4.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """An online source: what it gives maillage, where, and what to do without it (French)."""
+
+    name: str
+    url: str
+    gives: str
+    fix: str
+
+
+@dataclass
+class SourceCheck:
+    """The answer of one source (French ``detail``; ``seconds`` of the attempt)."""
+
+    source: Source
+    ok: bool
+    detail: str
+    seconds: float = 0.0
+
+
+#: The online sources, in the order a diagnostic uses them.
+SOURCES = (
+    Source("Contours et populations des communes", GEO_API_EPCI_URL.format(epci="200023737"),
+           "contours des communes et population municipale (geo.api.gouv.fr)",
+           "sans lui, le Lot garde ses contours et populations intégrés ; ailleurs, donner un "
+           "fichier de contours (GeoJSON, GeoPackage) à maillage"),
+    Source("Âges des enfants (INSEE)", "https://www.insee.fr/fr/accueil",
+           "carroyage Filosofi 200 m et recensement par âge (insee.fr)",
+           "le Lot a ses effectifs par âge intégrés (Filosofi 2021) ; ailleurs, télécharger le "
+           "fichier Filosofi carroyé 200 m sur insee.fr depuis un poste connecté et le donner "
+           "avec ages=FICHIER"),
+    Source("Base permanente des équipements (INSEE)",
+           "https://www.insee.fr/fr/metadonnees/source/serie/s1161",
+           "crèches, relais, accueils de loisirs, écoles recensés par l'INSEE",
+           "le registre intégré des 4 CTG reste la source des équipements ; maillage ne lit "
+           "pas encore la BPE"),
+    Source("Liste des France services (ANCT)", DATASET_SEARCH_URL,
+           "liste nationale des France services (data.gouv.fr)",
+           "télécharger la liste sur data.gouv.fr depuis un poste connecté, ou donner son "
+           "adresse CSV dans MAILLAGE_FRANCE_SERVICES_URL"),
+    Source("Géocodeur (Base Adresse Nationale)",
+           "https://api-adresse.data.gouv.fr/search/?q=Cahors&limit=1",
+           "coordonnées des adresses des équipements (api-adresse.data.gouv.fr)",
+           "les équipements sans coordonnées restent au point de leur commune "
+           "(location_precision = commune) : donner lat/lon dans le fichier"),
+    Source("OpenStreetMap (Overpass)", "https://overpass-api.de/api/status",
+           "réseau routier pour les temps de trajet (maillage network fetch)",
+           "donner un extrait .osm.pbf (Geofabrik) ou un GraphML avec --network ; sinon les "
+           "temps sont estimés à vol d'oiseau"),
+)
+
+
+def _try(source: Source, timeout: float) -> SourceCheck:
+    start = time.perf_counter()
+    request = urllib.request.Request(source.url, headers={"User-Agent": "maillage data check"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read(1024)
+            status = getattr(response, "status", 200)
+    except urllib.error.HTTPError as exc:
+        return SourceCheck(source, False, f"le serveur répond « {exc.code} »",
+                           time.perf_counter() - start)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return SourceCheck(source, False, f"injoignable ({reason})", time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if status >= 400:
+        return SourceCheck(source, False, f"le serveur répond « {status} »", elapsed)
+    return SourceCheck(source, True, f"accessible ({elapsed:.1f} s)".replace(".", ","), elapsed)
+
+
+def check_sources(timeout: float = DEFAULT_TIMEOUT, *, offline: bool | None = None,
+                  sources=SOURCES) -> list[SourceCheck]:
+    """Try every online source at once, each for at most ``timeout`` seconds.
+
+    Parameters
+    ----------
+    timeout : float
+        Seconds per source (connection and first bytes); the whole check takes about as
+        long, since the sources are tried in parallel.
+    offline : bool, optional
+        Do not touch the network (default: ``maillage.settings.offline()``).
+    sources : sequence of Source
+        The sources to try (default :data:`SOURCES`).
+
+    Returns
+    -------
+    list of SourceCheck
+        One per source, in order; ``ok`` False with a French ``detail`` when it did not
+        answer, and ``source.fix`` says what to do.
+    """
+    offline = settings.offline() if offline is None else offline
+    if offline:
+        return [SourceCheck(s, False, "non essayé : mode hors ligne (MAILLAGE_OFFLINE=1)")
+                for s in sources]
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(sources)))
+    futures = [pool.submit(_try, s, timeout) for s in sources]
+    concurrent.futures.wait(futures, timeout=timeout + 1.0)
+    results = []
+    for source, future in zip(sources, futures):
+        if future.done():
+            results.append(future.result())
+        else:
+            results.append(SourceCheck(source, False, f"pas de réponse en {timeout:g} s",
+                                       timeout))
+    pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def local_sources() -> list[tuple[str, bool, str]]:
+    """Local sources: (French name, available, French detail)."""
+    rows = []
+    cache = settings.cache_dir()
+    writable = cache.is_dir() and os.access(cache, os.W_OK) or (
+        not cache.exists() and os.access(_existing_parent(cache), os.W_OK))
+    rows.append(("Cache des téléchargements", writable,
+                 f"{cache} " + ("(accessible en écriture)" if writable else
+                                "(non accessible en écriture : définir MAILLAGE_CACHE)")))
+    shared = settings.shared_data_dir()
+    rows.append(("Données partagées (../shared/data)", shared is not None,
+                 str(shared) if shared is not None else
+                 "absentes : maillage utilise les données intégrées du Lot"))
+    rows.append(("Mode hors ligne", not settings.offline(),
+                 "MAILLAGE_OFFLINE=1 : aucun téléchargement" if settings.offline() else
+                 "téléchargements autorisés"))
+    return rows
+
+
+def _existing_parent(path):
+    for parent in path.parents:
+        if parent.exists():
+            return parent
+    return path.anchor

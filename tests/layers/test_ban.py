@@ -1,0 +1,95 @@
+"""Geocoding with the Base Adresse Nationale: one batch request, cached, scores kept.
+
+``ban_search_csv_response.csv`` is a HAND-MADE answer in the real format of the BAN's
+``/search/csv/`` endpoint (the request's columns, then ``latitude``, ``longitude``,
+``result_label``, ``result_score``, ``result_type``, ``result_citycode``… ``result_status``):
+its coordinates and scores are invented; the service cannot be reached offline.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from maillage import layers
+from maillage.layers.ban import BAN_CSV_URL, geocode_addresses, geocode_facilities
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "layers"
+QUERY = pd.DataFrame({
+    "id": ["gc-alsh-croix-de-fer", "gc-alsh-terre-rouge", "gc-fs-catus", "gc-rpe"],
+    "adresse": ["180 rue Albert-Camus, Cahors", "quartier de Terre-Rouge, Cahors",
+                "Place de la Halle, Catus", "Cahors Centre"],
+    "citycode": ["46042", "46042", "46064", "46042"]})
+
+
+@pytest.fixture
+def recorded(monkeypatch, tmp_path):
+    """The BAN answers with the recorded file; the requests are kept."""
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "0")
+    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
+    asked = []
+
+    def fake(request, timeout):
+        asked.append(request)
+        return io.BytesIO((FIXTURES / "ban_search_csv_response.csv").read_bytes())
+
+    monkeypatch.setattr(urllib.request, "urlopen", fake)
+    return asked
+
+
+def test_one_batch_request_places_the_trusted_addresses(recorded):
+    report = layers.ValidationReport()
+    result = geocode_addresses(QUERY, report=report)
+    assert len(recorded) == 1 and recorded[0].full_url == BAN_CSV_URL
+    body = recorded[0].data.decode()
+    assert 'name="columns"\r\n\r\nadresse' in body and 'name="citycode"\r\n\r\ncitycode' in body
+    assert "gc-fs-catus,\"Place de la Halle, Catus\",46064" in body
+    camus = result.loc["gc-alsh-croix-de-fer"]
+    assert (camus["lat"], camus["lon"], camus["score"]) == (44.457812, 1.450873, 0.8912)
+    assert camus["location_precision"] == "adresse" and camus["result_type"] == "housenumber"
+    # Below the 0.6 threshold, or not found: the commune point, with the score kept.
+    rouge = result.loc["gc-alsh-terre-rouge"]
+    assert rouge["location_precision"] == "commune" and rouge["score"] == 0.4187
+    assert pd.isna(rouge["lat"])
+    assert result.at["gc-rpe", "location_precision"] == "commune"
+    messages = [e.message for e in report.entries]
+    assert "gc-alsh-terre-rouge : géocodage BAN peu sûr (score 0.42 < 0.60), point de la " \
+           "commune" in messages
+    assert messages[-1] == "géocodage BAN : 2 adresse(s) sur 4 placées (score ≥ 0.60)"
+
+
+def test_the_answer_is_cached_and_read_back_offline(recorded, monkeypatch):
+    first = geocode_addresses(QUERY)
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
+    again = geocode_addresses(QUERY)
+    assert len(recorded) == 1
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_offline_without_cache_every_address_keeps_its_commune(monkeypatch, tmp_path):
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
+    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
+    report = layers.ValidationReport()
+    result = geocode_addresses(QUERY, report=report)
+    assert (result["location_precision"] == "commune").all()
+    assert report.entries[0].message.startswith("géocodage BAN non fait (hors ligne")
+
+
+def test_a_threshold_is_the_planner_s_choice(recorded):
+    result = geocode_addresses(QUERY, min_score=0.4)
+    assert result.at["gc-alsh-terre-rouge", "location_precision"] == "adresse"
+
+
+def test_registry_facilities_move_to_their_address(recorded):
+    lot = layers.load_territory("lot", offline=True)
+    placed = geocode_facilities(lot.facilities)
+    catus = placed.loc["gc-fs-catus"]
+    assert catus["location_precision"] == "adresse"
+    assert (catus.geometry.x, catus.geometry.y) == (1.333502, 44.558012)
+    assert catus["source"].endswith("géocodé BAN (score 0,77)")
+    assert placed.at["gc-rpe", "location_precision"] == "commune"
+    assert placed.attrs["geocoding"].at["gc-fs-catus", "score"] == 0.7731
