@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from fixtures.maps import synthetic
-from fixtures.payloads import PAYLOADS, PWNED_TITLE
+from tests.fixtures.maps import synthetic
+from tests.fixtures.payloads import PAYLOADS, PWNED_TITLE
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else (
     shutil.which("chromium") or shutil.which("chromium-browser"))

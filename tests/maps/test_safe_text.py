@@ -2,7 +2,7 @@
 
 branca renders each element's script a second time as a Jinja template: before the fix a
 facility named ``{{ cycler.__init__.__globals__.os.getpid() }}`` ran Python code while the
-map was written. The browser test (test_maps_injection_browser.py) shows the same corpus
+map was written. The browser test (tests/maps/test_injection_browser.py) shows the same corpus
 inert in Chromium; this one needs no browser.
 """
 
@@ -15,7 +15,7 @@ import folium
 import markupsafe
 import pytest
 
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.leaflet import (GeoJson, LayerControl, add_popup, add_title, add_tooltip,
                                    render_html)
 from maillage.safe import html_text, script_json

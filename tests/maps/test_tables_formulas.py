@@ -11,7 +11,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from fixtures.maps import synthetic
+from tests.fixtures.maps import synthetic
 from maillage.maps.tables import csv_bytes, write_tables
 
 from maillage.safe import is_number_text, spreadsheet_safe, spreadsheet_text
