@@ -16,6 +16,7 @@ _PUBLIC = {
     "current_code": "maillage.layers.communes",
     "apply_insee_ages": "maillage.layers.communes",
     "read_contours": "maillage.layers.contours",
+    "read_geo": "maillage.layers.tables",
     "fetch_geo_api": "maillage.layers.contours",
     "load_facilities": "maillage.layers.facilities",
     "KINDS": "maillage.layers.facilities",

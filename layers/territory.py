@@ -137,11 +137,19 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     InputError
         Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
         or the first error of a user file.
+    TypeError
+        A file argument that is not a path (``str`` or ``pathlib.Path``).
     """
     from maillage.errors import InputError
     from maillage.layers.communes import load_communes, restrict_to_epci
     from maillage.layers.gtfs import load_gtfs_stops
 
+    from maillage.layers.tables import as_path
+
+    for argument, value in (("communes", communes), ("itinerant", itinerant), ("gtfs", gtfs),
+                            ("ages", ages), *(("facilities", f) for f in _as_list(facilities))):
+        if value is not None:
+            as_path(value, argument)  # TypeError now, not an AttributeError deep down
     key = str(name).strip().lower()
     if key != "lot":
         if not key.isdigit():
