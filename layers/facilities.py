@@ -12,19 +12,13 @@ import math
 import re
 import unicodedata
 
+from maillage.kinds import SERVICE_KINDS, RegistrySet, RegistryView, kinds_where
 from maillage.layers.tables import ROW, blank, display_name, normalize_header, parse_date, \
     parse_number, read_any, rename_columns
 
-#: Known facility kinds -> French label (extend this dict to accept a new kind).
-KINDS = {
-    "alsh": "accueil de loisirs sans hébergement",
-    "alae": "accueil de loisirs associé à l'école",
-    "eaje": "établissement d'accueil du jeune enfant", "mam": "maison d'assistants maternels",
-    "rpe": "relais petite enfance", "laep": "lieu d'accueil enfants-parents",
-    "france_services": "France services", "centre_social": "centre social",
-    "evs": "espace de vie sociale", "point_justice": "point justice",
-    "accueil_jeunes": "accueil jeunes",
-}
+#: Known facility kinds -> French name: a view of the registry
+#: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
+KINDS = RegistryView(lambda: {k: v.name for k, v in SERVICE_KINDS.items()})
 #: Planners' words for a kind (normalised) -> (kind, subtype).
 KIND_SYNONYMS = {
     "accueil_de_loisirs": ("alsh", ""), "centre_de_loisirs": ("alsh", "centre de loisirs"),
@@ -35,10 +29,10 @@ KIND_SYNONYMS = {
     "espace_de_vie_sociale": ("evs", ""), "pij": ("accueil_jeunes", ""),
     "lieu_d_accueil_enfants_parents": ("laep", ""), "pad": ("point_justice", ""),
 }
-#: Kinds counted in places: a capacity is required.
-CAPACITY_REQUIRED = {"alsh", "eaje", "mam"}
+#: Kinds counted in places: a capacity is required (registry field ``capacity``).
+CAPACITY_REQUIRED = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "required"))
 #: Kinds without places: a capacity given is ignored (and reported).
-NO_CAPACITY = {"rpe", "france_services"}
+NO_CAPACITY = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "none"))
 OPENING_TOKENS = {"mercredi": "mercredis", "mercredis": "mercredis", "vacances": "vacances",
                   "periscolaire": "periscolaire", "semaine": "semaine", "samedi": "samedi",
                   "samedis": "samedi"}

@@ -17,6 +17,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from maillage.formatting import fr_number
+
 console = Console()
 site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
                        no_args_is_help=True)
@@ -38,7 +40,7 @@ LIMIT = typer.Option(60.0, "--limite", help="Limite de temps du solveur, seconde
 
 def _number(value: float, decimals: int = 0) -> str:
     """French number: 1 234,5."""
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return fr_number(value, decimals, thousands=" ")
 
 
 def _children(value: float) -> str:
