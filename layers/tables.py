@@ -8,13 +8,23 @@ separator, CRS). Files are only ever opened for reading.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import math
 import os
 import re
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl import load_workbook
 
 from maillage.errors import InputError
+from maillage.settings import LAYER_CRS
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
@@ -121,10 +131,6 @@ def _sniff_separator(header_line: str) -> str:
 
 def read_csv_text(path: Path, report):
     """Read a CSV/TSV file into a DataFrame of text cells with a ``_row`` column."""
-    import io
-
-    import pandas as pd
-
     file = display_name(path)
     text = decode_text(_check_readable(path), file, report)
     lines = text.splitlines()
@@ -146,8 +152,6 @@ def read_csv_text(path: Path, report):
 
 
 def _cell_text(value) -> str:
-    import datetime as dt
-
     if value is None:
         return ""
     if isinstance(value, (dt.datetime, dt.date)):
@@ -159,10 +163,6 @@ def _cell_text(value) -> str:
 
 def _xlsx_problem(exc: Exception) -> str:
     """French words for what broke in an XLSX file (openpyxl raises many types)."""
-    import zipfile
-    import zlib
-    from xml.etree.ElementTree import ParseError
-
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
         return "archive ZIP endommagée ou tronquée"
     if isinstance(exc, ParseError):
@@ -181,9 +181,6 @@ def read_xlsx(path: Path, report):
         When the workbook cannot be opened or a sheet cannot be read to its end (damaged or
         truncated archive, cut XML), or when every sheet is empty.
     """
-    import pandas as pd
-    from openpyxl import load_workbook
-
     file = display_name(path)
     _check_readable(path)
     book = None
@@ -234,10 +231,6 @@ def read_geo(path: Path, report):
     InputError
         When the file is unreadable or has no CRS and is not in degrees.
     """
-    import geopandas as gpd
-
-    from maillage.settings import LAYER_CRS
-
     path = as_path(path, "path")
     file = display_name(path)
     _check_readable(path)
@@ -390,8 +383,6 @@ def parse_date(text):
     ValueError
         When the text is not such a date.
     """
-    import pandas as pd
-
     if blank(text):
         return None
     for pattern, order in _DATE_PATTERNS:
