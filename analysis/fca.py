@@ -65,8 +65,8 @@ def step_weights(steps: Mapping[float, float]) -> Callable[[np.ndarray], np.ndar
     def weight(minutes):
         return values[np.searchsorted(limits, np.asarray(minutes, dtype=float), side="left")]
 
-    weight.description = "paliers " + ", ".join(f"≤{k:g} min : {v:g}" for k, v in
-                                                 zip(limits, values[:-1], strict=True))
+    weight.description = "paliers " + ", ".join(  # type: ignore[attr-defined]
+        f"≤{k:g} min : {v:g}" for k, v in zip(limits, values[:-1], strict=True))
     return weight
 
 
@@ -86,7 +86,7 @@ def gaussian_weights(sigma: float) -> Callable[[np.ndarray], np.ndarray]:
         minutes = np.asarray(minutes, dtype=float)
         return np.exp(-minutes * minutes / (2.0 * sigma**2))
 
-    weight.description = f"gaussienne σ = {sigma:g} min"
+    weight.description = f"gaussienne σ = {sigma:g} min"  # type: ignore[attr-defined]
     return weight
 
 
@@ -158,7 +158,7 @@ def _aligned(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame):
 
 
 def _ratio(places: np.ndarray, children: np.ndarray) -> np.ndarray:
-    """places / children, 0 where there are no children."""
+    """places / children, 0 where there are no children."""  # noqa: D403
     out = np.zeros_like(places, dtype=float)
     np.divide(places, children, out=out, where=children > 0)
     return out

@@ -70,7 +70,11 @@ def isochrones(
             ) if both.any() else np.array([], dtype=object)
             nodes = shapely.points(road.x[reached], road.y[reached])
             parts = np.concatenate([np.asarray(lines, dtype=object), np.asarray(nodes, dtype=object)])
-            shape = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4)) if len(parts) else shapely.Polygon()
+            shape = (
+                shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
+                if len(parts)
+                else shapely.Polygon()
+            )
             rows.append({"centre": centre, "minutes": threshold, "geometry": shape})
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=METRIC_CRS)
     return frame.to_crs(LAYER_CRS)
