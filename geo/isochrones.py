@@ -41,8 +41,10 @@ def isochrones(
         Thresholds, minutes.
     buffer_m : float
         Half-width of the band drawn around reached roads, metres.
-    max_snap_m, access_speed_kmh
-        As in :func:`maillage.geo.travel_time_matrix`.
+    max_snap_m : float
+        Centres further than this from the network are refused, metres.
+    access_speed_kmh : float
+        Straight-line speed between a centre and its snapped node, km/h.
 
     Returns
     -------

@@ -294,6 +294,11 @@ def default_network(territory=None) -> tuple[nx.MultiDiGraph | None, str]:
 def network_info(graph) -> dict:
     """Summary of a road graph for ``maillage network info`` (French keys).
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Road graph with ``travel_time`` (seconds) on its edges.
+
     Returns
     -------
     dict

@@ -78,7 +78,7 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     Returns
     -------
     networkx.MultiDiGraph
-        osmnx graph (node ``x``/``y`` degrees; edge ``length`` m, ``speed_kph``,
+        The osmnx graph (node ``x``/``y`` degrees; edge ``length`` m, ``speed_kph``,
         ``travel_time`` s). ``graph.graph`` holds ``source``, ``ways_trimmed`` (ways cut
         because their nodes were clipped out of the extract) and ``ways_dropped`` (ways left
         with fewer than two nodes).

@@ -103,8 +103,14 @@ def nearest(
         Points in any CRS, index = ids.
     cutoff : float, optional
         Beyond this many minutes: ``minutes`` = ``inf`` and ``destination`` = missing.
-    weight, max_snap_m, access_speed_kmh, check_components
-        As in :func:`travel_time_matrix`.
+    weight : str
+        Edge attribute, seconds (``travel_time``).
+    max_snap_m : float
+        Points further than this from the network are refused, metres.
+    access_speed_kmh : float
+        Straight-line speed between a point and its snapped node, km/h.
+    check_components : bool
+        Refuse points snapped to a part of the network cut off from the rest.
 
     Returns
     -------
