@@ -226,6 +226,19 @@ def _in_degrees(geometry) -> bool:
 def read_geo(path: Path, report):
     """Read a GeoJSON, GeoPackage or Shapefile into EPSG:4326, reporting any reprojection.
 
+    Parameters
+    ----------
+    path : str or Path
+        ``.geojson``, ``.json``, ``.gpkg`` or ``.shp`` (with its ``.shx`` and ``.dbf``).
+    report : ValidationReport
+        Receives what was converted (CRS assumed or reprojected).
+
+    Returns
+    -------
+    GeoDataFrame
+        Attribute columns as text cells, ``_row`` (line number, header = 1), geometry in
+        EPSG:4326.
+
     Raises
     ------
     InputError
