@@ -89,7 +89,19 @@ class Origins:
 
 
 def commune_origins(communes) -> Origins:
-    """One origin per commune, at its representative point (``point_lon`` / ``point_lat``)."""
+    """One origin per commune, at its representative point (``point_lon`` / ``point_lat``).
+
+    Parameters
+    ----------
+    communes : DataFrame
+        Communes (index = code) with ``epci``, ``point_lon``, ``point_lat`` (degrees),
+        ``population`` (inhabitants) and the ``pop_*`` children columns.
+
+    Returns
+    -------
+    Origins
+        One origin per commune, identified by its code.
+    """
     index = communes.index.astype(str)
     points = gpd.GeoDataFrame(index=index, crs="EPSG:4326", geometry=gpd.points_from_xy(
         communes["point_lon"].astype(float), communes["point_lat"].astype(float)))
@@ -153,7 +165,18 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
 
 
 def territory_origins(territory) -> Origins:
-    """The origins of a territory: its Filosofi cells when loaded, else commune points."""
+    """The origins of a territory: its Filosofi cells when loaded, else commune points.
+
+    Parameters
+    ----------
+    territory : Territory
+        With ``communes`` and, when a Filosofi 200 m cells file was available, ``cells``.
+
+    Returns
+    -------
+    Origins
+        :func:`cell_origins` of the cells, or :func:`commune_origins`.
+    """
     cells = getattr(territory, "cells", None)
     if cells is None or len(cells) == 0:
         return commune_origins(territory.communes)

@@ -165,6 +165,17 @@ def geocode_facilities(facilities, *, min_score: float = MIN_SCORE, offline=None
     ``location_precision = "adresse"`` and their ``source`` names the BAN and the score. The
     others are unchanged.
 
+    Parameters
+    ----------
+    facilities : GeoDataFrame
+        Facilities schema (``address``, ``commune_code``, ``location_precision``).
+    min_score : float
+        Results scored below (0–1) keep the commune point.
+    offline : bool, optional
+        Only the cache is read (default ``maillage.settings.offline()``).
+    report : ValidationReport, optional
+        Receives what geocoding did.
+
     Returns
     -------
     GeoDataFrame

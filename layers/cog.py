@@ -45,7 +45,8 @@ def embedded_communes():
     DataFrame
         ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
         ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
-        INSEE Filosofi 2021 age shares × population municipale), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
+        INSEE Filosofi 2021 age shares × population municipale), ``age_source``,
+        ``former_codes`` (";"-joined codes merged into it).
     """
     return _embedded_table().copy()
 

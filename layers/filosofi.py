@@ -245,6 +245,11 @@ def read_cells(path) -> pd.DataFrame:
 def read_commune_sums(path) -> pd.DataFrame:
     """Read Filosofi children per commune (``code_insee``/``codgeo``, ``ind``, the bands).
 
+    Parameters
+    ----------
+    path : str or Path
+        Per-commune CSV (``,`` or ``;``).
+
     Returns
     -------
     DataFrame

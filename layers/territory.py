@@ -143,13 +143,13 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         Facility files replacing the embedded registry (see :func:`load_facilities`).
     communes : path, optional
         Commune contour file (geo.api.gouv.fr GeoJSON, GeoPackage, Shapefile).
+    bpe : path, optional
+        INSEE BPE file (``;``, Lambert-93): its family services that the facilities lack are
+        added without places; default ``shared/data/equipements/bpe*.csv`` when present.
     itinerant : path, optional
         Itinerant stops file replacing the embedded one.
     gtfs : path, optional
         GTFS feed (zip or folder): fills ``bus_stops``.
-    bpe : path, optional
-        INSEE BPE file (``;``, Lambert-93): its family services that the facilities lack are
-        added without places; default ``shared/data/equipements/bpe*.csv`` when present.
     ages : path, optional
         INSEE Filosofi file (cells or per-commune) or INSEE RP population-by-age CSV
         replacing the embedded children.

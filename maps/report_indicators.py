@@ -52,6 +52,8 @@ def zones_blanches_table(diag: Diagnostic, *, minutes: float | None = None,
         people, _ = _people(diag, access.kind)
         beyond = zones_blanches(access.nearest["minutes"].astype(float), minutes,
                                 _communes(diag), people)
+        # Published to 0.1 minute: a commune shown at « 20,0 » is not beyond 20 minutes.
+        beyond = beyond[beyond["minutes"].astype(float).round(1) > minutes]
         for code, row in beyond.iterrows():
             rows.append({"service": access.kind, "code": str(code),
                          "nom": row.get("name", ""), "epci": str(row.get("epci", "")),

@@ -26,6 +26,7 @@ SUMS = {"filosofi_ind": "ind", "filosofi_0_3": "ind_0_3", "filosofi_4_5": "ind_4
 
 
 def main(argv: list[str]) -> None:
+    """Command-line entry point (``argv`` as ``sys.argv``)."""
     path = Path(argv[1]) if len(argv) > 1 else filosofi.shared_file()
     if path is None or not path.is_file():
         sys.exit("fichier Filosofi introuvable : donner son chemin")

@@ -25,6 +25,7 @@ TARGET = Path(__file__).resolve().parent.parent / "data" / "communes_lot.geojson
 
 
 def main(argv: list[str]) -> None:
+    """Command-line entry point (``argv`` as ``sys.argv``)."""
     tolerance = float(argv[1]) if len(argv) > 1 else 0.0004
     shared = shared_data_dir()
     if shared is None:

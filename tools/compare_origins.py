@@ -68,6 +68,7 @@ def _rows(diag):
 
 
 def main(argv):
+    """Command-line entry point (``argv`` as ``sys.argv``)."""
     out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "origins.md"
     territory = load_territory(epci=GRAND_CAHORS, offline=True)
     if territory.cells is None:

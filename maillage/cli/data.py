@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 
-def check(timeout: float = typer.Option(4.0, "--timeout", "--delai", min=0.5, max=60,
+def check(timeout: float = typer.Option(4.0, "--timeout", min=0.5, max=60,
                                         help="Secondes accordées à chaque source en ligne.")):
     """Essaie chaque source en ligne (contours, âges, BPE, France services, géocodeur, OSM) et
     dit, en français, ce qui marche et quoi faire sinon."""
