@@ -12,17 +12,21 @@ import pkgutil
 
 import pytest
 
-import maillage
 
 #: Modules that cannot be imported for their docstrings alone.
 SKIPPED = {"maillage.__main__"}
 
 
 def _modules() -> list[str]:
-    names = ["maillage"]
-    for info in pkgutil.walk_packages(maillage.__path__, "maillage."):
-        if info.name not in SKIPPED and not info.name.startswith("maillage.app"):
-            names.append(info.name)
+    """Every module of maillage (the sub-packages live in their own folders)."""
+    names = set()
+    for package in ("maillage", "maillage.layers", "maillage.geo", "maillage.analysis",
+                    "maillage.maps"):
+        names.add(package)
+        path = importlib.import_module(package).__path__
+        for info in pkgutil.walk_packages(path, package + "."):
+            if info.name not in SKIPPED and not info.name.startswith("maillage.app"):
+                names.add(info.name)
     return sorted(names)
 
 
