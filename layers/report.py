@@ -41,6 +41,13 @@ class ValidationReport:
     entries : list of ReportEntry
         What happened, in order, each with its ``level`` among "erreur", "réparé",
         "converti", "info", and the file, row, column and fix it concerns.
+
+    Examples
+    --------
+    >>> report = ValidationReport()
+    >>> entry = report.add("réparé", "espace en trop retiré", file="alsh.csv", row=3, column="nom")
+    >>> len(report), report.entries[0].level, report.errors
+    (1, 'réparé', [])
     """
 
     entries: list[ReportEntry] = field(default_factory=list)

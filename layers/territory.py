@@ -51,6 +51,12 @@ class Territory:
         What loading repaired, converted, mapped or rejected.
     epcis : pandas.DataFrame
         Intercommunalities: code (SIREN), name, population, number of communes.
+
+    Examples
+    --------
+    >>> lot = load_territory("lot", offline=True)
+    >>> len(lot.communes), sorted(lot.epcis["code"])[:2]
+    (312, ['200023737', '200035327'])
     """
 
     name: str
@@ -154,6 +160,12 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     InputError
         Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
         or the first error of a user file.
+
+    Examples
+    --------
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> grand_cahors.name, len(grand_cahors.communes), str(grand_cahors.communes.crs)
+    ('CA du Grand Cahors', 36, 'EPSG:4326')
     """
     key = str(name).strip().lower()
     if key != "lot":
