@@ -41,7 +41,7 @@ def road_class(route: str) -> str:
 
 
 def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15) -> nx.MultiDiGraph:
-    """Road graph from a CSV edge list of two-way road segments with a road number.
+    r"""Road graph from a CSV edge list of two-way road segments with a road number.
 
     Parameters
     ----------
@@ -63,6 +63,19 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
     ------
     InputError
         Missing column or unusable value (file, line, column and fix named).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "troncons.csv"
+    ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+    ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n"
+    ...                         "2,44.53,1.40,3,44.56,1.33,D13,6400\n", encoding="utf-8")
+    ...     graph = load_edge_list(path)
+    >>> graph.number_of_nodes(), graph.number_of_edges(), round(graph[1][2][0]["travel_time"])
+    (3, 4, 524)
     """
     speeds = {**SPEEDS_KMH, **(speeds_kmh or {})}
     table = _read_edge_table(path)
@@ -150,7 +163,7 @@ def _read_edge_table(path) -> pd.DataFrame:
 
 
 def load_network(path, **options) -> nx.MultiDiGraph:
-    """Load a road graph from a file, choosing the reader from the extension.
+    r"""Load a road graph from a file, choosing the reader from the extension.
 
     Parameters
     ----------
@@ -164,6 +177,19 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
         Road graph with ``travel_time`` (seconds) on its edges.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "troncons.csv"
+    ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+    ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n"
+    ...                         "2,44.53,1.40,3,44.56,1.33,D13,6400\n", encoding="utf-8")
+    ...     graph = load_network(path)
+    >>> graph.number_of_edges()
+    4
     """
     path = Path(path)
     name = path.name.lower()
@@ -216,6 +242,13 @@ def fetch_network(
     -------
     networkx.MultiDiGraph
         Graph with ``travel_time`` (seconds); ``graph.graph["source"]`` and ``["date"]``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> graph = fetch_network(box(1.42, 44.43, 1.46, 44.47))  # doctest: +SKIP
+    >>> graph.graph["source"]  # doctest: +SKIP
+    'OpenStreetMap (osmnx, drive, tampon 10000 m)'
     """
     shape = (
         polygon
@@ -277,6 +310,12 @@ def default_network(territory=None) -> tuple[nx.MultiDiGraph | None, str]:
     (networkx.MultiDiGraph or None, str)
         The shared graph of the Lot's A/N/D roads (one object reused across calls: do not
         modify it) when ``shared_data_dir()`` exists, else ``None``; and the description.
+
+    Examples
+    --------
+    >>> graph, description = default_network()
+    >>> graph is None or graph.number_of_nodes() > 0, isinstance(description, str)
+    (True, True)
     """
     shared = shared_data_dir()
     path = None if shared is None else shared / LOT_ROADS

@@ -136,6 +136,12 @@ class LayerSource:
         CRS of the layer as returned (always EPSG:4326 for maillage layers).
     missing : str
         What could not be done (offline, no contours...), in French; empty when nothing.
+
+    Examples
+    --------
+    >>> source = LayerSource("fichier utilisateur", "alsh.csv", "2025", "")
+    >>> source.kind, source.description
+    ('fichier utilisateur', 'alsh.csv')
     """
 
     kind: str
