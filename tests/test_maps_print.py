@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 import lxml.html
 import pytest
-
 from maillage.maps import pdf
 from maillage.maps.printing import MAX_COLUMNS, css_string, page_style, table_parts
 from maillage.maps.static import FIGSIZE, SOURCE_PT
