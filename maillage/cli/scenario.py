@@ -119,6 +119,9 @@ def run(
     console.print(f"État de base : registre au {scenario.date:%d/%m/%Y} ; "
                   f"territoire : {territory.name}"
                   + (f", EPCI {epci or scenario.epci}" if (epci or scenario.epci) else ""))
+    if epci and scenario.epci and str(epci) != str(scenario.epci):
+        console.print(f"Note : --epci {epci} remplace l'EPCI du scénario ({scenario.epci}).",
+                      markup=False)
     for change in scenario.changes:
         console.print(f"  • {change.describe()}")
     flag = "[yellow]estimés[/] : " if result.estimated else ""
