@@ -69,7 +69,7 @@ def test_contents_slots_are_filled_with_page_numbers():
 
 
 def test_static_maps_print_at_full_text_width_with_sources_of_at_least_7_points(tmp_path):
-    from fixtures.maps import synthetic
+    from tests.fixtures.maps import synthetic
     from maillage.maps.folium_capacity import capacity_classes, mapped_ratio
     from maillage.maps.static import static_map
 
