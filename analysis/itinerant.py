@@ -18,9 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.capacity import in_force
-from maillage.analysis.coverage import time_to_nearest
+from maillage import geo
 from maillage.errors import InputError
+from maillage.settings import DEFAULT_SETTINGS
+
+from .capacity import in_force
+from .coverage import time_to_nearest
 
 #: Days per month of a fixed site open on weekdays (5 × 52.14 / 12).
 FIXED_SITE_DAYS_PER_MONTH = 21.7
@@ -112,7 +115,7 @@ def days_within(cost: pd.DataFrame, days_per_month: pd.Series, threshold: float)
 
 
 def presence_coverage(cost: pd.DataFrame, population: pd.Series, days_per_month: pd.Series,
-                      thresholds=(10, 15, 20, 30), min_days=MIN_DAYS) -> pd.DataFrame:
+                      thresholds=DEFAULT_SETTINGS.thresholds, min_days=MIN_DAYS) -> pd.DataFrame:
     """Share of people within N minutes of a point open at least K days per month.
 
     Parameters
@@ -198,7 +201,5 @@ def minutes_to_nearest(territory, kinds, *, timer=None, at=None,
     if points.empty:
         return pd.Series(np.inf, index=origins.index, name="minutes")
     if timer is None:
-        from maillage.geo import default_timer
-
-        timer = default_timer(territory)
+        timer = geo.default_timer(territory)
     return time_to_nearest(timer.matrix(origins, as_points(points)))

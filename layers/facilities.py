@@ -12,19 +12,21 @@ import math
 import re
 import unicodedata
 
-from maillage.layers.tables import ROW, blank, display_name, normalize_header, parse_date, \
-    parse_number, read_any, rename_columns
+import geopandas as gpd
+import pandas as pd
 
-#: Known facility kinds -> French label (extend this dict to accept a new kind).
-KINDS = {
-    "alsh": "accueil de loisirs sans hébergement",
-    "alae": "accueil de loisirs associé à l'école",
-    "eaje": "établissement d'accueil du jeune enfant", "mam": "maison d'assistants maternels",
-    "rpe": "relais petite enfance", "laep": "lieu d'accueil enfants-parents",
-    "france_services": "France services", "centre_social": "centre social",
-    "evs": "espace de vie sociale", "point_justice": "point justice",
-    "accueil_jeunes": "accueil jeunes",
-}
+from maillage.kinds import SERVICE_KINDS, RegistrySet, RegistryView, kinds_where
+from maillage.settings import LAYER_CRS
+
+from .communes import load_communes
+from .locate import Locator
+from .report import ValidationReport
+from .tables import (ROW, blank, display_name, normalize_header, parse_date, parse_number,
+                     read_any, rename_columns)
+
+#: Known facility kinds -> French name: a view of the registry
+#: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
+KINDS = RegistryView(lambda: {k: v.name for k, v in SERVICE_KINDS.items()})
 #: Planners' words for a kind (normalised) -> (kind, subtype).
 KIND_SYNONYMS = {
     "accueil_de_loisirs": ("alsh", ""), "centre_de_loisirs": ("alsh", "centre de loisirs"),
@@ -35,10 +37,10 @@ KIND_SYNONYMS = {
     "espace_de_vie_sociale": ("evs", ""), "pij": ("accueil_jeunes", ""),
     "lieu_d_accueil_enfants_parents": ("laep", ""), "pad": ("point_justice", ""),
 }
-#: Kinds counted in places: a capacity is required.
-CAPACITY_REQUIRED = {"alsh", "eaje", "mam"}
+#: Kinds counted in places: a capacity is required (registry field ``capacity``).
+CAPACITY_REQUIRED = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "required"))
 #: Kinds without places: a capacity given is ignored (and reported).
-NO_CAPACITY = {"rpe", "france_services"}
+NO_CAPACITY = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "none"))
 OPENING_TOKENS = {"mercredi": "mercredis", "mercredis": "mercredis", "vacances": "vacances",
                   "periscolaire": "periscolaire", "semaine": "semaine", "samedi": "samedi",
                   "samedis": "samedi"}
@@ -291,11 +293,6 @@ def geometry_to_columns(frame, file, report):
 
 def facilities_frame(rows: list[dict]):
     """Facility dicts -> the facilities GeoDataFrame (index = id, EPSG:4326)."""
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.settings import LAYER_CRS
-
     frame = pd.DataFrame(rows, columns=[c for c in FACILITY_COLUMNS if c != "geometry"])
     for col in ("lon", "lat", "capacity", "age_min", "age_max"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -340,9 +337,6 @@ def load_facilities(path, kind: str | None = None, communes=None, *, require_cap
     InputError
         The first error found (file, row, column, fix); ``exc.report`` lists all of them.
     """
-    from maillage.layers.communes import load_communes
-    from maillage.layers.report import ValidationReport
-
     report = ValidationReport() if report is None else report
     file = display_name(path)
     if kind is not None and normalize_header(kind) not in KINDS:
@@ -364,8 +358,6 @@ def validate_facilities(frame, file: str, communes, *, kind=None, require_capaci
     Returns the facilities GeoDataFrame (see :func:`load_facilities`); raises the first
     :class:`~maillage.errors.InputError` after checking every row.
     """
-    from maillage.layers.locate import Locator
-
     if "name" not in frame.columns:
         report.error("colonne du nom absente", file=file, row=1, column="nom",
                      fix="ajouter une colonne « nom » (ou « name »)")
