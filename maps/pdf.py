@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from maillage.atomic import atomic_path
 from maillage.errors import MaillageError
 
@@ -45,8 +47,6 @@ def destination_pages(pdf: str | os.PathLike) -> dict[str, int]:
     dict
         Element id → page number (1 = first page).
     """
-    from pypdf import PdfReader
-
     reader = PdfReader(str(pdf))
     return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
             for name, dest in reader.named_destinations.items()}

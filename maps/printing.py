@@ -2,7 +2,7 @@
 parts narrow enough for an A4 page.
 
 The HTML report is printed by Chromium (:mod:`maillage.maps.pdf`) and converted to Word
-(:mod:`maillage.maps.docx`); both read the same tables, already split here, so that no printed
+(:mod:`maillage.maps.word`); both read the same tables, already split here, so that no printed
 or exported table is wider than the page.
 """
 

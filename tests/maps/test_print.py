@@ -7,12 +7,10 @@ import xml.etree.ElementTree as ET
 
 import lxml.html
 import pytest
+from pypdf import PdfReader
 from maillage.maps import pdf
 from maillage.maps.printing import MAX_COLUMNS, css_string, page_style, table_parts
 from maillage.maps.static import FIGSIZE, SOURCE_PT
-
-GRAND_CAHORS = "200023737"
-
 
 def _norm(text: str) -> str:
     """PDF text compared with HTML text: ligatures undone, spaces of any kind collapsed."""
@@ -92,15 +90,10 @@ def test_static_maps_print_at_full_text_width_with_sources_of_at_least_7_points(
 # --- The Grand Cahors report printed by Chromium -----------------------------------------
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(grand_cahors_report):
     if pdf.find_browser() is None:
         pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    from pypdf import PdfReader
-
-    from maillage.pipeline import run_diagnostic
-
-    out = tmp_path_factory.mktemp("impression") / "sortie"
-    report = run_diagnostic(out, epci=GRAND_CAHORS)
+    report = grand_cahors_report
     written = pdf.report_pdf(report)
     reader = PdfReader(str(written))
     pages = [_norm(page.extract_text()) for page in reader.pages]
