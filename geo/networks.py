@@ -69,7 +69,10 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
     missing = [c for c in EDGE_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(
-            f"colonnes manquantes : {', '.join(missing)}", file=path, row=1, fix=f"en-tête attendu : {','.join(EDGE_COLUMNS)}"
+            f"colonnes manquantes : {', '.join(missing)}",
+            file=path,
+            row=1,
+            fix=f"en-tête attendu : {','.join(EDGE_COLUMNS)}",
         )
     numeric = table[EDGE_COLUMNS].drop(columns="route").apply(pd.to_numeric, errors="coerce")
     bad = ~np.isfinite(numeric)
@@ -89,16 +92,33 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
         length=numeric["length_m_straight"] * detour,
         pair=[(min(a, b), max(a, b)) for a, b in zip(numeric["u"], numeric["v"])],
     )
-    table = table.sort_values("speed_kph", ascending=False, kind="stable").drop_duplicates("pair").sort_index()
+    table = (
+        table.sort_values("speed_kph", ascending=False, kind="stable")
+        .drop_duplicates("pair")
+        .sort_index()
+    )
     graph = nx.MultiDiGraph(crs=LAYER_CRS, source=f"réseau classé A/N/D, fichier {Path(path).name}")
     for end in ("u", "v"):
         nodes = table[[end, f"{end}_lon", f"{end}_lat"]].drop_duplicates(end)
-        graph.add_nodes_from((int(n), {"x": x, "y": y}) for n, x, y in nodes.itertuples(index=False))
+        graph.add_nodes_from(
+            (int(n), {"x": x, "y": y}) for n, x, y in nodes.itertuples(index=False)
+        )
     seconds = table["length"] / (table["speed_kph"] / 3.6)
     for (u, v), route, cls, kph, length, sec in zip(
-        table["pair"], table["route"], table["road_class"], table["speed_kph"], table["length"], seconds
+        table["pair"],
+        table["route"],
+        table["road_class"],
+        table["speed_kph"],
+        table["length"],
+        seconds,
     ):
-        data = {"ref": route, "highway": cls, "length": length, "speed_kph": kph, "travel_time": sec}
+        data = {
+            "ref": route,
+            "highway": cls,
+            "length": length,
+            "speed_kph": kph,
+            "travel_time": sec,
+        }
         graph.add_edge(int(u), int(v), **data)
         graph.add_edge(int(v), int(u), **data)
     graph.graph["date"] = _file_date(path)
@@ -110,11 +130,22 @@ def _read_edge_table(path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype={"route": "string"})
     except pd.errors.EmptyDataError:
-        raise InputError("fichier vide", file=path, fix=f"exporter la liste de tronçons avec l'en-tête {header}") from None
+        raise InputError(
+            "fichier vide", file=path, fix=f"exporter la liste de tronçons avec l'en-tête {header}"
+        ) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"fichier illisible ({exc})", file=path, fix=f"enregistrer un CSV UTF-8 d'en-tête {header}") from None
+        raise InputError(
+            f"fichier illisible ({exc})",
+            file=path,
+            fix=f"enregistrer un CSV UTF-8 d'en-tête {header}",
+        ) from None
     if table.empty:
-        raise InputError("aucun tronçon (en-tête seul)", file=path, row=2, fix="ajouter au moins un tronçon sous l'en-tête")
+        raise InputError(
+            "aucun tronçon (en-tête seul)",
+            file=path,
+            row=2,
+            fix="ajouter au moins un tronçon sous l'en-tête",
+        )
     return table
 
 
@@ -137,7 +168,9 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
-        raise NetworkError(f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin.")
+        raise NetworkError(
+            f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin."
+        )
     if name.endswith(".graphml"):
         try:
             graph = ox.io.load_graphml(path)
@@ -163,7 +196,9 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     )
 
 
-def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "drive", date=None) -> nx.MultiDiGraph:
+def fetch_network(
+    polygon, buffer_m: float = 10_000, *, network_type: str = "drive", date=None
+) -> nx.MultiDiGraph:
     """Drive network of an area from OpenStreetMap (osmnx), cached as GraphML, reused offline.
 
     Parameters
@@ -182,9 +217,15 @@ def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "dri
     networkx.MultiDiGraph
         Graph with ``travel_time`` (seconds); ``graph.graph["source"]`` and ``["date"]``.
     """
-    shape = polygon if isinstance(polygon, (gpd.GeoSeries, gpd.GeoDataFrame)) else gpd.GeoSeries([polygon], crs=LAYER_CRS)
+    shape = (
+        polygon
+        if isinstance(polygon, (gpd.GeoSeries, gpd.GeoDataFrame))
+        else gpd.GeoSeries([polygon], crs=LAYER_CRS)
+    )
     if shape.crs is None:
-        raise InputError("Le contour du territoire n'a pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')")
+        raise InputError(
+            "Le contour du territoire n'a pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')"
+        )
     area = shape.to_crs(METRIC_CRS).union_all().buffer(buffer_m).simplify(50)
     area = gpd.GeoSeries([area], crs=METRIC_CRS).to_crs(LAYER_CRS).iloc[0]
     key = hashlib.sha1(f"{network_type}|{area.wkt}".encode()).hexdigest()[:16]
@@ -198,16 +239,20 @@ def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "dri
         return load_network(path)
     if offline():
         raise NetworkError(
-            "Mode hors ligne (MAILLAGE_OFFLINE=1) et aucun réseau en cache pour ce territoire. Correction : "
-            "lancez « maillage network fetch » une fois en ligne, ou « maillage network build FICHIER.osm.pbf »."
+            "Mode hors ligne (MAILLAGE_OFFLINE=1) et aucun réseau en cache pour ce territoire. "
+            "Correction : lancez « maillage network fetch » une fois en ligne, ou "
+            "« maillage network build FICHIER.osm.pbf »."
         )
     try:
         graph = ox.graph_from_polygon(area, network_type=network_type)
     except Exception as exc:  # osmnx raises many kinds of errors (HTTP, empty response …)
-        raise NetworkError(f"Téléchargement du réseau OSM impossible ({exc}). Correction : réessayez ou "
-                           "construisez le réseau depuis un extrait Geofabrik (.osm.pbf).") from exc  # fmt: skip
+        raise NetworkError(f"Téléchargement du réseau OSM impossible ({exc}). Correction : "
+                           "réessayez ou construisez le réseau depuis un extrait Geofabrik "
+                           "(.osm.pbf).") from exc
     add_travel_times(graph, walk=network_type == "walk")
-    graph.graph.update(source=f"OpenStreetMap (osmnx, {network_type}, tampon {buffer_m:.0f} m)", date=day)
+    graph.graph.update(
+        source=f"OpenStreetMap (osmnx, {network_type}, tampon {buffer_m:.0f} m)", date=day
+    )
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(wanted) as tmp:
         ox.io.save_graphml(graph, tmp)
@@ -240,13 +285,19 @@ def default_network(territory=None) -> tuple[nx.MultiDiGraph | None, str]:
     graph = _shared_lot_roads(path)
     speeds = ", ".join(f"{k} {v:g}" for k, v in SPEEDS_KMH.items() if k in "AND")
     return graph, (
-        f"réseau routier classé du Lot (autoroutes, nationales, départementales ; {graph.number_of_nodes()} nœuds), "
+        "réseau routier classé du Lot (autoroutes, nationales, départementales ; "
+        f"{graph.number_of_nodes()} nœuds), "
         f"vitesses {speeds} km/h, détour 1,15 ; routes locales : accès à vol d'oiseau"
     )
 
 
 def network_info(graph) -> dict:
     """Summary of a road graph for ``maillage network info`` (French keys).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Road graph with ``travel_time`` (seconds) on its edges.
 
     Returns
     -------

@@ -30,7 +30,28 @@ REGISTRY_LICENCE = "registre maillage (faits tirés des documents CTG publics)"
 
 @dataclass
 class Territory:
-    """Layers of a territory (every layer in EPSG:4326; see docs/DESIGN.md for schemas)."""
+    """Layers of a territory (every layer in EPSG:4326; see docs/DESIGN.md for schemas).
+
+    Attributes
+    ----------
+    name : str
+        "Lot" or the name of the intercommunality.
+    communes : geopandas.GeoDataFrame
+        One row per current (COG 2026) commune: population (inhabitants), children by age
+        band, representative point (degrees), contour where known.
+    facilities : geopandas.GeoDataFrame
+        Every service of the registry, fixed or itinerant (at its base), with its places.
+    itinerant_stops : geopandas.GeoDataFrame
+        Stops of the itinerant services (days per month at each stop).
+    bus_stops : geopandas.GeoDataFrame or None
+        GTFS bus stops (departures per weekday) when a feed was given.
+    sources : dict of str to LayerSource
+        Where each layer came from (file, cache, shared data, online, embedded).
+    report : ValidationReport
+        What loading repaired, converted, mapped or rejected.
+    epcis : pandas.DataFrame
+        Intercommunalities: code (SIREN), name, population, number of communes.
+    """
 
     name: str
     communes: object
