@@ -30,7 +30,7 @@ ACCESS_TITLE = "Temps d'accès au plus proche"
 
 
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal, safe inside a ``<style>`` element.
+    r"""``text`` as a CSS string literal, safe inside a ``<style>`` element.
 
     Every character other than a letter, digit or space is written as a CSS hex escape, so
     that no quote, backslash, ``<`` or ``>`` of a user-typed name can end the string or the
@@ -38,8 +38,8 @@ def css_string(text: str) -> str:
 
     Examples
     --------
-    >>> css_string('Grand "Cahors" </style>')
-    '"Grand \\\\22 Cahors\\\\22  \\\\3c \\\\2f style\\\\3e "'
+    >>> print(css_string('Le "Lot" <b>'))
+    "Le \22 Lot\22  \3c b\3e "
     """
     out = []
     for char in str(text):

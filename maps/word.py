@@ -129,7 +129,7 @@ def _table(doc, element) -> None:
     section = doc.sections[-1]
     text_width = (section.page_width - section.left_margin - section.right_margin) / Cm(1)
     widths = _column_widths(grid, width, text_width)
-    for tr, cells in zip(rows, grid):
+    for cells in grid:
         row = table.add_row()
         header = all(c.tag == "th" for c in cells)
         if header:
