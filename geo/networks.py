@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
+from pyproj import CRS
 
 from maillage.atomic import atomic_path
 from maillage.errors import InputError, NetworkError
@@ -179,6 +180,7 @@ def load_network(path, **options) -> nx.MultiDiGraph:
                 f"Fichier GraphML illisible : {path} ({exc}). Correction : donnez un GraphML écrit par "
                 "osmnx ou par « maillage network build »."
             ) from exc
+        graph = _in_degrees(graph, path)
         if any("travel_time" not in d for *_, d in graph.edges(data=True)):
             add_travel_times(graph)
         graph.graph.setdefault("source", f"fichier GraphML {path.name}")
@@ -194,6 +196,55 @@ def load_network(path, **options) -> nx.MultiDiGraph:
         f"Format de réseau non reconnu : {path.name}. Correction : utilisez .graphml, .csv "
         "(liste de tronçons), .osm, .osm.gz, .osm.bz2 ou .osm.pbf."
     )
+
+
+def _in_degrees(graph: nx.MultiDiGraph, path: Path) -> nx.MultiDiGraph:
+    """The graph with node ``x``/``y`` in degrees (EPSG:4326), or a clear error.
+
+    A graph saved projected (osmnx ``project_graph``) with its CRS declared is converted back;
+    missing, infinite or NaN coordinates and metres declared as degrees are refused.
+    """
+    if graph.number_of_nodes() == 0:
+        raise InputError("réseau sans aucun nœud", file=path,
+                         fix="donner un GraphML écrit par osmnx ou par « maillage network "
+                         "build »")
+    ids = list(graph.nodes)
+    xs = np.array([_as_float(graph.nodes[n].get("x")) for n in ids])
+    ys = np.array([_as_float(graph.nodes[n].get("y")) for n in ids])
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    if bad.any():
+        k = int(bad.nonzero()[0][0])
+        column = "x" if not np.isfinite(xs[k]) else "y"
+        raise InputError(f"nœud {ids[k]} sans coordonnées lisibles (x = {graph.nodes[ids[k]].get('x')}, "
+                         f"y = {graph.nodes[ids[k]].get('y')}) ; {int(bad.sum())} nœud(s) concerné(s)",
+                         file=path, column=column, fix="exporter à nouveau le réseau : chaque nœud "
+                         "doit avoir x (longitude) et y (latitude) en degrés")
+    declared = graph.graph.get("crs")
+    try:
+        crs = CRS.from_user_input(declared) if declared else None
+    except Exception:  # pyproj's CRSError and friends
+        crs = None
+    if crs is not None and not crs.is_geographic:
+        log.info("Réseau %s en %s : converti en WGS84 (EPSG:4326)", path, crs.to_string())
+        graph = ox.projection.project_graph(graph, to_latlong=True)
+        graph.graph["crs"] = LAYER_CRS
+        xs = np.array([graph.nodes[n]["x"] for n in ids], dtype=float)
+        ys = np.array([graph.nodes[n]["y"] for n in ids], dtype=float)
+    if not ((np.abs(xs) <= 180).all() and (np.abs(ys) <= 90).all()):
+        k = int((~((np.abs(xs) <= 180) & (np.abs(ys) <= 90))).nonzero()[0][0])
+        raise InputError(f"coordonnées des nœuds hors degrés (nœud {ids[k]} : x = {xs[k]:.6g}, "
+                         f"y = {ys[k]:.6g}) : ce sont sans doute des mètres (Lambert-93) sans "
+                         "système de coordonnées déclaré", file=path, column="x",
+                         fix="enregistrer le graphe en WGS84 (osmnx : ox.project_graph(G, "
+                         "to_latlong=True)) ou déclarer son système (crs) dans le GraphML")
+    return graph
+
+
+def _as_float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def fetch_network(

@@ -21,6 +21,7 @@ from .facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
 from .gtfs import load_gtfs_stops
 from .itinerant import STOP_COLUMNS, load_itinerant_stops
 from .report import LayerSource, ValidationReport
+from .tables import as_path
 
 log = logging.getLogger("maillage.layers")
 
@@ -154,7 +155,13 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     InputError
         Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
         or the first error of a user file.
+    TypeError
+        A file argument that is not a path (``str`` or ``pathlib.Path``).
     """
+    for argument, value in (("communes", communes), ("itinerant", itinerant), ("gtfs", gtfs),
+                            ("ages", ages), *(("facilities", f) for f in _as_list(facilities))):
+        if value is not None:
+            as_path(value, argument)  # TypeError now, not an AttributeError deep down
     key = str(name).strip().lower()
     if key != "lot":
         if not key.isdigit():

@@ -111,8 +111,6 @@ def fetch(
     ),
 ) -> None:
     """Télécharge le réseau OpenStreetMap d'un territoire (osmnx), avec cache réutilisé hors ligne."""
-    import geopandas as gpd
-
     from maillage.cli._options import check_number
     from maillage.geo import fetch_network
 
@@ -120,7 +118,9 @@ def fetch(
     with _steps(3) as step:
         step("Contour du territoire")
         if contour is not None:
-            area = gpd.read_file(contour)
+            from maillage.layers import ValidationReport, read_geo
+
+            area = read_geo(contour, ValidationReport())
         else:
             from maillage.layers import load_territory
 
