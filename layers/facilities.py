@@ -8,6 +8,7 @@ Every row is either loaded or reported as an error: nothing is dropped silently.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -164,13 +165,19 @@ class RowCells:
         ``unknown`` is the message for a word outside the vocabulary, "{}" standing for it.
         """
         tokens = []
-        for word in filter(None, re.split(r"[;,/+\s]+|\bet\b", self.text(column).lower())):
+        for word in _words(self.text(column)):
             token = vocabulary.get(normalize_header(word))
             if token is None:
                 self.error(unknown.format(word), column, fix)
             elif token not in tokens:
                 tokens.append(token)
         return ";".join(tokens)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a list cell ("Mercredis, vacances" -> ("mercredis", "vacances"))."""
+    return tuple(filter(None, re.split(r"[;,/+\s]+|\bet\b", text.lower())))
 
 
 def _non_finite(text: str) -> bool:

@@ -7,6 +7,8 @@ in latitude/longitude columns, points outside every commune of the territory.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -40,8 +42,8 @@ def _km(lon1, lat1, lon2, lat2):
     return 6371.0 * np.hypot(x, y)
 
 
-#: Points located per array operation without contours (memory: chunk × communes floats).
-_CHUNK = 20_000
+#: Points located per k-d tree query without contours.
+_CHUNK = 100_000
 
 
 def _numbers(cells) -> np.ndarray:
@@ -88,6 +90,8 @@ class Locator:
         self.points = {c: (float(x), float(y)) for c, x, y in
                        zip(self.codes, self.point_lon, self.point_lat)}
         self._located: dict[tuple[float, float], str | None] = {}
+        self._tree = None
+        self._box_deg = 0.0
 
     def commune(self, raw, row: int, column: str) -> str | None:
         """Current code of the commune in cell ``raw`` (None when blank or in error)."""
@@ -183,14 +187,43 @@ class Locator:
                 first = np.unique(inputs, return_index=True)[1]  # lowest commune per point
                 found[todo[inputs[first]]] = hits[first]
         else:
-            for start in range(0, len(lon), _CHUNK):
-                stop = start + _CHUNK
-                km = _km(lon[start:stop, None], lat[start:stop, None], self.point_lon[None, :],
-                         self.point_lat[None, :])
-                best = km.argmin(axis=1)
-                near = km[np.arange(len(best)), best] <= MAX_KM_FROM_COMMUNE_POINT
-                found[start:stop] = np.where(near, best, -1)
+            found = self._nearest_point(lon, lat)
         return [None if k < 0 else self.codes[k] for k in found]
+
+    def _nearest_point(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Index of the nearest commune point within the limit (-1: none), per point.
+
+        Only communes within a box of a few tenths of a degree (computed from the communes'
+        latitudes: 0.16° for the Lot) can be within
+        :data:`MAX_KM_FROM_COMMUNE_POINT` km, so a k-d tree gives each point its few
+        candidates; among them the smallest :func:`_km` wins, the first in the layer's order
+        on a tie, exactly as a scan of every commune would.
+        """
+        from scipy.spatial import cKDTree
+
+        if self._tree is None:
+            self._tree = cKDTree(np.column_stack([self.point_lon, self.point_lat]))
+            # x of _km is Δlon·cos(mean latitude): the box widens towards the poles
+            top = min(float(np.abs(self.point_lat).max()) + 1.0, 89.0)
+            self._box_deg = 1.01 * math.degrees(MAX_KM_FROM_COMMUNE_POINT / 6371.0) / math.cos(
+                math.radians(top))
+        found = np.full(len(lon), -1, dtype=np.int64)
+        for start in range(0, len(lon), _CHUNK):
+            x, y = lon[start:start + _CHUNK], lat[start:start + _CHUNK]
+            near = self._tree.query_ball_point(np.column_stack([x, y]), r=self._box_deg,
+                                               p=np.inf)
+            counts = np.fromiter((len(n) for n in near), dtype=np.int64, count=len(near))
+            if counts.sum() == 0:
+                continue
+            point = np.repeat(np.arange(len(near)), counts)
+            commune = np.concatenate([np.asarray(n, dtype=np.int64) for n in near if n])
+            km = _km(x[point], y[point], self.point_lon[commune], self.point_lat[commune])
+            order = np.lexsort((commune, km, point))  # per point: nearest, then first
+            point, commune, km = point[order], commune[order], km[order]
+            first = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+            keep = km[first] <= MAX_KM_FROM_COMMUNE_POINT
+            found[start + point[first][keep]] = commune[first][keep]
+        return found
 
     def prepare(self, lat_cells, lon_cells) -> None:
         """Locate at once every point that :meth:`point` will accept in these cells.

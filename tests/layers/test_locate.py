@@ -67,8 +67,10 @@ def layers_by_kind(lot_points):
     return {"points": lot_points, "polygones": _grid_communes()}
 
 
-coordinates = st.tuples(st.floats(1.2, 1.6, allow_nan=False), st.floats(44.2, 44.6,
-                                                                        allow_nan=False))
+#: Inside the grid and the Lot, and beyond them (points farther than 12 km from any commune).
+coordinates = st.one_of(
+    st.tuples(st.floats(1.2, 1.6, allow_nan=False), st.floats(44.2, 44.6, allow_nan=False)),
+    st.tuples(st.floats(0.3, 2.6, allow_nan=False), st.floats(43.7, 45.6, allow_nan=False)))
 
 
 @settings(max_examples=60, deadline=None)
