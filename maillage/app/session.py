@@ -498,9 +498,8 @@ class Session:
     # -- export ---------------------------------------------------------------------------
     def export(self, data) -> bytes:
         """The full diagnostic report (``rapport.html`` and its Word version ``rapport.docx``,
-        maps, figures, tables) of the state
-        at the scenario's date, with the scenario compared, as a zip (bytes); the scenario's
-        YAML is in it (``scenario.yaml``)."""
+        maps, figures, tables) of the state at the scenario's date, with the scenario
+        compared, as a zip (bytes); the scenario's YAML is in it (``scenario.yaml``)."""
         from maillage.layers.territory import epci_table
         from maillage.maps import report_docx, write_report
         from maillage.pipeline import build_diagnostic
