@@ -17,6 +17,7 @@ from maillage.analysis.equity import equity_summary, gini, palma
 from maillage.analysis.fca import (
     enhanced_two_step_fca,
     gaussian_weights,
+    gravity_weights,
     step_weights,
     three_step_fca,
     spatial_availability,
@@ -43,7 +44,7 @@ from maillage.analysis.siting.rank import rank_candidates
 __all__ = [
     "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
     "capacitated_maximal_coverage", "coverage", "enhanced_two_step_fca", "equity_summary",
-    "france_services_target", "gaussian_weights", "gini", "in_force", "load_scenario",
+    "france_services_target", "gaussian_weights", "gini", "gravity_weights", "in_force", "load_scenario",
     "maximal_coverage", "p_median", "palma", "places_per_100_children", "presence_coverage",
     "rank_candidates", "run_scenario", "sensitivity", "set_cover", "spatial_availability",
     "step_weights", "three_step_fca", "time_summary", "time_to_nearest", "two_step_fca",

@@ -14,6 +14,8 @@ import pandas as pd
 
 from maillage.errors import InputError
 
+from .arguments import number, series
+
 #: Thresholds of the headline coverage table, minutes.
 THRESHOLDS = (10, 15, 20, 30)
 #: National France Services target: every resident within 30 minutes of a France Services.
@@ -34,6 +36,8 @@ def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
 
 
 def _aligned(times: pd.Series, population: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    series(times, "times", "minutes")
+    series(population, "population", "enfants ou habitants")
     missing = times.index.difference(population.index)
     if len(missing):
         raise InputError(f"pas de population pour « {missing[0]} »",
@@ -70,6 +74,11 @@ def coverage(times: pd.Series, population: pd.Series,
         ``share_within`` (0–1), ``population_beyond`` (people), ``origins_beyond`` (count).
     """
     minutes, people = _aligned(times, population)
+    if isinstance(thresholds, (int, float, str)) or not hasattr(thresholds, "__iter__"):
+        thresholds = [thresholds]
+    thresholds = list(thresholds)
+    for limit in thresholds:
+        number(limit, "thresholds", minimum=0, unit="minutes")
     total = people.sum()
     rows = []
     for limit in thresholds:
@@ -139,6 +148,8 @@ def zones_blanches(times: pd.Series, threshold: float, communes: pd.DataFrame | 
     pandas.DataFrame
         One row per commune beyond, farthest first: ``minutes`` (+ name, epci, population).
     """
+    series(times, "times", "minutes")
+    threshold = number(threshold, "threshold", minimum=0, unit="minutes")
     beyond = times[times > threshold].sort_values(ascending=False).rename("minutes").to_frame()
     if communes is not None:
         for column in ("name", "epci"):

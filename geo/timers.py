@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from maillage.errors import InputError
+
 from .engine import compile_graph
 from .routing import nearest, travel_time_matrix
 from .snapping import points_metric
@@ -92,8 +94,11 @@ class StraightLineTimer:
     estimated = True
 
     def __init__(self, speed_kmh: float = 60.0, detour: float = 1.3):
-        if speed_kmh <= 0 or detour < 1:
-            raise ValueError("speed_kmh must be > 0 and detour >= 1")
+        for name, value, low in (("speed_kmh", speed_kmh, 0.0), ("detour", detour, 1.0)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                    or not np.isfinite(value) or value < low or (name == "speed_kmh" and value == 0):
+                raise InputError(f"« {name} » = {value!r} invalide",
+                                 fix="donner une vitesse > 0 km/h et un détour ≥ 1")
         self.speed_kmh = float(speed_kmh)
         self.detour = float(detour)
         self.description = (

@@ -33,6 +33,7 @@ from .evaluate import (
     evaluate_capacitated_coverage,
     evaluate_uncapacitated,
 )
+from ..arguments import choice, count, number
 from .highs import TimeLimitError
 from .instance import SitingInstance, build_instance, check_threshold
 from maillage.errors import InputError, SolverError
@@ -115,9 +116,7 @@ class SitingResult:
 
 
 def _check_p(inst: SitingInstance, p) -> int:
-    if isinstance(p, bool) or int(p) != p or p < 0:
-        raise InputError(f"nombre de sites p = {p!r} invalide", column="p",
-                         fix="donner un entier positif ou nul")
+    p = count(p, "p", fix="donner un nombre entier de nouveaux sites, positif ou nul")
     if p > inst.n_candidates:
         raise SolverError(
             f"{int(p)} nouveau(x) site(s) demandé(s) mais seulement {inst.n_candidates} "
@@ -139,13 +138,24 @@ def _point_list(inst: SitingInstance, rows: np.ndarray, nearest: np.ndarray) -> 
     return ", ".join(shown) + more
 
 
-def _check_reachable(inst: SitingInstance, threshold: float | None) -> None:
-    """Every point with children must reach some site (within ``threshold`` when given)."""
-    nearest = inst.cost.min(axis=1) if inst.cost.shape[1] else np.full(len(inst.weights), np.inf)
+def _check_reachable(inst: SitingInstance, threshold: float | None,
+                     existing_only: bool = False) -> None:
+    """Every point with children must reach some site (within ``threshold`` when given).
+
+    ``existing_only``: only the existing sites count (no new site will open, p = 0).
+    """
+    cost = inst.cost[:, : inst.n_existing] if existing_only else inst.cost
+    nearest = cost.min(axis=1) if cost.shape[1] else np.full(len(inst.weights), np.inf)
     limit = np.inf if threshold is None else threshold
     bad = np.flatnonzero((inst.weights > 0) & ~(np.isfinite(nearest) & (nearest <= limit)))
     if not len(bad):
         return
+    if threshold is None and existing_only:
+        raise SolverError(
+            f"aucun nouveau site (p = 0) et {len(bad)} point(s) de demande sans site existant "
+            f"joignable : {_point_list(inst, bad, nearest)}. Le modèle n'a pas de solution. "
+            f"Correction : demander au moins un nouveau site (p ≥ 1) ou donner les sites "
+            f"existants (existing=)")
     if threshold is None:
         raise SolverError(
             f"{len(bad)} point(s) de demande sans aucun site joignable : "
@@ -232,9 +242,8 @@ def _relative_gap(model: str, exact: float, heuristic: float) -> float:
 
 def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact",
          time_limit=60.0, progress=None) -> SitingResult:
-    if method not in METHODS:
-        raise InputError(f"méthode « {method} » inconnue", column="method",
-                         fix="choisir parmi " + ", ".join(METHODS))
+    choice(method, "method", METHODS)
+    time_limit = number(time_limit, "time_limit", minimum=0, unit="secondes")
     exact = heuristic = solver = None
     seconds = 0.0
     trivial = inst.n_candidates == 0 or (model != "set-cover" and p == 0)
@@ -257,6 +266,11 @@ def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact
     chosen = exact if exact is not None else heuristic
     evaluation = _evaluate(model, inst, chosen, threshold)
     objective = _objective(model, evaluation, chosen)
+    if not np.isfinite(objective):
+        raise SolverError(
+            f"aucune solution trouvée avec {p} nouveau(x) site(s) : des enfants restent sans "
+            f"site joignable (coût infini). Correction : augmenter p, ajouter des sites "
+            f"candidats ou utiliser la résolution exacte (method='exact')")
     candidates = inst.site_ids[inst.n_existing:]
     result = SitingResult(
         model=model,
@@ -367,7 +381,7 @@ def p_median(demand, cost, p, candidates=None, existing=None, *, capacity=None,
     inst = build_instance(demand, cost, candidates, existing, capacity)
     p = _check_p(inst, p)
     threshold = None if threshold is None else check_threshold(threshold)
-    _check_reachable(inst, None)
+    _check_reachable(inst, None, existing_only=p == 0)
     if capacity is not None:
         _check_capacity(inst, p)
     model = "p-median" if capacity is None else "capacitated-p-median"

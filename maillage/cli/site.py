@@ -165,7 +165,7 @@ def _result_lines(result, inputs, minutes) -> None:
         console.print(f"Temps moyen jusqu'au site : "
                       f"{_number(result.total_cost / result.covered_demand, 1)} min par "
                       f"enfant accueilli.")
-    elif result.flows is None and result.total_demand:
+    elif result.flows is None and result.total_demand and result.total_cost < float("inf"):
         console.print(f"Temps moyen jusqu'au site le plus proche : "
                       f"{_number(result.total_cost / result.total_demand, 1)} min par enfant.")
     if result.method == "greedy":
