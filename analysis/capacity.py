@@ -4,9 +4,10 @@ The indicator of a CTG diagnostic and of the CAF "taux de couverture": places of
 facilities of some kinds, in force at a date and open in a period, over the children of
 the age band they serve, per commune, EPCI, territory or any commune column.
 
-Which kinds count over which children is the table :data:`AGE_BANDS`, overridable by
-passing ``bands=``. Ages are read as the registry writes them, "de 3 à 12 ans" = from the
-3rd to the 12th birthday: a facility covers ``[age_min, age_max)`` years. A facility serving
+Which kinds count over which children is the table :data:`AGE_BANDS` (read from the kinds
+registry :mod:`maillage.kinds`), overridable by passing ``bands=``. Ages follow maillage's
+one convention (:mod:`maillage.kinds`): half-open years, "de 3 à 12 ans" = from the 3rd to
+the 12th birthday: a facility covers ``[age_min, age_max)`` years. A facility serving
 a wider range than the band counts for the share of its years inside the band: an accueil
 for 11–17 year-olds (``[11, 17)``, 6 years) counts 5/6 of its places in the 12–17 band.
 Missing ages take the band's. A facility of the band's kinds with an unknown capacity is not
@@ -17,56 +18,24 @@ reader knows the figure is a lower bound.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
+from maillage.kinds import AgeBand, RegistryView, indicator_bands
 
 #: Opening tokens of ``facilities.opening``.
 PERIODS = ("mercredis", "vacances", "periscolaire", "semaine", "samedi")
 
 
-@dataclass(frozen=True)
-class AgeBand:
-    """Which places count over which children.
-
-    Attributes
-    ----------
-    kinds : tuple of str
-        Facility kinds whose ``capacity`` counts (e.g. ``("eaje", "mam")``).
-    children : tuple of str
-        Commune columns summed as the children served (e.g. ``("pop_3_5", "pop_6_10")``).
-    ages : tuple of float
-        Ages served, years, as ``[start, end)`` (``(3, 12)`` = from the 3rd to the 12th birthday).
-    label : str
-        French label for tables.
-    commune_places : str or None
-        Commune column of extra places when present (assistantes maternelles' places).
-    """
-
-    kinds: tuple[str, ...]
-    children: tuple[str, ...]
-    ages: tuple[float, float]
-    label: str
-    commune_places: str | None = None
-
-
-#: Default mapping of indicators to places and children. ``eaje`` is the CAF "taux de
-#: couverture" (EAJE + MAM + assistantes maternelles' places over children under 3);
-#: ``alsh`` is 3–11 years; the ``alsh_*`` splits follow the age groups DREES reports ALSH
-#: places in (the 11–17 census band stands for 12–17).
-AGE_BANDS: dict[str, AgeBand] = {
-    "eaje": AgeBand(("eaje", "mam", "assistante_maternelle"), ("pop_0_2",), (0, 3),
-                    "Accueil du jeune enfant (0-2 ans)", commune_places="places_assmat"),
-    "alsh": AgeBand(("alsh",), ("pop_3_5", "pop_6_10"), (3, 12), "ALSH (3-11 ans)"),
-    "alsh_moins_6": AgeBand(("alsh",), ("pop_3_5",), (3, 6), "ALSH (moins de 6 ans)"),
-    "alsh_6_11": AgeBand(("alsh",), ("pop_6_10",), (6, 12), "ALSH (6-11 ans)"),
-    "alsh_12_17": AgeBand(("alsh", "accueil_jeunes"), ("pop_11_17",), (12, 18),
-                          "ALSH et accueils jeunes (12-17 ans)"),
-    "alae": AgeBand(("alae",), ("pop_3_5", "pop_6_10"), (3, 12), "Accueil périscolaire (3-11 ans)"),
-}
+#: Indicators → places and children: a view of the registry (:mod:`maillage.kinds`), the
+#: bands of the kinds with an indicator then :data:`maillage.kinds.AGE_SPLITS`. ``eaje`` is
+#: the CAF "taux de couverture" (EAJE + MAM + assistantes maternelles' places over children
+#: under 3); ``alsh`` is 3–11 years; the ``alsh_*`` splits follow the age groups DREES
+#: reports ALSH places in (the 11–17 census band stands for 12–17).
+AGE_BANDS: Mapping[str, AgeBand] = RegistryView(indicator_bands)
 
 
 def in_force(facilities: pd.DataFrame, at=None) -> pd.DataFrame:

@@ -13,13 +13,15 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
+from maillage.kinds import service_kind
+from maillage.settings import DEFAULT_SETTINGS
 
 from .arguments import number, series
 
-#: Thresholds of the headline coverage table, minutes.
-THRESHOLDS = (10, 15, 20, 30)
+#: Thresholds of the headline coverage table, minutes (:class:`DiagnosticSettings`).
+THRESHOLDS = DEFAULT_SETTINGS.thresholds
 #: National France Services target: every resident within 30 minutes of a France Services.
-FRANCE_SERVICES_MINUTES = 30
+FRANCE_SERVICES_MINUTES = DEFAULT_SETTINGS.france_services_minutes
 
 
 def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
@@ -33,6 +35,32 @@ def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
     if cost.shape[1] == 0:
         return pd.Series(np.inf, index=cost.index, name="minutes")
     return cost.min(axis=1).astype(float).rename("minutes")
+
+
+def access_population(communes, kind: str) -> tuple[pd.Series, str]:
+    """People counted for the access to ``kind`` by commune, and who they are (French).
+
+    Children of the kind's ages (registry field ``population``) when the communes carry
+    them, else all inhabitants.
+
+    Parameters
+    ----------
+    communes : DataFrame
+        Communes with ``population`` and the ``pop_*`` children columns.
+    kind : str
+        A kind of :data:`maillage.kinds.SERVICE_KINDS`.
+
+    Returns
+    -------
+    tuple of (pandas.Series, str)
+        People by commune (children or inhabitants) and who they are, in French
+        (``"enfants de 3 à 11 ans"``, ``"habitants"``).
+    """
+    entry = service_kind(kind)
+    if entry is not None and entry.population and all(c in communes for c in entry.population):
+        people = communes[list(entry.population)].astype(float).sum(axis=1)
+        return people, entry.population_label
+    return communes["population"].astype(float), "habitants"
 
 
 def _aligned(times: pd.Series, population: pd.Series) -> tuple[np.ndarray, np.ndarray]:

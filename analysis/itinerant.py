@@ -21,6 +21,7 @@ import pandas as pd
 from maillage.analysis.capacity import in_force
 from maillage.analysis.coverage import time_to_nearest
 from maillage.errors import InputError
+from maillage.settings import DEFAULT_SETTINGS
 
 #: Days per month of a fixed site open on weekdays (5 × 52.14 / 12).
 FIXED_SITE_DAYS_PER_MONTH = 21.7
@@ -112,7 +113,7 @@ def days_within(cost: pd.DataFrame, days_per_month: pd.Series, threshold: float)
 
 
 def presence_coverage(cost: pd.DataFrame, population: pd.Series, days_per_month: pd.Series,
-                      thresholds=(10, 15, 20, 30), min_days=MIN_DAYS) -> pd.DataFrame:
+                      thresholds=DEFAULT_SETTINGS.thresholds, min_days=MIN_DAYS) -> pd.DataFrame:
     """Share of people within N minutes of a point open at least K days per month.
 
     Parameters

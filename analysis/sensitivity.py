@@ -14,9 +14,10 @@ import pandas as pd
 from maillage.analysis.coverage import time_to_nearest
 from maillage.analysis.equity import gini
 from maillage.analysis.fca import E2SFCA_STEPS, Weights, decay_description, two_step_fca
+from maillage.settings import DEFAULT_SETTINGS
 
-#: Thresholds tried by default, minutes.
-THRESHOLDS = (10, 15, 20, 30)
+#: Thresholds tried by default, minutes (:class:`DiagnosticSettings`).
+THRESHOLDS = DEFAULT_SETTINGS.thresholds
 #: Decays tried by default (French label → spec).
 DECAYS: dict[str, Weights] = {
     "sans décroissance": None,
@@ -61,7 +62,8 @@ def headline_indicators(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame
 
 
 def sensitivity(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame, *,
-                baseline_threshold: float = 20, baseline_weights: Weights = None,
+                baseline_threshold: float = DEFAULT_SETTINGS.catchment_minutes,
+                baseline_weights: Weights = None,
                 thresholds=THRESHOLDS, decays: dict[str, Weights] | None = None) -> pd.DataFrame:
     """Headline indicators under each threshold and each decay, against a baseline.
 

@@ -14,8 +14,11 @@ Source: https://www.insee.fr/fr/statistiques/5397445?geo=ARR-461&sommaire=539746
 
 from __future__ import annotations
 
-#: Age band columns of the communes layer -> (first year, last year) of age, inclusive.
-AGE_BANDS = {"pop_0_2": (0, 2), "pop_3_5": (3, 5), "pop_6_10": (6, 10), "pop_11_17": (11, 17)}
+from maillage.kinds import POPULATION_BANDS
+
+#: Age band columns of the communes layer -> ages, years, half-open ``[start, end)`` as
+#: everywhere in maillage (``pop_0_2`` = ``(0, 3)``): :data:`maillage.kinds.POPULATION_BANDS`.
+AGE_BANDS = POPULATION_BANDS
 
 #: INSEE RP column (without the "Pyy_" vintage prefix) for each band.
 INSEE_COLUMNS = {"pop_0_2": "POP0002", "pop_3_5": "POP0305", "pop_6_10": "POP0610",

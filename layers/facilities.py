@@ -8,22 +8,17 @@ Every row is either loaded or reported as an error: nothing is dropped silently.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
+from maillage.kinds import SERVICE_KINDS, RegistrySet, RegistryView, kinds_where
 from maillage.layers.tables import ROW, blank, display_name, normalize_header, parse_date, \
     parse_number, read_any, rename_columns
 
-#: Known facility kinds -> French label (extend this dict to accept a new kind).
-KINDS = {
-    "alsh": "accueil de loisirs sans hébergement",
-    "alae": "accueil de loisirs associé à l'école",
-    "eaje": "établissement d'accueil du jeune enfant", "mam": "maison d'assistants maternels",
-    "rpe": "relais petite enfance", "laep": "lieu d'accueil enfants-parents",
-    "france_services": "France services", "centre_social": "centre social",
-    "evs": "espace de vie sociale", "point_justice": "point justice",
-    "accueil_jeunes": "accueil jeunes",
-}
+#: Known facility kinds -> French name: a view of the registry
+#: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
+KINDS = RegistryView(lambda: {k: v.name for k, v in SERVICE_KINDS.items()})
 #: Planners' words for a kind (normalised) -> (kind, subtype).
 KIND_SYNONYMS = {
     "accueil_de_loisirs": ("alsh", ""), "centre_de_loisirs": ("alsh", "centre de loisirs"),
@@ -34,10 +29,10 @@ KIND_SYNONYMS = {
     "espace_de_vie_sociale": ("evs", ""), "pij": ("accueil_jeunes", ""),
     "lieu_d_accueil_enfants_parents": ("laep", ""), "pad": ("point_justice", ""),
 }
-#: Kinds counted in places: a capacity is required.
-CAPACITY_REQUIRED = {"alsh", "eaje", "mam"}
+#: Kinds counted in places: a capacity is required (registry field ``capacity``).
+CAPACITY_REQUIRED = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "required"))
 #: Kinds without places: a capacity given is ignored (and reported).
-NO_CAPACITY = {"rpe", "france_services"}
+NO_CAPACITY = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "none"))
 OPENING_TOKENS = {"mercredi": "mercredis", "mercredis": "mercredis", "vacances": "vacances",
                   "periscolaire": "periscolaire", "semaine": "semaine", "samedi": "samedi",
                   "samedis": "samedi"}
@@ -64,6 +59,12 @@ ALIASES = {
     "itinerant": ("itinerance", "mobile"),
     "source": ("document",),
 }
+#: Ages above this (years) are typing mistakes.
+MAX_AGE = 120
+#: End dates from this year on mean "no end date" (planners type 31/12/2999 or 31/12/9999).
+OPEN_ENDED_YEAR = 2100
+#: Dates before this year are typing mistakes (01/04/0025, 01/04/1025).
+EARLIEST_YEAR = 1900
 TRUE_WORDS = {"true", "vrai", "oui", "1", "x", "yes"}
 FALSE_WORDS = {"false", "faux", "non", "0", "no", ""}
 
@@ -98,7 +99,8 @@ class RowCells:
         try:
             value = parse_number(raw)
         except ValueError:
-            self.error(f"{what} « {raw} » n'est pas un nombre", column,
+            problem = "est infini ou trop grand" if _non_finite(raw) else "n'est pas un nombre"
+            self.error(f"{what} « {raw} » {problem}", column,
                        "écrire un nombre en chiffres (ex. 24 ou 24,5)")
             return None
         if value is not None and value < 0:
@@ -106,14 +108,32 @@ class RowCells:
             return None
         return value
 
-    def date(self, column: str):
+    def date(self, column: str, *, open_ended: bool = False):
+        """Date of a cell (None when blank or in error).
+
+        With ``open_ended`` (an end date), a year from :data:`OPEN_ENDED_YEAR` on — what
+        planners type for "no end", e.g. 31/12/2999 — means no end date: None, reported as
+        converted. Other years outside [:data:`EARLIEST_YEAR`, :data:`OPEN_ENDED_YEAR`) are
+        errors.
+        """
         raw = self.text(column)
         try:
-            return parse_date(raw)
+            value = parse_date(raw)
         except ValueError:
             self.error(f"date « {raw} » illisible", column,
                        "écrire la date jj/mm/aaaa (ex. 01/04/2025) ou aaaa-mm-jj")
             return None
+        if value is None or EARLIEST_YEAR <= value.year < OPEN_ENDED_YEAR:
+            return value
+        if open_ended and value.year >= OPEN_ENDED_YEAR:
+            self.report.add("converti", f"date de fin « {raw} » lue comme « sans date de fin »",
+                            file=self.file, row=self.row, column=self.header(column))
+            return None
+        self.error(f"date « {raw} » improbable (année {value.year})", column,
+                   f"vérifier l'année : une date entre {EARLIEST_YEAR} et "
+                   f"{OPEN_ENDED_YEAR - 1}" + (", ou laisser vide" if not open_ended else
+                                               ", ou laisser vide si sans fin"))
+        return None
 
     def flag(self, column: str) -> bool:
         raw = self.text(column).lower()
@@ -135,6 +155,14 @@ class RowCells:
             elif token not in tokens:
                 tokens.append(token)
         return ";".join(tokens)
+
+
+def _non_finite(text: str) -> bool:
+    """True for "inf", "nan", "1e400": text Python reads as a number, but not a finite one."""
+    try:
+        return not math.isfinite(float(text.replace(",", ".").replace(" ", "")))
+    except ValueError:
+        return False
 
 
 def _kind(row: RowCells, default: str | None) -> tuple[str | None, str]:
@@ -163,6 +191,11 @@ def _ages(row: RowCells) -> tuple[float | None, float | None]:
             row.error(f"tranche d'âge « {text} » illisible", "ages", "écrire par exemple 3-11")
             return None, None
         age_min, age_max = (float(n.replace(",", ".")) for n in numbers)
+    for column, age in (("age_min", age_min), ("age_max", age_max)):
+        if age is not None and age > MAX_AGE:
+            row.error(f"âge de {age:g} ans improbable", column,
+                      f"donner l'âge en années (0 à {MAX_AGE})")
+            return None, None
     if age_min is not None and age_max is not None and age_max < age_min:
         row.error(f"âge maximum ({age_max:g}) inférieur à l'âge minimum ({age_min:g})",
                   "age_max", "vérifier la tranche d'âge")
@@ -195,7 +228,7 @@ def _facility(row: RowCells, default_kind, locator, require_capacity: bool) -> d
                        file=row.file, row=row.row, column=row.header("capacity"))
         capacity = None
     age_min, age_max = _ages(row)
-    valid_from, valid_to = row.date("valid_from"), row.date("valid_to")
+    valid_from, valid_to = row.date("valid_from"), row.date("valid_to", open_ended=True)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
         row.error(f"date de fin ({valid_to:%d/%m/%Y}) avant la date de début "
                   f"({valid_from:%d/%m/%Y})", "valid_to", "corriger l'une des deux dates")

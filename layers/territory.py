@@ -111,7 +111,8 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     name : str
         "lot" (the 312 communes of the Lot), or the SIREN of one of its intercommunalities.
     epci : str, optional
-        SIREN of an intercommunality to restrict to (e.g. "200023737", Grand Cahors).
+        SIREN of an intercommunality to restrict to (e.g. "200023737", Grand Cahors). When
+        ``name`` is already a SIREN, ``epci`` must be absent or the same SIREN.
     facilities : path or list of paths, optional
         Facility files replacing the embedded registry (see :func:`load_facilities`).
     communes : path, optional
@@ -134,7 +135,8 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     Raises
     ------
     InputError
-        Unknown territory or intercommunality, or the first error of a user file.
+        Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
+        or the first error of a user file.
     """
     from maillage.errors import InputError
     from maillage.layers.communes import load_communes, restrict_to_epci
@@ -145,7 +147,12 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         if not key.isdigit():
             raise InputError(f"territoire « {name} » inconnu", column="territoire",
                              fix="utiliser « lot » ou le SIREN d'une intercommunalité du Lot")
-        epci = epci or key
+        if epci is not None and str(epci).strip() != key:
+            raise InputError(f"territoire « {name} » et intercommunalité « {epci} » "
+                             "contradictoires : le territoire est déjà une intercommunalité",
+                             fix="donner soit le territoire « lot » et "
+                             "l'intercommunalité (--epci), soit le seul SIREN du territoire")
+        epci = key
     report = ValidationReport()
     all_communes = load_communes(communes, ages=ages, offline=offline, report=report)
     sources = {"communes": all_communes.attrs["source"]}

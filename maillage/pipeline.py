@@ -16,28 +16,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from maillage.analysis.capacity import AGE_BANDS, in_force, places_per_100_children
-from maillage.analysis.coverage import coverage
+from maillage.analysis.capacity import in_force, places_per_100_children
+from maillage.analysis.coverage import access_population, coverage
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import presence_coverage, presence_points
 from maillage.analysis.sensitivity import sensitivity
 from maillage.errors import InputError
+from maillage.kinds import age_text, counted_kinds, indicator_bands, kind_label
 from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
-from maillage.maps.labels import kind_label
+from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
-#: Indicators measured as places per 100 children (keys of ``AGE_BANDS``).
-CAPACITY_KINDS = ("alsh", "eaje")
-#: Service kinds whose travel time from every commune is mapped.
-ACCESS_KINDS = ("alsh", "eaje", "rpe", "france_services")
-#: Children counted for the coverage of each kind (commune columns); others: inhabitants.
-ACCESS_POPULATION = {"alsh": ("pop_3_5", "pop_6_10"), "eaje": ("pop_0_2",),
-                     "rpe": ("pop_0_2",)}
-#: Services met at itinerant stops: presence (days per month) within reach is reported.
-PRESENCE_KINDS = ("rpe", "france_services")
-#: Isochrone bands drawn on the maps, minutes.
-ISOCHRONE_MINUTES = (10, 20)
-#: 2SFCA catchment, minutes.
-FCA_MINUTES = 20
 #: The demo scenario shipped with maillage.
 DEMO_SCENARIO = "calamane-2025.yaml"
 
@@ -73,25 +61,11 @@ def with_layers(territory, **layers):
 
 def _presence(territory, kind: str, at) -> gpd.GeoDataFrame:
     """Fixed sites and itinerant stops where a service of ``kind`` can be met."""
-    kinds = AGE_BANDS[kind].kinds if kind in AGE_BANDS else (kind,)
+    kinds = counted_kinds(kind)
     points = presence_points(territory.facilities, territory.itinerant_stops, kinds=kinds, at=at)
     points = points[points["lon"].notna() & points["lat"].notna()]
     return gpd.GeoDataFrame(points, crs="EPSG:4326",
                             geometry=gpd.points_from_xy(points["lon"], points["lat"]))
-
-
-def access_population(communes, kind: str) -> tuple[pd.Series, str]:
-    """People counted for the access to ``kind`` by commune, and who they are (French).
-
-    Children of the kind's ages (counts of children) when the communes carry them, else
-    all inhabitants.
-    """
-    columns = ACCESS_POPULATION.get(kind)
-    if columns and all(c in communes for c in columns):
-        label = {"alsh": "enfants de 3 à 11 ans", "eaje": "enfants de 0 à 2 ans",
-                 "rpe": "enfants de 0 à 2 ans"}[kind]
-        return communes[list(columns)].astype(float).sum(axis=1), label
-    return communes["population"].astype(float), "habitants"
 
 
 def registry_scope(territory, kinds=None) -> pd.Series:
@@ -111,11 +85,6 @@ def registry_scope(territory, kinds=None) -> pd.Series:
         territory.communes.index.astype(str))
 
 
-def _age_label(band) -> str:
-    start, end = band.ages
-    return f"{start:g} à {end - 1:g} ans"
-
-
 def _outside(frame: pd.DataFrame, inside: pd.Series, columns) -> pd.DataFrame:
     """``frame`` with ``columns`` set to NaN on rows outside the registry's scope."""
     keep = inside.reindex(frame.index.astype(str)).fillna(False).to_numpy()
@@ -125,11 +94,12 @@ def _outside(frame: pd.DataFrame, inside: pd.Series, columns) -> pd.DataFrame:
     return out
 
 
-def _capacity(territory, timer, origins, at, scope) -> list[CapacityResult]:
+def _capacity(territory, timer, origins, at, scope, settings) -> list[CapacityResult]:
     results = []
     epci_scope = scope.groupby(territory.communes["epci"].astype(str).to_numpy()).any()
-    for kind in CAPACITY_KINDS:
-        band = AGE_BANDS[kind]
+    catchment = settings.catchment_minutes
+    for kind in settings.kinds("capacity"):
+        band = indicator_bands()[kind]
         measured = ["places", "places_per_100_children", "capacity_unknown"]
         by_commune = _outside(places_per_100_children(territory, kind=kind, at=at), scope,
                               measured)
@@ -141,21 +111,23 @@ def _capacity(territory, timer, origins, at, scope) -> list[CapacityResult]:
         if len(sites):
             cost = timer.matrix(origins, sites[["geometry"]])
             supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
-            fca = 100 * two_step_fca(by_commune["children"], supply, cost, FCA_MINUTES)
+            fca = 100 * two_step_fca(by_commune["children"], supply, cost, catchment)
             fca = fca.where(scope.reindex(fca.index).fillna(False))
             inside = scope.reindex(cost.index).fillna(False).to_numpy()
             sens = sensitivity(by_commune["children"].reindex(cost.index[inside]), supply,
-                               cost.loc[inside], baseline_threshold=FCA_MINUTES)
-        results.append(CapacityResult(kind, _age_label(band), by_commune, by_epci, fca=fca,
-                                      fca_minutes=FCA_MINUTES, sensitivity=sens))
+                               cost.loc[inside], baseline_threshold=catchment,
+                               thresholds=settings.thresholds)
+        results.append(CapacityResult(kind, age_text(band.ages), by_commune, by_epci, fca=fca,
+                                      fca_minutes=catchment, sensitivity=sens))
     return results
 
 
-def _access(territory, timer, origins, at, scope) -> list[AccessResult]:
+def _access(territory, timer, origins, at, scope, settings) -> list[AccessResult]:
     results = []
     communes = territory.communes.loc[scope.to_numpy()]
     origins = origins.loc[scope.to_numpy()]
-    for kind in ACCESS_KINDS:
+    thresholds = settings.thresholds
+    for kind in settings.kinds("access"):
         points = _presence(territory, kind, at)
         if points.empty:
             continue
@@ -166,21 +138,21 @@ def _access(territory, timer, origins, at, scope) -> list[AccessResult]:
             else d)
         people, label = access_population(communes, kind)
         people = people.set_axis(communes.index.astype(str))
-        per_epci = {code: coverage(near["minutes"].loc[idx], people.loc[idx])
+        per_epci = {code: coverage(near["minutes"].loc[idx], people.loc[idx], thresholds)
                     for code, idx in people.groupby(communes["epci"].astype(str).to_numpy())
                     .groups.items()}
         by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
         presence = None
-        if kind in PRESENCE_KINDS:
+        if kind in settings.kinds("presence"):
             cost = timer.matrix(origins, points[["geometry"]])
-            presence = presence_coverage(cost, people, points["days_per_month"])
-        results.append(AccessResult(kind, near, coverage(near["minutes"], people),
+            presence = presence_coverage(cost, people, points["days_per_month"], thresholds)
+        results.append(AccessResult(kind, near, coverage(near["minutes"], people, thresholds),
                                     population_label=label, by_epci=by_epci,
                                     presence=presence))
     return results
 
 
-def _isochrones(territory, timer, at) -> gpd.GeoDataFrame | None:
+def _isochrones(territory, timer, at, settings) -> gpd.GeoDataFrame | None:
     """Isochrones per kind (road network only; None with straight-line times)."""
     graph = getattr(timer, "graph", None)
     if graph is None:
@@ -190,11 +162,11 @@ def _isochrones(territory, timer, at) -> gpd.GeoDataFrame | None:
     frames = []
     open_sites = in_force(territory.facilities, at)
     fixed = open_sites[~open_sites["itinerant"].fillna(False).astype(bool)]
-    for kind in (*CAPACITY_KINDS, "france_services"):
+    for kind in settings.kinds("isochrone"):
         sites = fixed[fixed["kind"] == kind]
         if sites.empty:
             continue
-        iso = isochrones(graph, sites[["geometry"]], minutes=ISOCHRONE_MINUTES)
+        iso = isochrones(graph, sites[["geometry"]], minutes=settings.isochrone_minutes)
         iso = iso[~iso.geometry.is_empty]
         dissolved = iso.dissolve(by="minutes", as_index=False)[["minutes", "geometry"]]
         frames.append(dissolved.assign(kind=kind))
@@ -203,10 +175,10 @@ def _isochrones(territory, timer, at) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
 
 
-def _scenario(territory, scenario, timer) -> ScenarioView:
+def _scenario(territory, scenario, timer, settings) -> ScenarioView:
     from maillage.analysis import run_scenario
 
-    result = run_scenario(territory, scenario, timer=timer)
+    result = run_scenario(territory, scenario, timer=timer, settings=settings)
     kind = result.scenario.indicators[0]
     rows = result.by_commune[result.by_commune["indicator"] == kind]
     states = {}
@@ -239,6 +211,7 @@ def _parse_date(at) -> pd.Timestamp:
 
 
 def build_diagnostic(territory, timer, *, at=None, scenario=None,
+                     settings: DiagnosticSettings | None = None,
                      on_step: Step | None = None) -> Diagnostic:
     """Compute every indicator of the report.
 
@@ -249,9 +222,12 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     timer : Timer
         Source of travel times (minutes).
     at : date-like, optional
-        Facilities in force at this date (default: today).
+        Facilities in force at this date (default: ``settings.date``, else today).
     scenario : path or Scenario, optional
         A scenario file to compare before/after.
+    settings : DiagnosticSettings, optional
+        Thresholds, catchment, kinds of each section (minutes); default
+        :data:`maillage.settings.DEFAULT_SETTINGS`.
     on_step : callable, optional
         Called with each French step name.
 
@@ -259,21 +235,22 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     -------
     Diagnostic
     """
+    settings = DEFAULT_SETTINGS if settings is None else settings
     step = on_step or (lambda name: None)
-    at = _parse_date(at)
+    at = _parse_date(at if at is not None else settings.date)
     current = with_layers(territory, facilities=in_force(territory.facilities, at))
     origins = commune_points(territory.communes)
     scope = registry_scope(territory)
     step(STEPS[2])
-    capacity = _capacity(territory, timer, origins, at, scope)
+    capacity = _capacity(territory, timer, origins, at, scope, settings)
     step(STEPS[3])
-    access = _access(territory, timer, origins, at, scope)
+    access = _access(territory, timer, origins, at, scope, settings)
     step(STEPS[4])
-    iso = _isochrones(territory, timer, at)
+    iso = _isochrones(territory, timer, at, settings)
     view = None
     if scenario is not None:
         step(STEPS[5])
-        view = _scenario(territory, scenario, timer)
+        view = _scenario(territory, scenario, timer, settings)
     notes, scope_name = [], ""
     if not scope.all():
         names = sorted(set(territory.communes.loc[scope.to_numpy(), "epci_name"]))
@@ -281,9 +258,8 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
         notes.append(f"Le registre des équipements couvre {len(names)} intercommunalité(s) "
                      f"({', '.join(names)}) : ailleurs, les indicateurs sont « hors registre » "
                      "(gris hachuré), et la couverture est calculée sur ces seules communes.")
-    for kind in sorted(set(CAPACITY_KINDS) | set(ACCESS_KINDS)):
-        kinds = AGE_BANDS[kind].kinds if kind in AGE_BANDS else (kind,)
-        silent = scope & ~registry_scope(territory, kinds)
+    for kind in sorted(set(settings.kinds("capacity")) | set(settings.kinds("access"))):
+        silent = scope & ~registry_scope(territory, counted_kinds(kind))
         if silent.any():
             names = sorted(set(territory.communes.loc[silent.to_numpy(), "epci_name"]))
             notes.append(f"{kind_label(kind)} : aucun équipement recensé par le registre dans "
@@ -294,12 +270,13 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
         notes.append("Isochrones non tracées : elles demandent un réseau routier.")
     return Diagnostic(current, timer.description, bool(timer.estimated), capacity, access,
                       isochrones=iso, scenario=view, date=f"{at:%d/%m/%Y}", notes=notes,
-                      scope_name=scope_name)
+                      scope_name=scope_name, settings=settings)
 
 
 def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | None = None,
                    scenario=None, at=None, network=None, self_contained: bool = True,
-                   tiles: bool | None = None, on_step: Step | None = None) -> Path:
+                   tiles: bool | None = None, settings: DiagnosticSettings | None = None,
+                   on_step: Step | None = None) -> Path:
     """Load, compute and write a whole diagnostic; return the path of ``rapport.html``.
 
     Parameters
@@ -321,6 +298,8 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
         Maps open without internet (default).
     tiles : bool, optional
         OpenStreetMap tiles (default: only when not self-contained).
+    settings : DiagnosticSettings, optional
+        Thresholds, catchment, kinds (default :data:`maillage.settings.DEFAULT_SETTINGS`).
     on_step : callable, optional
         Called with each French step name (progress).
     """
@@ -331,13 +310,15 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
     from maillage.maps.output import check_replaceable
 
     check_replaceable(Path(out).absolute())  # fail before the work, not after
-    at = _parse_date(at)
+    settings = DEFAULT_SETTINGS if settings is None else settings
+    at = _parse_date(at if at is not None else settings.date)
     step = on_step or (lambda label: None)
     step(STEPS[0])
     territory = load_territory(name, epci=epci)
     step(STEPS[1])
     timer = _network_timer(network) if network is not None else default_timer(territory)
-    diag = build_diagnostic(territory, timer, at=at, scenario=scenario, on_step=step)
+    diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,
+                            on_step=step)
     return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
 
 

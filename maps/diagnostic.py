@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
+
 
 @dataclass
 class CapacityResult:
@@ -130,6 +132,8 @@ class Diagnostic:
     scope_name : str
         Name of the area the coverage totals are computed on, when it is not the whole
         territory (e.g. the EPCIs the facility registry covers).
+    settings : DiagnosticSettings
+        The thresholds, catchment and kinds the diagnostic was computed with (minutes).
     """
 
     territory: object
@@ -142,3 +146,4 @@ class Diagnostic:
     date: str = ""
     notes: list[str] = field(default_factory=list)
     scope_name: str = ""
+    settings: DiagnosticSettings = DEFAULT_SETTINGS

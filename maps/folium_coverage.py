@@ -10,9 +10,11 @@ from maillage.maps.classes import Classes, fixed_classes
 from maillage.maps.folium_layers import add_commune_values, add_context, has_contours
 from maillage.maps.labels import fr_number, kind_label
 from maillage.maps.leaflet import add_legend, add_title, base_map, legend_html
+from maillage.settings import DEFAULT_SETTINGS
 
-#: Access-time class bounds, minutes (the CTG thresholds: 10, 15, 20, 30 min).
-TIME_EDGES = (0, 10, 15, 20, 30)
+#: Access-time class bounds, minutes: 0 then the CTG thresholds of the default
+#: :class:`~maillage.settings.DiagnosticSettings` (10, 15, 20, 30 min).
+TIME_EDGES = DEFAULT_SETTINGS.time_classes
 
 
 def time_classes(edges=TIME_EDGES) -> Classes:
@@ -32,7 +34,7 @@ def minutes_label(value) -> str:
 
 def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series | None = None,
                  size_label: str = "habitants", estimated: bool = False, tiles: bool = False,
-                 timer_description: str = "") -> folium.Map:
+                 timer_description: str = "", edges=TIME_EDGES) -> folium.Map:
     """Communes coloured by the time to the nearest service of ``kind``.
 
     Parameters
@@ -54,6 +56,8 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
         OpenStreetMap tiles (internet needed).
     timer_description : str
         How times were computed (French), shown in the legend.
+    edges : sequence of float
+        Class bounds, minutes (default :data:`TIME_EDGES`).
 
     Returns
     -------
@@ -68,7 +72,7 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
     m = base_map(communes, tiles=tiles)
     title = f"Temps d'accès au plus proche : {kind_label(kind)}"
     rows = add_commune_values(
-        m, communes, minutes, time_classes(), name=title,
+        m, communes, minutes, time_classes(edges), name=title,
         tooltip={"Temps d'accès": access["minutes"].map(minutes_label),
                  "Équipement le plus proche": nearest},
         size=size, size_label=size_label)

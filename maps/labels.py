@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import math
+from maillage.formatting import fr_number, is_missing
+from maillage.kinds import SERVICE_KINDS, RegistryView, kind_color, kind_label
 
-#: Facility kinds (``facilities.kind``) as planners name them.
-KIND_LABELS = {
-    "alsh": "Accueil de loisirs (ALSH)",
-    "alae": "Accueil périscolaire (ALAE)",
-    "eaje": "Crèche (EAJE)",
-    "mam": "Maison d'assistants maternels (MAM)",
-    "rpe": "Relais petite enfance (RPE)",
-    "laep": "Lieu d'accueil enfants-parents (LAEP)",
-    "france_services": "France services",
-    "centre_social": "Centre social",
-    "evs": "Espace de vie sociale (EVS)",
-    "point_justice": "Point justice",
-    "accueil_jeunes": "Accueil jeunes",
-}
+__all__ = ["KIND_COLORS", "KIND_LABELS", "LAYER_LABELS", "OPENING_LABELS", "ages_label",
+           "fr_number", "is_missing", "kind_color", "kind_label", "layer_label",
+           "opening_label", "protect_count", "short_kind"]
+
+#: Facility kinds (``facilities.kind``) as planners name them: a view of the registry
+#: :data:`maillage.kinds.SERVICE_KINDS` (add a kind there).
+KIND_LABELS = RegistryView(lambda: {k: v.label for k, v in SERVICE_KINDS.items()})
 
 #: Opening tokens (``facilities.opening``) in words.
 OPENING_LABELS = {
@@ -28,20 +22,9 @@ OPENING_LABELS = {
     "samedi": "samedi",
 }
 
-#: Marker colours per kind (colour-blind safe Okabe-Ito palette, then greys).
-KIND_COLORS = {
-    "alsh": "#D55E00",
-    "alae": "#E69F00",
-    "eaje": "#0072B2",
-    "mam": "#56B4E9",
-    "rpe": "#009E73",
-    "laep": "#F0E442",
-    "france_services": "#CC79A7",
-    "centre_social": "#7F4F24",
-    "evs": "#999999",
-    "point_justice": "#555555",
-    "accueil_jeunes": "#332288",
-}
+#: Marker colours per kind (colour-blind safe Okabe-Ito palette, then greys): a view of the
+#: registry :data:`maillage.kinds.SERVICE_KINDS`.
+KIND_COLORS = RegistryView(lambda: {k: v.color for k, v in SERVICE_KINDS.items()})
 
 
 #: Layer names (``Territory.sources`` keys) as planners say them.
@@ -58,14 +41,10 @@ def layer_label(name: str) -> str:
     return LAYER_LABELS.get(str(name), str(name))
 
 
-def kind_label(kind: str) -> str:
-    """French name of a facility kind; unknown kinds are shown as given."""
-    return KIND_LABELS.get(str(kind), str(kind))
-
-
-def kind_color(kind: str) -> str:
-    """Hex colour used for a facility kind on every map and figure."""
-    return KIND_COLORS.get(str(kind), "#444444")
+def short_kind(kind: str) -> str:
+    """``alsh`` → ``ALSH`` (the acronym of the French label when it has one)."""
+    label = kind_label(kind)
+    return label[label.rindex("(") + 1:-1] if label.endswith(")") else label
 
 
 def opening_label(opening) -> str:
@@ -74,27 +53,6 @@ def opening_label(opening) -> str:
         return ""
     tokens = [t.strip() for t in opening.split(";") if t.strip()]
     return ", ".join(OPENING_LABELS.get(t, t) for t in tokens)
-
-
-def is_missing(value) -> bool:
-    """True for None, NaN, NaT and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fr_number(value, decimals: int = 0) -> str:
-    """A number written the French way: ``12 345,6`` (narrow no-break space, decimal comma).
-
-    Missing values give ``"–"``.
-    """
-    if is_missing(value):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def ages_label(age_min, age_max) -> str:

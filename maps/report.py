@@ -30,7 +30,7 @@ from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped
 from maillage.maps.folium_coverage import coverage_map, time_classes
 from maillage.maps.folium_layers import has_contours
 from maillage.maps.folium_scenario import scenario_map
-from maillage.maps.labels import fr_number, kind_label, layer_label
+from maillage.maps.labels import fr_number, kind_label, layer_label, short_kind
 from maillage.maps.leaflet import save_map
 from maillage.maps.output import output_folder
 from maillage.maps.secret import threshold
@@ -79,15 +79,9 @@ def header(column: str) -> str:
             rest = column[len(prefix):]
             if prefix == "accessibilite_2sfca_":
                 kind, _, minutes = rest.rpartition("_")
-                return f"{label}, {minutes.replace('min', ' min')} ({_short_kind(kind)})"
-            return f"{label} ({_short_kind(rest)})"
+                return f"{label}, {minutes.replace('min', ' min')} ({short_kind(kind)})"
+            return f"{label} ({short_kind(rest)})"
     return column.replace("_", " ")
-
-
-def _short_kind(kind: str) -> str:
-    """``alsh`` → ``ALSH`` (the acronym of the French label when it has one)."""
-    label = kind_label(kind)
-    return label[label.rindex("(") + 1:-1] if label.endswith(")") else label
 
 
 #: Columns holding identifiers (INSEE codes, SIREN): never formatted as numbers.
@@ -132,8 +126,8 @@ def _indicator_views(diag: Diagnostic, tables: dict[str, pd.DataFrame]) -> dict:
     """Template inputs of the section "Zones blanches, objectif France services, équité"."""
     check = france_services_check(diag)
     blanches = tables["zones_blanches"].assign(
-        service=lambda t: t["service"].map(_short_kind))
-    equity = tables["equite"].assign(service=lambda t: t["service"].map(_short_kind))
+        service=lambda t: t["service"].map(short_kind))
+    equity = tables["equite"].assign(service=lambda t: t["service"].map(short_kind))
     return {"zones_blanches": html_table(blanches, _INDICATOR_HEADERS),
             "france_services": check.text() if check is not None else "",
             "france_services_passed": bool(check.passed) if check is not None else None,
@@ -141,10 +135,10 @@ def _indicator_views(diag: Diagnostic, tables: dict[str, pd.DataFrame]) -> dict:
                                                   _INDICATOR_HEADERS),
             "equity": html_table(equity, _INDICATOR_HEADERS),
             "presence": html_table(tables["presence_itinerants"].assign(
-                service=lambda t: t["service"].map(_short_kind)),
+                service=lambda t: t["service"].map(short_kind)),
                 {**_INDICATOR_HEADERS, "presence": "Présence du service"}),
             "sensitivity": html_table(tables["sensibilite"].assign(
-                service=lambda t: t["service"].map(_short_kind)), _INDICATOR_HEADERS)}
+                service=lambda t: t["service"].map(short_kind)), _INDICATOR_HEADERS)}
 
 
 def coverage_overview(table: pd.DataFrame) -> pd.DataFrame:
@@ -202,11 +196,13 @@ def _maps(diag: Diagnostic, folder: Path, *, tiles: bool,
         m = coverage_map(territory, access.nearest, kind=access.kind,
                          size=territory.communes["population"], size_label="habitants",
                          estimated=diag.estimated, tiles=tiles,
-                         timer_description=diag.timer_description)
+                         timer_description=diag.timer_description,
+                         edges=diag.settings.time_classes)
         save_map(m, folder / "cartes" / f"{name}.html")
         minutes = pd.to_numeric(access.nearest["minutes"], errors="coerce").astype(float)
         title = f"Temps d'accès au plus proche : {kind_label(access.kind)}"
-        static_map(territory, minutes.where(np.isfinite(minutes)), time_classes(),
+        static_map(territory, minutes.where(np.isfinite(minutes)),
+                   time_classes(diag.settings.time_classes),
                    folder / "figures" / name, title=title, source=source,
                    kinds=[access.kind], notes=[f"Temps d'accès : {diag.timer_description}."])
         made.append({"title": title, "map": f"cartes/{name}.html",

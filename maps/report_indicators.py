@@ -10,20 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.coverage import france_services_target, zones_blanches
+from maillage.analysis.coverage import access_population, france_services_target, zones_blanches
 from maillage.analysis.equity import equity_summary
 from maillage.maps.diagnostic import Diagnostic
 from maillage.maps.secret import protect_frame
 
-#: Beyond this many minutes of the nearest ALSH / EAJE, a commune is a "zone blanche".
-ZONE_BLANCHE_MINUTES = 20
-#: Kinds whose zones blanches are listed (the kinds with places).
-ZONE_BLANCHE_KINDS = ("alsh", "eaje")
-
-
 def _people(diag: Diagnostic, kind: str) -> tuple[pd.Series, str]:
-    from maillage.pipeline import access_population
-
     communes = diag.territory.communes
     people, label = access_population(communes, kind)
     return people.set_axis(communes.index.astype(str)), label
@@ -34,15 +26,15 @@ def _communes(diag: Diagnostic) -> pd.DataFrame:
     return communes.set_axis(communes.index.astype(str))
 
 
-def zones_blanches_table(diag: Diagnostic, *, minutes: float = ZONE_BLANCHE_MINUTES,
+def zones_blanches_table(diag: Diagnostic, *, minutes: float | None = None,
                          small: int | None = None) -> pd.DataFrame:
     """Communes beyond ``minutes`` of the nearest ALSH / EAJE, with the children concerned.
 
     Parameters
     ----------
     diag : Diagnostic
-    minutes : float
-        Threshold, minutes (default 20).
+    minutes : float, optional
+        Threshold, minutes (default ``diag.settings.zone_blanche_minutes``, 20).
     small : int, optional
         Small-count threshold of the secret statistique.
 
@@ -52,9 +44,10 @@ def zones_blanches_table(diag: Diagnostic, *, minutes: float = ZONE_BLANCHE_MINU
         ``service``, ``code``, ``nom``, ``epci``, ``minutes`` (to the nearest, minutes),
         ``enfants`` (children of the service's ages; ``"< 5"`` when small), farthest first.
     """
+    minutes = diag.settings.zone_blanche_minutes if minutes is None else minutes
     rows = []
     for access in diag.access:
-        if access.kind not in ZONE_BLANCHE_KINDS:
+        if access.kind not in diag.settings.kinds("capacity"):
             continue
         people, _ = _people(diag, access.kind)
         beyond = zones_blanches(access.nearest["minutes"].astype(float), minutes,
@@ -85,7 +78,8 @@ def france_services_check(diag: Diagnostic):
             people, _ = _people(diag, "france_services")
             times = access.nearest["minutes"].astype(float)
             return france_services_target(times, people.reindex(times.index),
-                                          _communes(diag))
+                                          _communes(diag),
+                                          minutes=diag.settings.france_services_minutes)
     return None
 
 

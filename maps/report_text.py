@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from maillage.maps.diagnostic import Diagnostic
-from maillage.maps.folium_coverage import TIME_EDGES
-from maillage.maps.labels import fr_number, is_missing, kind_label, layer_label
+from maillage.maps.labels import fr_number, is_missing, kind_label, layer_label, short_kind
 from maillage.maps.secret import threshold
 
 #: Validation entries listed in the report (the full list is in tableaux/validation.csv).
@@ -82,8 +81,22 @@ def validation_summary(diag: Diagnostic) -> dict:
             "shown": len(entries)}
 
 
+def _and_list(values) -> str:
+    """``(10, 15, 20, 30)`` → ``"10, 15, 20 et 30"``."""
+    words = [f"{v:g}" for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+
+
+def _kinds_text(kinds) -> str:
+    """``("alsh", "eaje")`` → ``"l'ALSH ou de l'EAJE"`` (acronyms of the French labels)."""
+    words = [("l'" if short_kind(k)[:1] in "AEIOUÉaeioué" else "le ") + short_kind(k)
+             for k in kinds]
+    return words[0] if len(words) == 1 else ", de ".join(words[:-1]) + " ou de " + words[-1]
+
+
 def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
     """Paragraphs of the methodology section."""
+    settings = diag.settings
     text = [
         "Capacité par enfant : places des équipements en service (registre"
         + (f" au {diag.date}" if diag.date else "")
@@ -93,7 +106,7 @@ def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
         "est inconnu ne sont pas comptés : les chiffres sont alors des minima.",
         "Temps d'accès : " + diag.timer_description + ". Temps en voiture, en minutes, "
         "depuis le point représentatif de chaque commune jusqu'à l'équipement le plus proche. "
-        "Seuils de lecture : " + ", ".join(f"{m} min" for m in TIME_EDGES[1:]) + ".",
+        "Seuils de lecture : " + ", ".join(f"{m:g} min" for m in settings.thresholds) + ".",
     ]
     if diag.estimated:
         text.append("Attention : aucun réseau routier n'était disponible ; les temps sont "
@@ -108,15 +121,16 @@ def methodology(diag: Diagnostic, *, small: int | None = None) -> list[str]:
             "équipements qu'elle atteint. Exprimée en places pour 100 enfants, elle tient "
             "compte des équipements des communes voisines.")
     text.append(
-        "Zones blanches : communes à plus de 20 minutes de l'ALSH ou de l'EAJE le plus proche "
-        "(tableaux/zones_blanches.csv). Objectif France services : chaque habitant à 30 minutes "
-        "au plus d'une France services, site fixe ou arrêt du bus itinérant "
+        f"Zones blanches : communes à plus de {settings.zone_blanche_minutes:g} minutes de "
+        f"{_kinds_text(settings.kinds('capacity'))} le plus proche "
+        "(tableaux/zones_blanches.csv). Objectif France services : chaque habitant à "
+        f"{settings.france_services_minutes:g} minutes au plus d'une France services, site fixe ou arrêt du bus itinérant "
         "(tableaux/objectif_france_services.csv). Présence des services itinérants : part des "
         "personnes à N minutes d'un arrêt, même rare, et d'un point ouvert au moins K jours "
         "par mois (tableaux/presence_itinerants.csv). Équité : indices de Gini et de Palma de "
         "l'accessibilité 2SFCA entre communes, pondérés par les enfants, et part des enfants "
         "sous la médiane (tableaux/equite.csv). Sensibilité : les indicateurs principaux "
-        "recalculés pour des seuils de 10, 15, 20 et 30 minutes et avec une décroissance du "
+        f"recalculés pour des seuils de {_and_list(settings.thresholds)} minutes et avec une décroissance du "
         "poids avec le temps (tableaux/sensibilite.csv).")
     text.append(
         "Classes des cartes : seuils de Fisher-Jenks (mapclassify) arrondis pour la lecture ; "

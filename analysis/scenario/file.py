@@ -20,9 +20,11 @@ import yaml
 
 from maillage.analysis.capacity import PERIODS
 from maillage.errors import InputError
+from maillage.kinds import RegistrySet, kinds_where, service_kind
 
-#: Kinds counted in places: opening one needs ``places`` (as the registry requires a capacity).
-CAPACITY_REQUIRED = {"alsh", "eaje", "mam"}
+#: Kinds counted in places: opening one needs ``places`` (as the facility loader requires a
+#: capacity); the registry's field ``capacity``.
+CAPACITY_REQUIRED = RegistrySet(lambda: kinds_where(lambda k: k.capacity == "required"))
 
 #: Change type → (required keys, optional keys).
 CHANGE_KEYS = {
@@ -152,6 +154,12 @@ def _number(scenario, change, key, *, minimum=0.0) -> float:
     return float(value)
 
 
+def _with_articles(kinds) -> str:
+    """``{"alsh", "mam"}`` → ``"un alsh ou une mam"`` (registry order)."""
+    words = [f"{service_kind(k).article} {k}" for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
+
+
 def _check_change(scenario: Scenario, change: Change) -> None:
     required, optional = CHANGE_KEYS[change.action]
     keys = set(change.fields)
@@ -168,8 +176,8 @@ def _check_change(scenario: Scenario, change: Change) -> None:
         change.fields["places"] = _number(scenario, change, "places")
     elif change.action == "ouvrir" and change.fields["type"] in CAPACITY_REQUIRED:
         raise scenario.error(f"« ouvrir » un service {change.fields['type']} sans « places »",
-                             change, "places", "indiquer places: (capacité agréée) pour un alsh, "
-                                               "un eaje ou une mam")
+                             change, "places", "indiquer places: (capacité agréée) pour "
+                             + _with_articles(CAPACITY_REQUIRED))
     if change.action in ("ouvrir", "deplacer"):
         has_point = "lat" in keys and "lon" in keys
         if not change.fields.get("commune") and not has_point:

@@ -4,7 +4,7 @@ For each compared indicator (a key of :data:`~maillage.analysis.capacity.AGE_BAN
 ``alsh``, or a facility kind without places such as ``france_services``):
 
 - places per 100 children of the band (communes, EPCI);
-- 2SFCA places accessible per 100 children within :data:`FCA_MINUTES` (facilities with a
+- 2SFCA places accessible per 100 children within the settings' catchment (facilities with a
   known capacity only);
 - minutes to the nearest facility of the band's kinds, and children within 15 / 20 minutes.
 
@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from maillage.analysis.capacity import AGE_BANDS, AgeBand, counted_places, places_per_100_children
+from maillage.kinds import service_kind
+from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 from maillage.analysis.coverage import time_to_nearest
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import as_points, presence_points
@@ -32,10 +34,10 @@ from .file import Scenario, load_scenario
 
 __all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
 
-#: 2SFCA catchment of scenario runs, minutes.
-FCA_MINUTES = 20
-#: Coverage thresholds reported by scenario runs, minutes.
-COVERAGE_MINUTES = (15, 20)
+#: 2SFCA catchment of scenario runs, minutes (default of :class:`DiagnosticSettings`).
+FCA_MINUTES = DEFAULT_SETTINGS.catchment_minutes
+#: Coverage thresholds reported by scenario runs, minutes (default settings).
+COVERAGE_MINUTES = DEFAULT_SETTINGS.scenario_thresholds
 
 
 @dataclass
@@ -67,11 +69,13 @@ class ScenarioResult:
     timer_description: str = ""
     estimated: bool = False
     notes: list[str] = field(default_factory=list)
+    settings: DiagnosticSettings = DEFAULT_SETTINGS
 
     def table(self) -> pd.DataFrame:
         """French before/after summary: one row per indicator measure, over the whole
         analysed territory (columns ``Avant``, ``Après``, ``Écart``)."""
         rows = []
+        catchment, thresholds = self.settings.catchment_minutes, self.settings.scenario_thresholds
         for indicator, group in self.by_epci.groupby("indicator", sort=False):
             label = indicator_band(indicator).label
             children = group["children"].sum()
@@ -88,11 +92,11 @@ class ScenarioResult:
             measures = [("places", places),
                         ("places pour 100 enfants",
                          [100 * p / children if children > 0 else np.nan for p in places]),
-                        (f"places accessibles à {FCA_MINUTES} min pour 100 enfants (2SFCA)",
+                        (f"places accessibles à {catchment:g} min pour 100 enfants (2SFCA)",
                          weighted("access_per_100_children"))] if indicator in AGE_BANDS else []
             measures += [("temps moyen jusqu'au plus proche (min)", weighted("minutes_nearest"))]
-            measures += [(f"part des {people} à {m} min ou moins", weighted(f"share_within_{m}"))
-                         for m in COVERAGE_MINUTES]
+            measures += [(f"part des {people} à {m:g} min ou moins",
+                          weighted(f"share_within_{m:g}")) for m in thresholds]
             for name, (before, after) in measures:
                 rows.append({"Indicateur": f"{label} : {name}", "Avant": before, "Après": after,
                              "Écart": after - before})
@@ -103,13 +107,12 @@ def indicator_band(indicator: str) -> AgeBand:
     """The band of an indicator; a kind without places is compared over all inhabitants."""
     if indicator in AGE_BANDS:
         return AGE_BANDS[indicator]
-    from maillage.layers.facilities import KINDS
-
-    label = KINDS.get(indicator, indicator)
+    kind = service_kind(indicator)
+    label = kind.name if kind else indicator
     return AgeBand((indicator,), ("population",), (0, 200), label[:1].upper() + label[1:])
 
 
-def _measures(communes, facilities, stops, band, indicator, origins, timer):
+def _measures(communes, facilities, stops, band, indicator, origins, timer, settings):
     """Per-commune measures of one state of the registry (facilities and itinerant stops)."""
     table = places_per_100_children(communes, facilities, kind=indicator, bands={indicator: band})
     children = table["children"]
@@ -121,7 +124,7 @@ def _measures(communes, facilities, stops, band, indicator, origins, timer):
         places = counted_places(facilities, band).dropna()
         places.index = places.index.astype(str)
         supply = places[places.index.isin(points.index[~points["itinerant"]])]
-        access = 100 * two_step_fca(children, supply, cost, FCA_MINUTES)
+        access = 100 * two_step_fca(children, supply, cost, settings.catchment_minutes)
         nearest = time_to_nearest(cost)
     else:
         access = pd.Series(0.0, index=children.index)
@@ -130,8 +133,8 @@ def _measures(communes, facilities, stops, band, indicator, origins, timer):
                              "places_per_100_children": table["places_per_100_children"],
                              "access_per_100_children": access.reindex(children.index),
                              "minutes_nearest": nearest.reindex(children.index)})
-    for minutes in COVERAGE_MINUTES:
-        measures[f"share_within_{minutes}"] = (measures["minutes_nearest"] <= minutes).astype(float)
+    for minutes in settings.scenario_thresholds:
+        measures[f"share_within_{minutes:g}"] = (measures["minutes_nearest"] <= minutes).astype(float)
     return measures, children, table.attrs.get("capacity_unknown", [])
 
 
@@ -168,7 +171,8 @@ def _per_epci(communes, children, before, after) -> pd.DataFrame:
     return pd.concat([result, _compare(parts["before"], parts["after"])], axis=1)
 
 
-def run_scenario(base, scenario, *, timer=None, epci: str | None = None) -> ScenarioResult:
+def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
+                 settings: DiagnosticSettings | None = None) -> ScenarioResult:
     """Indicators before and after a scenario's changes, per commune and per EPCI.
 
     Parameters
@@ -182,11 +186,15 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None) -> Scen
         :func:`maillage.geo.default_timer` for the territory.
     epci : str, optional
         Restrict the analysis to this EPCI (SIREN); default the scenario's ``epci``.
+    settings : DiagnosticSettings, optional
+        2SFCA catchment and coverage thresholds (minutes); default
+        :data:`maillage.settings.DEFAULT_SETTINGS` (20 min; 15 and 20 min).
 
     Returns
     -------
     ScenarioResult
     """
+    settings = DEFAULT_SETTINGS if settings is None else settings
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     communes = base.communes.copy()
@@ -216,9 +224,9 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None) -> Scen
                                  fix="choisir parmi " + ", ".join(AGE_BANDS) +
                                      " ou un type d'équipement du registre")
         old, children, unknown = _measures(communes, before, stops, band, indicator, origins,
-                                           timer)
+                                           timer, settings)
         new, _, unknown_after = _measures(communes, after, stops_after, band, indicator, origins,
-                                          timer)
+                                          timer, settings)
         if indicator in AGE_BANDS:
             notes += [f"{band.label} : capacité inconnue pour « {fid} » (non comptée)"
                       for fid in sorted(set(unknown) | set(unknown_after))]
@@ -235,4 +243,5 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None) -> Scen
                           by_commune=pd.concat(by_commune).rename_axis("code"),
                           by_epci=by_epci_frame.rename_axis("epci"),
                           timer_description=getattr(timer, "description", ""),
-                          estimated=bool(getattr(timer, "estimated", False)), notes=notes)
+                          estimated=bool(getattr(timer, "estimated", False)), notes=notes,
+                          settings=settings)

@@ -15,6 +15,9 @@ import pandas as pd
 
 from maillage.analysis.capacity import AGE_BANDS, counted_places
 from maillage.errors import InputError
+from maillage.layers.report import ValidationReport
+from maillage.layers.tables import ROW, blank, display_name, parse_number, read_any, \
+    rename_columns
 from maillage.settings import LAYER_CRS
 
 
@@ -53,18 +56,29 @@ def _commune_of(value, communes: pd.DataFrame, path, row) -> str:
 
 
 def _coordinate(value, path, row, column, low, high) -> float:
-    number = pd.to_numeric(str(value).replace(",", "."), errors="coerce")
-    if pd.isna(number) or not low <= number <= high:
+    try:
+        number = parse_number(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
         raise InputError(f"{column} « {value} » invalide", file=path, row=row, column=column,
                          fix=f"donner un nombre en degrés entre {low} et {high} (WGS84)")
     return float(number)
 
 
+#: Candidate-file columns -> accepted headers (normalised; see ``rename_columns``).
+CANDIDATE_ALIASES = {"nom": ("name", "site", "nom_du_site"),
+                     "commune": ("code_insee", "insee", "code_commune", "codgeo"),
+                     "lat": ("latitude",), "lon": ("longitude", "lng")}
+
+
 def read_candidates(path, communes: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Read a planner's candidate sites (CSV, ``,`` or ``;`` separated, UTF-8).
+    """Read a planner's candidate sites (CSV or XLSX, read as every other layer's table).
 
     Columns: ``nom`` (required) and either ``commune`` (INSEE code or name: the site sits at
-    the commune's chef-lieu) or ``lat`` and ``lon`` (degrees, WGS84).
+    the commune's chef-lieu) or ``lat`` and ``lon`` (degrees, WGS84). CSV files may be UTF-8
+    (with or without BOM), UTF-16 or Windows-1252 (Excel), with ``;``, ``,`` or tab separators
+    and decimal commas.
 
     Returns
     -------
@@ -74,36 +88,43 @@ def read_candidates(path, communes: pd.DataFrame) -> gpd.GeoDataFrame:
     Raises
     ------
     InputError
-        Missing column, empty name, unknown commune, bad coordinates (file, line, column).
+        Missing, empty, binary or unreadable file, missing column, empty name, unknown
+        commune, bad coordinates (file, line, column).
     """
-    table = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-    table.columns = [fold(c) for c in table.columns]
+    report = ValidationReport()
+    file = display_name(path)
+    table = rename_columns(read_any(path, report), CANDIDATE_ALIASES, file, report)
     has_point = {"lat", "lon"} <= set(table.columns)
     if "nom" not in table.columns or not ("commune" in table.columns or has_point):
         raise InputError("colonnes attendues : « nom » et « commune », ou « nom », « lat », « lon »",
-                         file=path, row=1, fix="ajouter ces colonnes dans la ligne d'en-tête")
+                         file=file, row=1, fix="ajouter ces colonnes dans la ligne d'en-tête")
     names, codes, lons, lats = [], [], [], []
-    for position, record in enumerate(table.to_dict("records")):
-        row = position + 2
+    for record in table.to_dict("records"):
+        row = record[ROW]
+        if all(blank(v) for k, v in record.items() if k != ROW):
+            continue  # a blank line (often the last one of an Excel export)
         name = record.get("nom")
-        if pd.isna(name) or not str(name).strip():
-            raise InputError("nom du site vide", file=path, row=row, column="nom",
+        if blank(name):
+            raise InputError("nom du site vide", file=file, row=row, column="nom",
                              fix="donner un nom à chaque site candidat")
         commune = record.get("commune")
-        if has_point and not pd.isna(record.get("lat")):
-            lat = _coordinate(record["lat"], path, row, "lat", -90, 90)
-            lon = _coordinate(record.get("lon"), path, row, "lon", -180, 180)
-            code = None if pd.isna(commune) else _commune_of(commune, communes, path, row)
-        elif not pd.isna(commune):
-            code = _commune_of(commune, communes, path, row)
+        if has_point and not (blank(record.get("lat")) and blank(record.get("lon"))):
+            lat = _coordinate(record["lat"], file, row, "lat", -90, 90)
+            lon = _coordinate(record.get("lon"), file, row, "lon", -180, 180)
+            code = None if blank(commune) else _commune_of(commune, communes, file, row)
+        elif not blank(commune):
+            code = _commune_of(commune, communes, file, row)
             lat, lon = communes.at[code, "point_lat"], communes.at[code, "point_lon"]
         else:
-            raise InputError("ni commune ni coordonnées pour ce site", file=path, row=row,
+            raise InputError("ni commune ni coordonnées pour ce site", file=file, row=row,
                              column="commune", fix="renseigner la commune ou lat/lon")
         names.append(str(name).strip())
         codes.append(code)
         lons.append(lon)
         lats.append(lat)
+    if not names:
+        raise InputError("aucun site candidat (lignes vides)", file=file,
+                         fix="ajouter au moins un site sous l'en-tête")
     return gpd.GeoDataFrame(
         {"name": names, "commune_code": codes},
         index=pd.Index([f"candidat-{k + 1}" for k in range(len(names))], name="site"),

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from maillage.formatting import fr_number
+
 LEVEL_STYLES = {"erreur": "bold red", "réparé": "yellow", "converti": "cyan", "info": "dim"}
 OTHER_KINDS = {"communes": "contours de communes", "arrets": "arrêts de services itinérants",
                "gtfs": "flux GTFS", "france_services": "liste ANCT des France services",
@@ -97,7 +99,7 @@ def show(
                   f"{_int(communes['population'].sum())} habitants")
     epcis = Table(title="Intercommunalités (enfants par tranche d'âge, en années)")
     for header in ("intercommunalité", "SIREN", "communes", "habitants",
-                   *[f"{a}-{b}" for a, b in AGE_BANDS.values()]):
+                   *[f"{a}-{b - 1}" for a, b in AGE_BANDS.values()]):
         epcis.add_column(header, no_wrap=header == "SIREN",
                          justify="left" if header in ("intercommunalité", "SIREN") else "right")
     children = communes.groupby("epci")[list(AGE_BANDS)].sum()
@@ -133,7 +135,7 @@ def show(
 
 def _int(value) -> str:
     """Integer with a thin French thousands separator."""
-    return f"{value:,.0f}".replace(",", "\u202f")
+    return fr_number(value)
 
 
 def register(app: typer.Typer) -> None:

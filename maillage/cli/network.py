@@ -87,8 +87,10 @@ def fetch(
     """Télécharge le réseau OpenStreetMap d'un territoire (osmnx), avec cache réutilisé hors ligne."""
     import geopandas as gpd
 
+    from maillage.cli._options import check_number
     from maillage.geo import fetch_network
 
+    check_number("--tampon", tampon, low=0, high=100_000, unit="mètres")
     with _steps(3) as step:
         step("Contour du territoire")
         if contour is not None:

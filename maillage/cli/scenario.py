@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from maillage.formatting import fr_number
+
 #: Rows of the per-commune table printed (the communes whose indicators move most).
 TOP_COMMUNES = 12
 
@@ -21,7 +23,7 @@ def _number(value, unit: str = "", decimals: int = 1) -> str:
         return "inaccessible"
     if 0 < abs(value) < 0.05:
         decimals = max(decimals, 2)
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",") + unit
+    return fr_number(value, decimals, thousands=" ") + unit
 
 
 def _format(indicator: str, value: float, signed: bool = False) -> str:
@@ -60,7 +62,7 @@ def _commune_tables(result):
     from rich.table import Table
 
     from maillage.analysis.capacity import AGE_BANDS
-    from maillage.analysis.scenario import FCA_MINUTES, indicator_band
+    from maillage.analysis.scenario import indicator_band
 
     for indicator, frame in result.by_commune.groupby("indicator", sort=False):
         moved = frame[(frame["access_per_100_children_difference"].abs() > 1e-9)
@@ -78,7 +80,8 @@ def _commune_tables(result):
         columns = [("Commune", "left"), ("Enfants" if with_places else "Habitants", "right")]
         if with_places:
             columns += [("Places / 100 enfants", "right"),
-                        (f"Places accessibles à {FCA_MINUTES} min / 100 enfants", "right")]
+                        (f"Places accessibles à {result.settings.catchment_minutes:g} min / 100 "
+                         "enfants", "right")]
         for header, justify in columns + [("Minutes au plus proche", "right")]:
             table.add_column(header, justify=justify)
         for _, row in moved.iterrows():
@@ -119,6 +122,9 @@ def run(
     console.print(f"État de base : registre au {scenario.date:%d/%m/%Y} ; "
                   f"territoire : {territory.name}"
                   + (f", EPCI {epci or scenario.epci}" if (epci or scenario.epci) else ""))
+    if epci and scenario.epci and str(epci) != str(scenario.epci):
+        console.print(f"Note : --epci {epci} remplace l'EPCI du scénario ({scenario.epci}).",
+                      markup=False)
     for change in scenario.changes:
         console.print(f"  • {change.describe()}")
     flag = "[yellow]estimés[/] : " if result.estimated else ""

@@ -17,6 +17,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from maillage.formatting import fr_number
+
 console = Console()
 site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
                        no_args_is_help=True)
@@ -38,7 +40,7 @@ LIMIT = typer.Option(60.0, "--limite", help="Limite de temps du solveur, seconde
 
 def _number(value: float, decimals: int = 0) -> str:
     """French number: 1 234,5."""
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return fr_number(value, decimals, thousands=" ")
 
 
 def _children(value: float) -> str:
@@ -48,6 +50,17 @@ def _children(value: float) -> str:
     if 0 < value < SMALL_COUNT_THRESHOLD:
         return f"< {SMALL_COUNT_THRESHOLD}"
     return _number(value)
+
+
+def _check_options(*, minutes=None, places=None, limit=None, top=None, p=None) -> None:
+    """Refuse NaN, infinite, negative or zero numbers before loading anything."""
+    from maillage.cli._options import check_number
+
+    check_number("--minutes", minutes, low=0, high=24 * 60, strict=True, unit="minutes")
+    check_number("--places", places, low=0, strict=True, unit="places")
+    check_number("--limite", limit, low=0, strict=True, unit="secondes")
+    check_number("--top", top, low=1, integer=True)
+    check_number("--p", p, low=0, integer=True)
 
 
 def _ordinal(rank: int) -> str:
@@ -61,10 +74,10 @@ def _prepare(kind, epci, territory_name, date, candidates_csv, places):
 
     with console.status("Chargement du territoire et calcul des temps de trajet…"):
         territory = load_territory(territory_name, epci=epci)
-        timer = default_timer(territory)
         candidates = None
         if candidates_csv is not None:
             candidates = read_candidates(candidates_csv, territory.communes)
+        timer = default_timer(territory)
         inputs = siting_inputs(territory, kind, timer=timer, candidates=candidates,
                                places=places, at=date)
     return territory, inputs
@@ -103,6 +116,7 @@ def rank(
     from maillage.analysis.siting.rank import rank_candidates
     from maillage.analysis.siting.territory import find_site
 
+    _check_options(minutes=minutes, places=places, top=top)
     territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
     named = None if site is None else find_site(inputs.labels, inputs.candidates, site)
     table = rank_candidates(inputs.demand, inputs.cost, minutes, existing=inputs.existing,
@@ -183,6 +197,7 @@ def _result_lines(result, inputs, minutes) -> None:
 
 def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model):
     """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result."""
+    _check_options(minutes=minutes, places=places, limit=limite)
     territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
@@ -202,6 +217,7 @@ def best(
     """Chercher les p nouveaux sites couvrant le plus d'enfants (couverture maximale)."""
     from maillage.analysis.siting import maximal_coverage
 
+    _check_options(p=p)
     _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite,
            lambda inputs, progress: maximal_coverage(
                inputs.demand, inputs.cost, minutes, p, candidates=inputs.candidates,
@@ -218,6 +234,7 @@ def median(
     """Chercher les p nouveaux sites qui réduisent le plus les temps de trajet (p-médian)."""
     from maillage.analysis.siting import p_median
 
+    _check_options(p=p)
     _solve(kind, None, places, epci, territoire, date, candidats, methode, limite,
            lambda inputs, progress: p_median(
                inputs.demand, inputs.cost, p, candidates=inputs.candidates,

@@ -65,6 +65,41 @@ CASES = {
         "fichier {file}, ligne 2, colonne « ouverture » : période d'ouverture « dimanches » "
         "inconnue. Correction : utiliser mercredis, vacances, périscolaire, semaine ou samedi, "
         "séparés par des points-virgules"),
+    # what planners type for "no end", impossible or absurd dates, absurd numbers -------------
+    "end_date_2999.csv": ("facilities", "loads",
+        "[converti] fichier {file}, ligne 2, colonne « date_fin » : date de fin « 31/12/2999 » "
+        "lue comme « sans date de fin »"),
+    "start_date_year_1019.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « date_debut » : date « 01/09/1019 » improbable "
+        "(année 1019). Correction : vérifier l'année : une date entre 1900 et 2099, ou laisser "
+        "vide"),
+    "end_date_year_0.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « date_fin » : date « 01/01/0000 » illisible. "
+        "Correction : écrire la date jj/mm/aaaa (ex. 01/04/2025) ou aaaa-mm-jj"),
+    "day_32_month_13.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « date_debut » : date « 32/13/2020 » illisible. "
+        "Correction : écrire la date jj/mm/aaaa (ex. 01/04/2025) ou aaaa-mm-jj"),
+    "places_1e400.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « places » : nombre de places « 1e400 » est infini ou "
+        "trop grand. Correction : écrire un nombre en chiffres (ex. 24 ou 24,5)"),
+    "latitude_1e400.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « latitude » : coordonnée « 1e400 » illisible. "
+        "Correction : donner des degrés décimaux (ex. 44,4475 ou 44.4475)"),
+    "negative_age.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « age_min » : âge minimum négatif (-5). Correction : "
+        "donner un nombre positif ou nul"),
+    "infinite_age.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « age_max » : âge maximum « inf » est infini ou trop "
+        "grand. Correction : écrire un nombre en chiffres (ex. 24 ou 24,5)"),
+    "age_400.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « age_max » : âge de 400 ans improbable. Correction : "
+        "donner l'âge en années (0 à 120)"),
+    "stop_400_days_per_month.csv": ("stops", "error",
+        "fichier {file}, ligne 2, colonne « jours_par_mois » : 400 jours par mois. Correction : "
+        "donner un nombre de jours de présence par mois (31 au plus)"),
+    "stop_1e400_days_per_month.csv": ("stops", "error",
+        "fichier {file}, ligne 2, colonne « jours_par_mois » : nombre de jours par mois « 1e400 » "
+        "est infini ou trop grand. Correction : écrire un nombre en chiffres (ex. 24 ou 24,5)"),
     # --- coordinates ------------------------------------------------------------------------
     "no_coordinates_no_commune.csv": ("facilities", "error",
         "fichier {file}, ligne 2, colonne « code_insee » : ni coordonnées ni commune : "
@@ -192,3 +227,13 @@ def test_inputs_are_never_modified(lot_points):
         except InputError:
             pass
     assert before == {p.name: p.read_bytes() for p in BAD.iterdir() if p.is_file()}
+
+
+def test_an_end_date_in_2999_means_open_ended(lot_points):
+    """« 31/12/2999 » is what planners type for "no end": the facility stays in force."""
+    import pandas as pd
+
+    facilities = layers.load_facilities(BAD / "end_date_2999.csv", communes=lot_points)
+    catus = facilities.iloc[0]
+    assert pd.isna(catus["valid_to"]) and catus["valid_from"] == pd.Timestamp("2019-09-01")
+    assert facilities["valid_to"].dtype == "datetime64[ns]"

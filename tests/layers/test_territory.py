@@ -67,6 +67,14 @@ def test_an_epci_siren_is_also_a_territory_name():
     assert layers.load_territory("200035327", offline=True).name == "CC Cazals-Salviac"
 
 
+def test_a_territory_siren_and_a_different_epci_are_refused_not_overridden():
+    with pytest.raises(InputError, match="territoire « 200035327 » et intercommunalité "
+                                         "« 200023737 » contradictoires"):
+        layers.load_territory("200035327", epci="200023737", offline=True)
+    same = layers.load_territory("200035327", epci="200035327", offline=True)
+    assert same.name == "CC Cazals-Salviac"
+
+
 def test_an_unknown_territory_or_intercommunality_is_an_input_error():
     with pytest.raises(InputError, match="territoire « gironde » inconnu"):
         layers.load_territory("gironde")
