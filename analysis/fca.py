@@ -40,7 +40,8 @@ import pandas as pd
 
 from maillage.errors import InputError
 
-from .arguments import frame, number, optional_number, series
+from .arguments import choice, frame, number, optional_number, series
+from .normalise import normalised
 
 #: E2SFCA sub-zone weights of Luo & Qi (2009), the default of ``access.enhanced_two_stage_fca``.
 E2SFCA_STEPS = {10: 1.0, 20: 0.68, 30: 0.22}
@@ -280,7 +281,8 @@ def _catchment(demand, supply, cost, w, name) -> pd.Series:
 
 
 def two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
-                 threshold: float | None, weights: Weights = None) -> pd.Series:
+                 threshold: float | None, weights: Weights = None, *,
+                 normalize: bool = False) -> pd.Series:
     """Two-step floating catchment area: places per child accessible from each origin.
 
     Step 1, at each facility j: ``R_j = S_j / Σ_i W_ij D_i``; step 2, at each origin i:
@@ -298,6 +300,9 @@ def two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
         Catchment limit, minutes (inclusive); None = no limit (the decay alone decides).
     weights : None, dict, tuple or callable, optional
         Distance decay (see the module docstring). None = step 1 inside the catchment.
+    normalize : bool
+        Divide by the children-weighted mean (1 = the territory's average), as ``access``'s
+        ``normalize=True``.
 
     Returns
     -------
@@ -305,30 +310,45 @@ def two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
         Places per child accessible at each origin (index = ``cost.index``), 0 where no
         facility is within reach. Multiply by 100 for places per 100 children.
     """
-    return _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "2sfca")
+    result = _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "2sfca")
+    return _finish(result, demand, normalize)
 
 
 def enhanced_two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
-                          threshold: float | None = 30, weights: Weights = None) -> pd.Series:
+                          threshold: float | None = 30, weights: Weights = None, *,
+                          normalize: bool = False) -> pd.Series:
     """Enhanced 2SFCA (Luo & Qi 2009): 2SFCA with sub-zone weights, by default
     ``{10: 1.0, 20: 0.68, 30: 0.22}`` (:data:`E2SFCA_STEPS`).
 
-    Parameters and result as :func:`two_step_fca` (threshold in minutes, default 30);
+    Parameters and result as :func:`two_step_fca` (threshold in minutes, default 30,
+    ``normalize`` as there);
     result in places per child.
     """
     weights = E2SFCA_STEPS if weights is None else weights
-    return _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "e2sfca")
+    result = _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "e2sfca")
+    return _finish(result, demand, normalize)
+
+
+#: Selection-weight normalisations of 3SFCA (see :func:`three_step_fca`).
+SELECTIONS = ("catchment", "all")
 
 
 def three_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
-                   threshold: float | None = 60, weights: Weights = None) -> pd.Series:
+                   threshold: float | None = 60, weights: Weights = None, *,
+                   selection: str = "catchment", normalize: bool = False) -> pd.Series:
     """Three-step FCA (Wan, Zou & Sternberg 2012): competition-corrected 2SFCA.
 
     Each origin splits its demand between the facilities it reaches with selection weights
-    ``G_ij = W_ij / Σ_k W_ik`` (k within the catchment); then ``R_j = S_j / Σ_i G_ij W_ij D_i``
-    and ``A_i = Σ_j G_ij W_ij R_j``. Same numbers as ``access.Access.three_stage_fca`` when the
-    decay is 0 beyond ``threshold`` (``access`` sums the selection weights over the whole cost
-    table, ignoring ``max_cost``).
+    ``G_ij = W_ij / Σ_k W_ik``; then ``R_j = S_j / Σ_i G_ij W_ij D_i`` and
+    ``A_i = Σ_j G_ij W_ij R_j``. Two normalisations of ``G`` are offered:
+
+    - ``selection="catchment"`` (default): the sum runs over the facilities within
+      ``threshold`` only, so an origin's selection weights add up to 1 over the facilities it
+      may actually use (Wan et al.'s intent: demand is split among reachable facilities);
+    - ``selection="all"``: the sum runs over every destination with a finite time, whatever
+      the threshold, as PySAL ``access.Access.three_stage_fca`` and its reference code do.
+
+    Both agree when the decay is 0 beyond ``threshold`` (the default Wan steps end at 60 min).
 
     Parameters
     ----------
@@ -337,17 +357,28 @@ def three_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
         Catchment limit, minutes (default 60, the last sub-zone of Wan et al.).
     weights : decay spec, optional
         Default :data:`WAN_STEPS` ``{10: 0.962, 20: 0.704, 30: 0.377, 60: 0.042}``.
+    selection : {"catchment", "all"}
+        Over which destinations the selection weights are normalised (see above).
+    normalize : bool
+        Divide by the children-weighted mean (1 = average), as ``access``'s ``normalize``.
 
     Returns
     -------
     pandas.Series
-        Places per child at each origin.
+        Places per child at each origin (no unit when normalised).
     """
+    choice(selection, "selection", SELECTIONS)
     weights = WAN_STEPS if weights is None else weights
     w = _weight_matrix(cost, threshold, weights)
-    row = w.sum(axis=1, keepdims=True)
-    g = np.divide(w, row, out=np.zeros_like(w), where=row > 0)
-    return _catchment(demand, supply, cost, g * w, "3sfca")
+    pool = w if selection == "catchment" else _weight_matrix(cost, None, weights)
+    row = pool.sum(axis=1, keepdims=True)
+    g = np.divide(pool, row, out=np.zeros_like(pool), where=row > 0)
+    return _finish(_catchment(demand, supply, cost, g * w, "3sfca"), demand, normalize)
+
+
+def _finish(result: pd.Series, demand: pd.Series, normalize: bool) -> pd.Series:
+    """The measure, divided by its children-weighted mean when ``normalize``."""
+    return normalised(result, demand) if normalize else result
 
 
 def spatial_availability(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,

@@ -79,6 +79,46 @@ class NetworkTimer:
         return f"NetworkTimer({self.description!r})"
 
 
+def straight_line_metres(origins, destinations, max_metres: float | None = None) -> pd.DataFrame:
+    """Straight-line (Euclidean) distances, metres, from every origin to every destination.
+
+    For quick studies without a road network, as ``access.Access.create_euclidean_distance``:
+    the points are projected to EPSG:2154 (Lambert-93, metres; polygons are replaced by a
+    point inside them), never guessed from a missing CRS.
+
+    Parameters
+    ----------
+    origins, destinations : geopandas.GeoDataFrame or GeoSeries
+        Points (or polygons) with a CRS.
+    max_metres : float, optional
+        Distances beyond it become ``inf`` (unreachable), metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Metres, origins (rows, origins' index) × destinations (columns);
+        ``attrs["unit"] = "m"``.
+
+    Raises
+    ------
+    InputError
+        No CRS, empty geometries, or a bad ``max_metres``.
+    """
+    if max_metres is not None and (isinstance(max_metres, bool) or not isinstance(
+            max_metres, (int, float, np.number)) or not max_metres >= 0):
+        raise InputError(f"« max_metres » = {max_metres!r} invalide",
+                         fix="donner une distance maximale positive, en mètres")
+    orig = points_metric(origins, role="origines")
+    dest = points_metric(destinations, role="destinations")
+    metres = np.hypot(orig.x.to_numpy()[:, None] - dest.x.to_numpy()[None, :],
+                      orig.y.to_numpy()[:, None] - dest.y.to_numpy()[None, :])
+    if max_metres is not None:
+        metres[metres > max_metres] = np.inf
+    result = pd.DataFrame(metres, index=orig.index.copy(), columns=dest.index.copy())
+    result.attrs["unit"] = "m"
+    return result
+
+
 class StraightLineTimer:
     """Estimated travel times: straight-line distance × detour ÷ speed (minutes).
 
