@@ -25,17 +25,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from maillage.errors import InputError, SolverError
+from maillage.errors import SolverError
 
-from . import greedy
-from . import models
+from ..arguments import choice, count, number
+from . import greedy, models
 from .evaluate import (
     Evaluation,
     evaluate_capacitated_assignment,
     evaluate_capacitated_coverage,
     evaluate_uncapacitated,
 )
-from ..arguments import choice, count, number
 from .highs import TimeLimitError
 from .instance import SitingInstance, build_instance, check_threshold
 

@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from maillage.analysis import (
     combined_score,
     fca_ratio,
@@ -27,6 +26,7 @@ from maillage.analysis import (
     two_step_fca,
     weighted_catchment,
 )
+
 from maillage.errors import InputError
 
 access = pytest.importorskip("access")
@@ -131,7 +131,7 @@ def test_fca_ratio_needs_times_between_origins():
 @pytest.mark.parametrize(("limit", "weight", "expected"), [(0.5, 1, 1), (0.5, 0.5, 0.5),
                                                            (10, 1, 25)])
 def test_weighted_catchment_on_access_grid_cases(grid, limit, weight, expected):
-    demand, supply, cost = grid
+    _, supply, cost = grid
     one = cost.loc[[13]]
     assert weighted_catchment(supply, one, weights={limit: weight}).iloc[0] == expected
     assert weighted_catchment(supply, one, weights=weights.step_fn({limit: weight})).iloc[0] \
@@ -259,6 +259,7 @@ def test_three_step_unknown_selection_is_an_input_error():
 
 def test_straight_line_metres_equals_access_euclidean(lot_points):
     from maillage.geo import straight_line_metres
+
     from maillage.settings import METRIC_CRS
 
     points = lot_points.to_crs(METRIC_CRS).iloc[:40]

@@ -16,7 +16,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 from maillage.analysis import (
     coverage,
     enhanced_two_step_fca,
@@ -31,6 +30,7 @@ from maillage.analysis import (
     two_step_fca,
     zones_blanches,
 )
+
 from maillage.errors import InputError, SolverError
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
