@@ -87,6 +87,7 @@ def capacity_map(territory, indicator: pd.DataFrame, *, kind: str = "alsh",
     Returns
     -------
     folium.Map
+        The interactive map (places per 100 children by commune), French legend and tooltips.
     """
     communes = territory.communes
     m = base_map(communes, tiles=tiles)

@@ -62,6 +62,7 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
     Returns
     -------
     folium.Map
+        The interactive map (minutes to the nearest service by commune), French legend and tooltips.
     """
     communes = territory.communes
     access = access.reindex(communes.index)

@@ -43,6 +43,7 @@ def scenario_map(territory, before: pd.DataFrame, after: pd.DataFrame, *, kind: 
     Returns
     -------
     folium.Map
+        The interactive map (before, after and the difference by commune), French legend and tooltips.
     """
     communes = territory.communes
     before = before.reindex(communes.index)

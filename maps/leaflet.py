@@ -224,6 +224,18 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
     With ``self_contained`` Leaflet is inlined and every other remote script or stylesheet link
     Folium adds (jQuery, Bootstrap, icon fonts) is removed: the page then loads nothing from the
     network. Maps built here use none of those libraries.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    self_contained : bool
+        Inline Leaflet and drop remote links (the page works offline).
+
+    Returns
+    -------
+    str
+        The HTML page.
     """
     page = m.get_root().render()
     if not self_contained:
@@ -246,5 +258,20 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
 
 
 def save_map(m: folium.Map, path: str | os.PathLike, *, self_contained: bool = True):
-    """Write ``m`` as an HTML page at ``path`` (atomically); see :func:`render_html`."""
+    """Write ``m`` as an HTML page at ``path`` (atomically); see :func:`render_html`.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    path : str or path-like
+        The HTML file to write (replaced at once).
+    self_contained : bool
+        Inline Leaflet and drop remote links (the page works offline).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return write_text(path, render_html(m, self_contained=self_contained))
