@@ -147,6 +147,12 @@ def gravity_weights(scale: float, alpha: float,
     min_minutes : float
         Shortest time the decay sees, minutes (≥ 0).
 
+    Returns
+    -------
+    callable
+        Weight of an array of minutes (no upper bound); its ``description`` says it in
+        French.
+
     Examples
     --------
     >>> from maillage.analysis import gravity_weights
@@ -161,7 +167,7 @@ def gravity_weights(scale: float, alpha: float,
         with np.errstate(divide="ignore"):
             return np.power(np.maximum(np.asarray(minutes, dtype=float), floor) / scale, alpha)
 
-    weight.description = (f"gravitaire (t / {scale:g} min)^{alpha:g}"
+    weight.description = (f"gravitaire (t / {scale:g} min)^{alpha:g}"  # type: ignore[attr-defined]
                           + (f", t ≥ {floor:g} min" if floor else ""))
     return weight
 

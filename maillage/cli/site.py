@@ -5,7 +5,9 @@
 - ``maillage site best --kind alsh --p 2 --minutes 15``: the best p new sites (MCLP);
 - ``maillage site median --kind alsh --p 2``: the p new sites nearest to the children;
 - ``maillage site cover --kind alsh --minutes 15``: the fewest sites putting every child
-  within the threshold.
+  within the threshold (``--places``: each child also gets a place; ``--backup``: then as
+  many children as possible within the threshold of two sites);
+- ``maillage site center --kind alsh --p 2``: the p new sites that shorten the longest trip.
 """
 
 from __future__ import annotations
@@ -203,9 +205,17 @@ def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, li
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
         result = model(inputs, progress)
-    if result.model == "set-cover":
+    if result.model in ("set-cover", "capacitated-set-cover", "backup-cover"):
         console.print(f"[bold]{result.count} nouveau(x) site(s) nécessaire(s)[/] pour mettre "
-                      f"chaque enfant à moins de {minutes:g} min.")
+                      f"chaque enfant à moins de {minutes:g} min"
+                      + (" avec une place." if result.flows is not None else "."))
+    if result.model == "backup-cover":
+        console.print(f"Enfants à moins de {minutes:g} min de deux sites (solution de "
+                      f"secours) : {_number(result.objective)} sur "
+                      f"{_number(result.total_demand)}.")
+    if result.model == "p-center":
+        console.print(f"[bold]Trajet le plus long : {_number(result.objective, 1)} min[/] "
+                      f"(commune la plus éloignée de son site le plus proche).")
     _result_lines(result, inputs, minutes)
 
 
@@ -231,31 +241,70 @@ def median(
     places: Optional[float] = PLACES, epci: Optional[str] = EPCI, territoire: str = TERRITORY,
     date: Optional[str] = DATE, candidats: Optional[Path] = CANDIDATES,
     methode: str = METHOD, limite: float = LIMIT,
+    single: bool = typer.Option(False, "--single-site", "--un-seul-site",
+                                help="Avec --places : tous les enfants d'une commune vont au "
+                                     "même site (sinon ils peuvent être répartis)."),
+    fill: bool = typer.Option(False, "--fill-existing", "--remplir-existants",
+                              help="Avec --places : les sites existants doivent être pleins."),
 ) -> None:
     """Chercher les p nouveaux sites qui réduisent le plus les temps de trajet (p-médian)."""
     from maillage.analysis.siting import p_median
+    from maillage.errors import InputError
 
     _check_options(p=p)
+    if (single or fill) and places is None:
+        raise InputError("--single-site et --fill-existing portent sur les places des sites",
+                         fix="ajouter --places N (places de chaque nouveau site)")
     _solve(kind, None, places, epci, territoire, date, candidats, methode, limite,
            lambda inputs, progress: p_median(
                inputs.demand, inputs.cost, p, candidates=inputs.candidates,
-               existing=inputs.existing, capacity=inputs.capacity, method=methode,
-               time_limit=limite, progress=progress))
+               existing=inputs.existing, capacity=inputs.capacity,
+               assignment="single" if single else "split", fill_existing=fill,
+               method=methode, time_limit=limite, progress=progress))
 
 
 def cover(
     kind: str = KIND, minutes: float = MINUTES, epci: Optional[str] = EPCI,
     territoire: str = TERRITORY, date: Optional[str] = DATE,
     candidats: Optional[Path] = CANDIDATES, methode: str = METHOD, limite: float = LIMIT,
+    places: Optional[float] = PLACES,
+    backup: bool = typer.Option(False, "--backup", "--secours",
+                                help="Puis, avec ce nombre de sites, mettre le plus d'enfants "
+                                     "possible à portée de deux sites (LSCP-B)."),
 ) -> None:
     """Nombre minimal de nouveaux sites pour que chaque enfant soit à moins du seuil."""
-    from maillage.analysis.siting import set_cover
+    from maillage.analysis.siting import backup_coverage, set_cover
+    from maillage.errors import InputError
 
-    _solve(kind, minutes, None, epci, territoire, date, candidats, methode, limite,
-           lambda inputs, progress: set_cover(
-               inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
-               existing=inputs.existing, method=methode, time_limit=limite,
-               progress=progress))
+    if backup and places is not None:
+        raise InputError("--backup et --places ne se combinent pas",
+                         fix="retirer l'une des deux options")
+
+    def model(inputs, progress):
+        if backup:
+            return backup_coverage(inputs.demand, inputs.cost, minutes,
+                                   candidates=inputs.candidates, existing=inputs.existing,
+                                   time_limit=limite, progress=progress)
+        return set_cover(inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
+                         existing=inputs.existing, capacity=inputs.capacity, method=methode,
+                         time_limit=limite, progress=progress)
+
+    _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model)
+
+
+def center(
+    kind: str = KIND, p: int = typer.Option(1, "--p", help="Nombre de nouveaux sites."),
+    epci: Optional[str] = EPCI, territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, limite: float = LIMIT,
+) -> None:
+    """Chercher les p nouveaux sites qui raccourcissent le trajet le plus long (p-centre)."""
+    from maillage.analysis.siting import p_center
+
+    _check_options(p=p)
+    _solve(kind, None, None, epci, territoire, date, candidats, "exact", limite,
+           lambda inputs, progress: p_center(
+               inputs.demand, inputs.cost, p, candidates=inputs.candidates,
+               existing=inputs.existing, time_limit=limite, progress=progress))
 
 
 def register(app: typer.Typer) -> None:
@@ -264,4 +313,5 @@ def register(app: typer.Typer) -> None:
     site_app.command("best")(best)
     site_app.command("median")(median)
     site_app.command("cover")(cover)
+    site_app.command("center")(center)
     app.add_typer(site_app, name="site")
