@@ -25,7 +25,7 @@ from .problems import SitingResult, _check_p, _check_reachable, set_cover
 
 
 def backup_model(inst: SitingInstance, threshold: float, p: int):
-    """max Σ w_i u_i: Σ_j a_ij y_j + (existing in reach) >= 1 + u_i, u_i <= 1, Σ y = p.
+    """Backup model, max Σ w_i u_i: Σ_j a_ij y_j + (existing in reach) >= 1 + u_i, u_i <= 1, Σ y = p.
 
     ``u_i`` exists only for points with children and at least two sites in reach.
     Returns (builder, y columns, u columns, rows of u).

@@ -31,7 +31,7 @@ from .problems import SitingResult, _check_p, _check_reachable
 
 
 def p_center_model(inst: SitingInstance, p: int, fixed=None):
-    """min W: sum_j x_ij = 1, x_ij <= y_j, sum_j d_ij x_ij <= W, sum_j y_j = p.
+    """p-center model, min W: sum_j x_ij = 1, x_ij <= y_j, sum_j d_ij x_ij <= W, sum_j y_j = p.
 
     Given the sites, the best assignment is to the nearest open site, so ``x`` may stay
     continuous; arcs farther than the nearest existing site are dropped. Returns
