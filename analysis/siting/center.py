@@ -148,8 +148,11 @@ def p_dispersion(cost, p, candidates=None, existing=None, *, time_limit=60.0,
                  progress: Callable[[str], None] | None = None) -> SitingResult:
     """Choose ``p`` new sites as far as possible from each other (p-dispersion).
 
-    Maximises D, the smallest cost between two open sites (existing ones included):
-    ``D <= d_ij + M (2 - y_i - y_j)`` for every pair (Kuby 1987), M = the largest finite cost.
+    Maximises D, the smallest cost between a new site and any other open site (new or
+    existing): ``D <= d_ij + M (2 - y_i - y_j)`` for every such pair (Kuby 1987), M = the
+    largest finite cost. Two existing sites close to each other (two ALSH in Cahors) do not
+    bound D, unlike spopt's ``predefined_facilities_arr`` (same answer with at most one
+    existing site).
 
     Parameters
     ----------
@@ -168,8 +171,8 @@ def p_dispersion(cost, p, candidates=None, existing=None, *, time_limit=60.0,
     Returns
     -------
     SitingResult
-        ``objective`` = the smallest cost between two open sites (``inf`` with fewer than
-        two open sites). No demand: coverage fields are 0.
+        ``objective`` = the smallest cost between a new site and another open site.
+        No demand: coverage fields are 0.
     """
     ids, d = _site_matrix(cost)
     demand = pd.Series(0.0, index=pd.Index(ids, name="site"))
@@ -178,23 +181,22 @@ def p_dispersion(cost, p, candidates=None, existing=None, *, time_limit=60.0,
     order = [ids.index(s) for s in inst.site_ids]
     d = d[np.ix_(order, order)]
     ne, m = inst.n_existing, len(order)
-    if ne + p < 2:
-        raise SolverError(f"p-dispersion : {ne + p} site(s) ouvert(s), il en faut au moins deux "
-                          f"pour mesurer un écart. Correction : augmenter p")
+    if p == 0 or ne + p < 2:
+        raise SolverError(f"p-dispersion : {p} nouveau(x) site(s) et {ne} existant(s) : il faut "
+                          f"au moins un nouveau site et deux sites ouverts pour mesurer un "
+                          f"écart. Correction : augmenter p")
     finite = d[np.isfinite(d)]
     far = 2 * float(finite.max()) + 1 if finite.size else 1.0
     d = np.where(np.isfinite(d), d, far)  # sites without a link count as very far apart
     big = float(d.max())
     i, j = np.triu_indices(m, 1)
     new_i, new_j = i >= ne, j >= ne
-    keep = new_i | new_j  # pairs of existing sites only bound D from above
+    keep = new_i | new_j  # two existing sites are as they are: they do not bound D
     i, j, new_i, new_j = i[keep], j[keep], new_i[keep], new_j[keep]
     start = time.perf_counter()
     builder = MipBuilder()
     y = builder.variables(inst.n_candidates, 0.0, 0.0, 1.0, integer=True)
     spread = builder.variables(1, 1.0, 0.0, INF)
-    existing_pairs = d[:ne, :ne][np.triu_indices(ne, 1)]
-    builder.rows([0], spread, 1.0, -INF, existing_pairs.min(initial=INF), count=1)
     # D + M y_i + M y_j <= d_ij + M × (new sites in the pair)
     rows = np.arange(len(i))
     builder.rows(np.r_[rows, rows[new_i], rows[new_j]],
@@ -206,7 +208,9 @@ def p_dispersion(cost, p, candidates=None, existing=None, *, time_limit=60.0,
                                                               minimum=0), progress=progress)
     chosen = list(np.flatnonzero(solution.values[y] > 0.5))
     open_ = np.r_[np.arange(ne), ne + np.asarray(chosen, dtype=int)]
-    pair = d[np.ix_(open_, open_)][np.triu_indices(len(open_), 1)]
+    a, b = np.triu_indices(len(open_), 1)
+    new_pair = (a >= ne) | (b >= ne)
+    pair = d[open_[a[new_pair]], open_[b[new_pair]]]
     result = _result("p-dispersion", inst, chosen, solution, pair.min(), None,
                      time.perf_counter() - start)
     result.covered_demand = result.total_demand = result.total_cost = 0.0

@@ -162,6 +162,8 @@ class SitingInputs:
         Site id -> INSEE code of its commune (None for a candidate given by lat/lon only).
     notes : list of str
         Assumptions the planner should read (French).
+    site_points : geopandas.GeoSeries or None
+        Site id -> point (EPSG:4326), existing sites then candidates.
     """
 
     demand: pd.Series
@@ -172,6 +174,7 @@ class SitingInputs:
     labels: pd.Series
     communes: pd.Series
     notes: list = field(default_factory=list)
+    site_points: gpd.GeoSeries | None = None
 
 
 def _existing_capacity(places: pd.Series, notes: list) -> pd.Series:
@@ -240,7 +243,7 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
         notes.append(f"temps estimés : {timer.description}")
     return SitingInputs(demand=demand, cost=cost, existing=list(existing.index),
                         candidates=list(sites.index), capacity=capacity, labels=labels,
-                        communes=site_communes, notes=notes)
+                        communes=site_communes, notes=notes, site_points=targets)
 
 
 def find_site(labels: pd.Series, candidates: list, query: str) -> str:

@@ -7,7 +7,8 @@
 - ``maillage site cover --kind alsh --minutes 15``: the fewest sites putting every child
   within the threshold (``--places``: each child also gets a place; ``--backup``: then as
   many children as possible within the threshold of two sites);
-- ``maillage site center --kind alsh --p 2``: the p new sites that shorten the longest trip.
+- ``maillage site center --kind alsh --p 2``: the p new sites that shorten the longest trip;
+- ``maillage site spread --kind rpe --p 3``: p sites as far apart as possible (p-dispersion).
 """
 
 from __future__ import annotations
@@ -205,6 +206,11 @@ def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, li
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
         result = model(inputs, progress)
+    _print_result(result, inputs, minutes)
+
+
+def _print_result(result, inputs, minutes) -> None:
+    """The answer of any siting model, in French."""
     if result.model in ("set-cover", "capacitated-set-cover", "backup-cover"):
         console.print(f"[bold]{result.count} nouveau(x) site(s) nécessaire(s)[/] pour mettre "
                       f"chaque enfant à moins de {minutes:g} min"
@@ -213,6 +219,9 @@ def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, li
         console.print(f"Enfants à moins de {minutes:g} min de deux sites (solution de "
                       f"secours) : {_number(result.objective)} sur "
                       f"{_number(result.total_demand)}.")
+    if result.model == "p-dispersion":
+        console.print(f"[bold]Écart minimal entre deux sites : {_number(result.objective, 1)} "
+                      f"min[/].")
     if result.model == "p-center":
         console.print(f"[bold]Trajet le plus long : {_number(result.objective, 1)} min[/] "
                       f"(commune la plus éloignée de son site le plus proche).")
@@ -241,10 +250,10 @@ def median(
     places: Optional[float] = PLACES, epci: Optional[str] = EPCI, territoire: str = TERRITORY,
     date: Optional[str] = DATE, candidats: Optional[Path] = CANDIDATES,
     methode: str = METHOD, limite: float = LIMIT,
-    single: bool = typer.Option(False, "--single-site", "--un-seul-site",
+    single: bool = typer.Option(False, "--single-site",
                                 help="Avec --places : tous les enfants d'une commune vont au "
                                      "même site (sinon ils peuvent être répartis)."),
-    fill: bool = typer.Option(False, "--fill-existing", "--remplir-existants",
+    fill: bool = typer.Option(False, "--fill-existing",
                               help="Avec --places : les sites existants doivent être pleins."),
 ) -> None:
     """Chercher les p nouveaux sites qui réduisent le plus les temps de trajet (p-médian)."""
@@ -268,7 +277,7 @@ def cover(
     territoire: str = TERRITORY, date: Optional[str] = DATE,
     candidats: Optional[Path] = CANDIDATES, methode: str = METHOD, limite: float = LIMIT,
     places: Optional[float] = PLACES,
-    backup: bool = typer.Option(False, "--backup", "--secours",
+    backup: bool = typer.Option(False, "--backup",
                                 help="Puis, avec ce nombre de sites, mettre le plus d'enfants "
                                      "possible à portée de deux sites (LSCP-B)."),
 ) -> None:
@@ -307,6 +316,27 @@ def center(
                existing=inputs.existing, time_limit=limite, progress=progress))
 
 
+def spread(
+    kind: str = KIND, p: int = typer.Option(2, "--p", help="Nombre de nouveaux sites."),
+    epci: Optional[str] = EPCI, territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, limite: float = LIMIT,
+) -> None:
+    """Placer p sites aussi éloignés que possible les uns des autres (p-dispersion)."""
+    from maillage.analysis.siting import p_dispersion
+    from maillage.geo import default_timer
+
+    _check_options(p=p, limit=limite)
+    territory, inputs = _prepare(kind, epci, territoire, date, candidats, None)
+    _header(territory, inputs, kind, None)
+    with console.status("Calcul des temps entre sites…"):
+        points = inputs.site_points
+        between = default_timer(territory).matrix(points, points)
+    with _solving("exact", limite) as progress:
+        result = p_dispersion(between, p, candidates=inputs.candidates,
+                              existing=inputs.existing, time_limit=limite, progress=progress)
+    _print_result(result, inputs, None)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``site`` group to the main maillage app."""
     site_app.command("rank")(rank)
@@ -314,4 +344,5 @@ def register(app: typer.Typer) -> None:
     site_app.command("median")(median)
     site_app.command("cover")(cover)
     site_app.command("center")(center)
+    site_app.command("spread")(spread)
     app.add_typer(site_app, name="site")

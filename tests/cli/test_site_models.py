@@ -52,7 +52,14 @@ def test_site_median_single_site_and_fill_need_places(capsys):
     assert status == 2
     assert "--places" in err
     status, out, _ = _run(["site", "median", "--kind", "alsh", "--p", "1", "--places", "3500",
-                           "--un-seul-site", "--epci", GRAND_CAHORS, "--date", "2025-03-31"],
+                           "--single-site", "--epci", GRAND_CAHORS, "--date", "2025-03-31"],
                           capsys)
     assert status == 0
     assert "Sites retenus (1)" in out
+
+
+def test_site_spread_reports_the_smallest_gap_between_sites(capsys):
+    status, out, _ = _run(["site", "spread", "--kind", "alsh", "--p", "2", "--epci",
+                           GRAND_CAHORS, "--date", "2025-03-31"], capsys)
+    assert status == 0
+    assert "Écart minimal entre deux sites" in out and "Sites retenus (2)" in out
