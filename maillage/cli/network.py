@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console()
+console = Console(markup=False)  # user text (names, files) printed as is
 network_app = typer.Typer(
     help="Réseaux routiers : téléchargement, construction, description.", no_args_is_help=True
 )
