@@ -86,7 +86,7 @@ def spreadsheet_text(value):
     '-1,5'
     >>> spreadsheet_text(-2.0)
     -2.0
-    """
+    """  # noqa: D301 (the examples show escaped text)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not is_number_text(
             value):
         return "'" + value

@@ -265,6 +265,22 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     InputError
         YAML that does not parse or breaks a budget (:mod:`.safe_yaml`), or a value that
         is not valid (see :func:`load_scenario`); the message gives the line.
+
+    Examples
+    --------
+    >>> text = '''
+    ... nom: "Ouverture de l'ALSH de Calamane"
+    ... date: 2025-03-31
+    ... epci: "200023737"
+    ... changements:
+    ...   - ouvrir: {id: alsh-calamane, type: alsh, commune: "46046", places: 20}
+    ...   - redimensionner: {id: alsh-catus, places: 48}
+    ... '''
+    >>> scenario = parse_scenario(text)
+    >>> scenario.name, f"{scenario.date:%Y-%m-%d}"
+    ("Ouverture de l'ALSH de Calamane", '2025-03-31')
+    >>> [(change.action, change.fields["id"], change.line) for change in scenario.changes]
+    [('ouvrir', 'alsh-calamane', 6), ('redimensionner', 'alsh-catus', 7)]
     """
     data, node = read_yaml(text, file)
     lines = _lines(node)
@@ -389,6 +405,13 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
         qui n'existe pas dans le registre") are checked when ``registry`` is given, and
         always when the scenario is applied
         (:func:`~maillage.analysis.scenario.apply.apply_changes`).
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> scenario = load_scenario(files("maillage.data") / "scenarios" / "calamane-2025.yaml")
+    >>> scenario.epci, [change.action for change in scenario.changes]
+    ('200023737', ['ouvrir'])
     """
     path = Path(path)
     if path.is_dir():
