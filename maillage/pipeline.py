@@ -307,19 +307,20 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
     from maillage.layers import load_territory
     from maillage.maps.report import write_report
 
-    from maillage.maps.output import check_replaceable
+    from maillage.maps.output import check_output, output_lock
 
-    check_replaceable(Path(out).absolute())  # fail before the work, not after
+    out = check_output(out)  # fail before the work, not after
     settings = DEFAULT_SETTINGS if settings is None else settings
     at = _parse_date(at if at is not None else settings.date)
     step = on_step or (lambda label: None)
-    step(STEPS[0])
-    territory = load_territory(name, epci=epci)
-    step(STEPS[1])
-    timer = _network_timer(network) if network is not None else default_timer(territory)
-    diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,
-                            on_step=step)
-    return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
+    with output_lock(out):  # a second run on the same output stops now, not after the work
+        step(STEPS[0])
+        territory = load_territory(name, epci=epci)
+        step(STEPS[1])
+        timer = _network_timer(network) if network is not None else default_timer(territory)
+        diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,
+                                on_step=step)
+        return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
 
 
 def _network_timer(path):

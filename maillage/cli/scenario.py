@@ -118,6 +118,10 @@ def run(
     from maillage.layers import load_territory
 
     console = Console(markup=False)  # user text (names, ids) printed as is
+    if out is not None:
+        from maillage.atomic import check_output_dir
+
+        check_output_dir(out)  # before the work: --out is a folder maillage can write into
     scenario = load_scenario(file)
     territory = load_territory(scenario.territory)
     result = run_scenario(territory, scenario, epci=epci)
