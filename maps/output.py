@@ -6,8 +6,8 @@ output untouched. A folder that was not written by maillage is never replaced, a
 link given as the output is refused (replacing it by a folder would silently break it).
 
 While a run writes an output, it holds a lock (``fcntl.flock`` on the hidden file
-``.<nom>.maillage-verrou`` beside it): a second run on the same output, in another process or
-thread, stops at once with a French message. Each temporary folder names the process that
+``.<nom>.maillage-verrou`` beside it, removed when the run ends): a second run on the same
+output, in another process or thread, stops at once with a French message. Each temporary folder names the process that
 owns it; at the next start, temporary folders of runs that died (``kill -9``, power cut) are
 removed — only folders maillage created, and only when their owner process is dead.
 """
@@ -122,16 +122,29 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
     fd = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise _busy(target, os.pread(fd, 32, 0).decode("ascii", "ignore").strip()) from None
+        for _ in range(5):  # the file a holder removes on release may be opened meanwhile
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = os.pread(fd, 32, 0).decode("ascii", "ignore").strip()
+                os.close(fd)
+                fd = None
+                raise _busy(target, pid) from None
+            with contextlib.suppress(FileNotFoundError):
+                if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                    break
+            os.close(fd)
+            fd = None
+        else:
+            raise _busy(target)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield
     finally:
         if fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # removed while still held: nothing is left beside the output
             os.close(fd)  # closing releases the flock
         with _held_guard:
             _held.pop(str(path), None)

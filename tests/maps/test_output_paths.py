@@ -135,8 +135,7 @@ def test_a_killed_run_leaves_its_temporary_folder_cleaned_at_the_next_start(tmp_
     stranger.mkdir()
     with output_folder(out) as work:
         (work / "rapport.html").write_text("suivant", encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [".sortie.abcd.tmp", f".sortie{LOCK_SUFFIX}", "sortie"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sortie.abcd.tmp", "sortie"]
     assert (out / "rapport.html").read_text(encoding="utf-8") == "suivant"
     assert (out / MARKER).is_file() and not (out / OWNER).exists()
 
@@ -167,7 +166,7 @@ def test_three_processes_on_one_output_one_wins_the_others_get_a_message(tmp_pat
         assert "une autre exécution de maillage écrit déjà dans" in stderr
         assert "OSError" not in stderr and "FileNotFoundError" not in stderr
     assert (out / "rapport.html").read_text(encoding="utf-8") == "nouveau"
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".old"))] == []
+    assert [p.name for p in tmp_path.iterdir()] == ["sortie"]  # no temporary, no lock file
 
 
 def test_two_threads_on_one_output_one_gets_a_message(tmp_path):
@@ -193,6 +192,7 @@ def test_two_threads_on_one_output_one_gets_a_message(tmp_path):
     finally:
         release.set()
         thread.join(timeout=30)
+    assert not (tmp_path / f".sortie{LOCK_SUFFIX}").exists()
     assert errors == [f"une autre exécution de maillage écrit déjà dans « {out} » (processus "
                       f"{os.getpid()}). Correction : attendre qu'elle se termine, ou choisir un "
                       "autre dossier avec --out"]
