@@ -8,8 +8,9 @@ link given as the output is refused (replacing it by a folder would silently bre
 While a run writes an output, it holds a lock (``fcntl.flock`` on the hidden file
 ``.<nom>.maillage-verrou`` beside it, removed when the run ends): a second run on the same
 output, in another process or thread, stops at once with a French message. Each temporary
-folder names the process that owns it; at the next start, temporary folders of runs that died (``kill -9``, power cut) are
-removed — only folders maillage created, and only when their owner process is dead.
+folder names the process that owns it; at the next start, temporary folders of runs that
+died (``kill -9``, power cut) are removed — only folders maillage created, and only when
+their owner process is dead.
 """
 
 from __future__ import annotations
