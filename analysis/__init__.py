@@ -13,6 +13,7 @@ from maillage.analysis.coverage import (
     time_to_nearest,
     zones_blanches,
 )
+from maillage.analysis.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.analysis.equity import equity_summary, gini, palma
 from maillage.analysis.fca import (
     enhanced_two_step_fca,
@@ -41,7 +42,7 @@ from maillage.analysis.siting import (
 from maillage.analysis.siting.rank import rank_candidates
 
 __all__ = [
-    "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
+    "AGE_BANDS", "AccessResult", "CapacityResult", "Diagnostic", "PERIODS", "ScenarioView", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
     "capacitated_maximal_coverage", "coverage", "enhanced_two_step_fca", "equity_summary",
     "france_services_target", "gaussian_weights", "gini", "in_force", "load_scenario",
     "maximal_coverage", "p_median", "palma", "places_per_100_children", "presence_coverage",

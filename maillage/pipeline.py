@@ -18,12 +18,12 @@ import pandas as pd
 
 from maillage.analysis.capacity import in_force, places_per_100_children
 from maillage.analysis.coverage import access_population, coverage
+from maillage.analysis.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import presence_coverage, presence_points
 from maillage.analysis.sensitivity import sensitivity
 from maillage.errors import InputError
 from maillage.kinds import age_text, counted_kinds, indicator_bands, kind_label
-from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 #: The demo scenario shipped with maillage.
@@ -234,6 +234,9 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     Returns
     -------
     Diagnostic
+        Finished: every indicator, the scenario and the summary indicators (zones
+        blanches, France services target, equity) are computed; the report, the maps and
+        the web app only render it.
     """
     settings = DEFAULT_SETTINGS if settings is None else settings
     step = on_step or (lambda name: None)

@@ -1,7 +1,8 @@
 """maillage.maps: Folium maps, printable figures and the HTML diagnostic report.
 
 - Results to present: :class:`Diagnostic` (with :class:`CapacityResult`, :class:`AccessResult`,
-  :class:`ScenarioView`), computed by :mod:`maillage.pipeline`.
+  :class:`ScenarioView`), defined in :mod:`maillage.analysis.diagnostic` and computed by
+  :func:`maillage.pipeline.build_diagnostic`; maps only renders a finished diagnostic.
 - Interactive maps: :func:`capacity_map` (places per 100 children), :func:`coverage_map`
   (minutes to the nearest service), :func:`scenario_map` (before / after / difference);
   :func:`save_map` / :func:`render_html` write them self-contained (Leaflet inlined, no tiles).
@@ -17,10 +18,10 @@ from __future__ import annotations
 from maillage.lazy import lazy_getattr
 
 _PUBLIC = {
-    "Diagnostic": "maillage.maps.diagnostic",
-    "CapacityResult": "maillage.maps.diagnostic",
-    "AccessResult": "maillage.maps.diagnostic",
-    "ScenarioView": "maillage.maps.diagnostic",
+    "Diagnostic": "maillage.analysis.diagnostic",
+    "CapacityResult": "maillage.analysis.diagnostic",
+    "AccessResult": "maillage.analysis.diagnostic",
+    "ScenarioView": "maillage.analysis.diagnostic",
     "capacity_map": "maillage.maps.folium_capacity",
     "coverage_map": "maillage.maps.folium_coverage",
     "scenario_map": "maillage.maps.folium_scenario",
