@@ -5,17 +5,17 @@ Capacity per child (places per 100 children), floating-catchment accessibility (
 what-if scenarios and siting models (MCLP, p-median, set cover).
 """
 
-from maillage.analysis.capacity import AGE_BANDS, PERIODS, in_force, places_per_100_children
-from maillage.analysis.coverage import (
+from .capacity import AGE_BANDS, PERIODS, in_force, places_per_100_children
+from .coverage import (
     coverage,
     france_services_target,
     time_summary,
     time_to_nearest,
     zones_blanches,
 )
-from maillage.analysis.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
-from maillage.analysis.equity import equity_summary, gini, palma
-from maillage.analysis.fca import (
+from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
+from .equity import equity_summary, gini, palma
+from .fca import (
     enhanced_two_step_fca,
     gaussian_weights,
     step_weights,
@@ -23,26 +23,27 @@ from maillage.analysis.fca import (
     spatial_availability,
     two_step_fca,
 )
-from maillage.analysis.itinerant import presence_coverage
-from maillage.analysis.scenario import (
+from .itinerant import presence_coverage
+from .scenario import (
     Scenario,
     ScenarioResult,
     apply_changes,
     load_scenario,
     run_scenario,
 )
-from maillage.analysis.sensitivity import sensitivity
-from maillage.analysis.siting import (
+from .sensitivity import sensitivity
+from .siting import (
     SitingResult,
     capacitated_maximal_coverage,
     maximal_coverage,
     p_median,
     set_cover,
 )
-from maillage.analysis.siting.rank import rank_candidates
+from .siting.rank import rank_candidates
 
 __all__ = [
-    "AGE_BANDS", "AccessResult", "CapacityResult", "Diagnostic", "PERIODS", "ScenarioView", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
+    "AGE_BANDS", "AccessResult", "CapacityResult", "Diagnostic", "PERIODS", "Scenario",
+    "ScenarioResult", "ScenarioView", "SitingResult", "apply_changes",
     "capacitated_maximal_coverage", "coverage", "enhanced_two_step_fca", "equity_summary",
     "france_services_target", "gaussian_weights", "gini", "in_force", "load_scenario",
     "maximal_coverage", "p_median", "palma", "places_per_100_children", "presence_coverage",

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from maillage.analysis.coverage import (TargetCheck, access_population, france_services_target,
-                                        zones_blanches)
-from maillage.analysis.equity import equity_summary
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
+
+from .coverage import TargetCheck, access_population, france_services_target, zones_blanches
+from .equity import equity_summary
 
 #: The kind whose national target (everyone within N minutes) the diagnostic checks.
 FRANCE_SERVICES = "france_services"

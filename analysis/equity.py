@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.coverage import weighted_quantile
 from maillage.errors import InputError
+
+from .coverage import weighted_quantile
 
 
 def _clean(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray]:

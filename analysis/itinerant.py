@@ -18,10 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.capacity import in_force
-from maillage.analysis.coverage import time_to_nearest
+from maillage import geo
 from maillage.errors import InputError
 from maillage.settings import DEFAULT_SETTINGS
+
+from .capacity import in_force
+from .coverage import time_to_nearest
 
 #: Days per month of a fixed site open on weekdays (5 × 52.14 / 12).
 FIXED_SITE_DAYS_PER_MONTH = 21.7
@@ -199,7 +201,5 @@ def minutes_to_nearest(territory, kinds, *, timer=None, at=None,
     if points.empty:
         return pd.Series(np.inf, index=origins.index, name="minutes")
     if timer is None:
-        from maillage.geo import default_timer
-
-        timer = default_timer(territory)
+        timer = geo.default_timer(territory)
     return time_to_nearest(timer.matrix(origins, as_points(points)))

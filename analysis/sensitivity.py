@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.coverage import time_to_nearest
-from maillage.analysis.equity import gini
-from maillage.analysis.fca import E2SFCA_STEPS, Weights, decay_description, two_step_fca
 from maillage.settings import DEFAULT_SETTINGS
+
+from .coverage import time_to_nearest
+from .equity import gini
+from .fca import E2SFCA_STEPS, Weights, decay_description, two_step_fca
 
 #: Thresholds tried by default, minutes (:class:`DiagnosticSettings`).
 THRESHOLDS = DEFAULT_SETTINGS.thresholds

@@ -13,14 +13,17 @@ import hashlib
 import logging
 from pathlib import Path
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
+import osmnx as ox
 import pandas as pd
 
 from maillage.atomic import atomic_path
 from maillage.errors import InputError, NetworkError
 from maillage.settings import LAYER_CRS, METRIC_CRS, cache_dir, offline, shared_data_dir
 
+from .engine import compile_graph
 from .osmfile import graph_from_osm_file
 from .speeds import SPEEDS_KMH, add_travel_times
 
@@ -131,8 +134,6 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     networkx.MultiDiGraph
         Road graph with ``travel_time`` (seconds) on its edges.
     """
-    import osmnx as ox
-
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
@@ -181,9 +182,6 @@ def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "dri
     networkx.MultiDiGraph
         Graph with ``travel_time`` (seconds); ``graph.graph["source"]`` and ``["date"]``.
     """
-    import geopandas as gpd
-    import osmnx as ox
-
     shape = polygon if isinstance(polygon, (gpd.GeoSeries, gpd.GeoDataFrame)) else gpd.GeoSeries([polygon], crs=LAYER_CRS)
     if shape.crs is None:
         raise InputError("Le contour du territoire n'a pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')")
@@ -256,8 +254,6 @@ def network_info(graph) -> dict:
         ``nœuds``, ``tronçons``, ``part fortement connexe`` (share of nodes in the largest
         strongly connected component), ``emprise`` (lon/lat bounds), ``source``, ``date``.
     """
-    from .engine import compile_graph
-
     road = compile_graph(graph)
     return {
         "nœuds": graph.number_of_nodes(),

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+import osmnx as ox
+
 from maillage.errors import NetworkError
 
 from .speeds import add_travel_times
@@ -86,8 +88,6 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     NetworkError
         Unreadable file, pyosmium missing, or no usable road in the file (French message).
     """
-    import osmnx as ox
-
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"Fichier OSM introuvable : {path}. Correction : vérifiez le chemin.")

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from .engine import compile_graph
+from .networks import default_network
 from .routing import nearest, travel_time_matrix
 from .snapping import points_metric
 
@@ -152,8 +153,6 @@ def default_timer(territory=None) -> Timer:
         A :class:`NetworkTimer` on :func:`default_network`, else a :class:`StraightLineTimer`;
         the choice is logged and stated in ``timer.description``.
     """
-    from .networks import default_network
-
     graph, description = default_network(territory)
     if graph is not None:
         log.info("Temps de trajet : %s", description)

@@ -1,33 +1,39 @@
 """maillage.layers: read and validate the layers of a territory (communes, facilities,
 itinerant stops, GTFS bus stops), with a report of every change and the source of each layer.
 
-Public names are imported lazily so that ``import maillage.layers`` stays fast.
+- Territory: :func:`load_territory` → :class:`Territory` (communes, facilities, stops, sources).
+- Communes: :func:`load_communes`, :func:`embedded_communes`, :func:`current_code`,
+  :func:`apply_insee_ages`; contours :func:`read_contours`, :func:`fetch_geo_api`.
+- Facilities: :func:`load_facilities` (:data:`KINDS`), :func:`load_itinerant_stops`,
+  :func:`load_gtfs_stops`, :func:`load_france_services`; age bands :data:`AGE_BANDS`.
+- What loading changed: :class:`ValidationReport`; where a layer came from: :class:`LayerSource`.
 """
 
-from __future__ import annotations
+from .ages import AGE_BANDS
+from .communes import apply_insee_ages, current_code, embedded_communes, load_communes
+from .contours import fetch_geo_api, read_contours
+from .facilities import KINDS, load_facilities
+from .france_services import load_france_services
+from .gtfs import load_gtfs_stops
+from .itinerant import load_itinerant_stops
+from .report import LayerSource, ValidationReport
+from .territory import Territory, load_territory
 
-from maillage.lazy import lazy_getattr
-
-_PUBLIC = {
-    "load_territory": "maillage.layers.territory",
-    "Territory": "maillage.layers.territory",
-    "load_communes": "maillage.layers.communes",
-    "embedded_communes": "maillage.layers.communes",
-    "current_code": "maillage.layers.communes",
-    "apply_insee_ages": "maillage.layers.communes",
-    "read_contours": "maillage.layers.contours",
-    "fetch_geo_api": "maillage.layers.contours",
-    "load_facilities": "maillage.layers.facilities",
-    "KINDS": "maillage.layers.facilities",
-    "load_itinerant_stops": "maillage.layers.itinerant",
-    "load_gtfs_stops": "maillage.layers.gtfs",
-    "load_france_services": "maillage.layers.france_services",
-    "ValidationReport": "maillage.layers.report",
-    "LayerSource": "maillage.layers.report",
-    "AGE_BANDS": "maillage.layers.ages",
-}
-
-__all__ = list(_PUBLIC)
-
-
-__getattr__ = lazy_getattr("maillage.layers", _PUBLIC)
+__all__ = [
+    "AGE_BANDS",
+    "KINDS",
+    "LayerSource",
+    "Territory",
+    "ValidationReport",
+    "apply_insee_ages",
+    "current_code",
+    "embedded_communes",
+    "fetch_geo_api",
+    "load_communes",
+    "load_facilities",
+    "load_france_services",
+    "load_gtfs_stops",
+    "load_itinerant_stops",
+    "load_territory",
+    "read_contours",
+]

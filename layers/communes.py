@@ -8,105 +8,22 @@ by age band (see :mod:`maillage.layers.ages`). Contours come from
 
 from __future__ import annotations
 
-import functools
 import re
 
-from maillage.layers.ages import AGE_BANDS, INSEE_COLUMNS
-from maillage.layers.tables import ROW, blank, display_name, parse_number, read_any
+from maillage.errors import InputError
 
-COMMUNE_COLUMNS = ["code", "name", "epci", "epci_name", "population", *AGE_BANDS,
-                   "age_source", "point_lon", "point_lat", "geometry", "geometry_kind"]
-CODE_PATTERN = re.compile(r"^\d[\dAB]\d{3}$")
-EMBEDDED_VINTAGE = "COG 2026, populations légales en vigueur en 2026"
-EMBEDDED_LICENCE = "Licence Ouverte (@etalab/decoupage-administratif 6.0.0)"
+from .ages import INSEE_COLUMNS
+# The COG codes and the embedded table live in .cog (below .contours); re-exported here.
+from .cog import (CODE_PATTERN, COMMUNE_COLUMNS, EMBEDDED_LICENCE, EMBEDDED_VINTAGE,
+                  _embedded_table, current_code, embedded_communes, finish_layer, normalize_code,
+                  points_layer)
+from .contours import with_geometry
+from .report import ValidationReport
+from .tables import ROW, display_name, parse_number, read_any
 
-
-@functools.lru_cache(maxsize=1)
-def _embedded_table():
-    import importlib.resources
-
-    import pandas as pd
-
-    with importlib.resources.files("maillage.data").joinpath("communes_lot.csv").open(
-            "r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype={"code": str, "epci": str, "former_codes": str},
-                            keep_default_na=False, na_values={"population": [""]})
-    return table
-
-
-def embedded_communes():
-    """The embedded communes of the Lot (312 rows, COG 2026) as a DataFrame (a copy).
-
-    Returns
-    -------
-    DataFrame
-        ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
-        ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
-        estimated), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
-    """
-    return _embedded_table().copy()
-
-
-@functools.lru_cache(maxsize=1)
-def _mapping() -> dict[str, str]:
-    import pandas as pd
-
-    from maillage.settings import shared_data_dir
-
-    mapping = {}
-    for code, former in zip(_embedded_table()["code"], _embedded_table()["former_codes"]):
-        for old in filter(None, former.split(";")):
-            mapping[old] = code
-    shared = shared_data_dir()
-    if shared is not None:
-        path = shared / "admin" / "lot_commune_codes_2015plus_to_cog2026.csv"
-        if path.is_file():
-            table = pd.read_csv(path, dtype=str)
-            mapping.update(zip(table["code_insee_old"], table["code_insee_cog2026"]))
-    return {old: new for old, new in mapping.items() if old != new}
-
-
-def current_code(code: str) -> str:
-    """The COG 2026 code of a commune code valid since 2015 (itself when unchanged).
-
-    Former codes of merged communes (e.g. 46156's members of Bellefont-La Rauze) map to the
-    new commune; the mapping comes from the communes déléguées of the embedded table, and from
-    ``admin/lot_commune_codes_2015plus_to_cog2026.csv`` when ../shared/data is present.
-    """
-    return _mapping().get(code, code)
-
-
-def normalize_code(text) -> str | None:
-    """A commune code as text of 5 characters ("1234.0" or 1234 -> "01234"); None if blank."""
-    if blank(text):
-        return None
-    code = str(text).strip()
-    if re.fullmatch(r"\d+(\.0+)?", code):
-        code = str(int(float(code))).zfill(5)
-    return code.upper()
-
-
-def points_layer(table):
-    """Communes as a GeoDataFrame of representative points (``geometry_kind`` = "point")."""
-    import geopandas as gpd
-
-    from maillage.settings import LAYER_CRS
-
-    gdf = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table["point_lon"], table["point_lat"]),
-        crs=LAYER_CRS)
-    gdf["geometry_kind"] = "point"
-    return finish_layer(gdf)
-
-
-def finish_layer(gdf):
-    """Order the communes columns, index by ``code`` (also kept as a column)."""
-    gdf = gdf[[c for c in COMMUNE_COLUMNS if c in gdf.columns]].copy()
-    gdf["population"] = gdf["population"].astype("int64")
-    for band in AGE_BANDS:
-        gdf[band] = gdf[band].astype(float)
-    gdf.index = gdf["code"].rename(None)
-    return gdf
+__all__ = ["CODE_PATTERN", "COMMUNE_COLUMNS", "EMBEDDED_LICENCE", "EMBEDDED_VINTAGE",
+           "apply_insee_ages", "current_code", "embedded_communes", "finish_layer",
+           "load_communes", "normalize_code", "points_layer", "restrict_to_epci"]
 
 
 def apply_insee_ages(communes, path, report):
@@ -218,14 +135,11 @@ def load_communes(path=None, *, ages=None, epci=None, offline=None, report=None)
         Index ``code``; columns of the communes schema (docs/DESIGN.md), EPSG:4326.
         ``attrs["report"]`` is the report and ``attrs["source"]`` the :class:`LayerSource`.
     """
-    from maillage.layers import contours
-    from maillage.layers.report import ValidationReport
-
     report = ValidationReport() if report is None else report
     table = embedded_communes()
     if epci is not None:
         table = restrict_to_epci(table, epci)
-    communes, source = contours.with_geometry(table, path=path, offline=offline, report=report)
+    communes, source = with_geometry(table, path=path, offline=offline, report=report)
     if ages is not None:
         communes = apply_insee_ages(communes, ages, report)
         source.description += f" ; enfants par âge : {display_name(ages)}"
@@ -242,8 +156,6 @@ def restrict_to_epci(table, epci: str):
     InputError
         When no embedded commune belongs to that SIREN (the message lists the known ones).
     """
-    from maillage.errors import InputError
-
     epci = str(epci).strip()
     kept = table[table["epci"] == epci]
     if kept.empty:

@@ -8,11 +8,22 @@ offline.
 
 from __future__ import annotations
 
-from maillage.layers.ages import ESTIMATE_SOURCE, estimate_bands
-from maillage.layers.communes import (CODE_PATTERN, EMBEDDED_LICENCE, EMBEDDED_VINTAGE,
-                                      current_code, finish_layer, normalize_code, points_layer)
-from maillage.layers.report import LayerSource
-from maillage.layers.tables import ROW, blank, display_name, normalize_header, parse_number
+import urllib.request
+
+import geopandas as gpd
+import pandas as pd
+from shapely import MultiPolygon, Polygon, make_valid
+
+from maillage.atomic import write_bytes
+from maillage.errors import NetworkError
+from maillage import settings
+from maillage.settings import LAYER_CRS
+
+from .ages import ESTIMATE_SOURCE, estimate_bands
+from .cog import (CODE_PATTERN, EMBEDDED_LICENCE, EMBEDDED_VINTAGE, current_code, finish_layer,
+                  normalize_code, points_layer)
+from .report import LayerSource
+from .tables import ROW, blank, display_name, normalize_header, parse_number, read_geo
 
 GEO_API_URL = ("https://geo.api.gouv.fr/departements/{departement}/communes"
                "?fields=code,nom,codeEpci,population&format=geojson&geometry=contour")
@@ -32,8 +43,6 @@ def _column(gdf, names):
 
 def _polygonal(geom):
     """Polygonal part of a repaired geometry (make_valid may add lines or points)."""
-    from shapely import MultiPolygon, Polygon
-
     if isinstance(geom, (Polygon, MultiPolygon)):
         return geom
     parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]
@@ -58,12 +67,6 @@ def read_contours(path, report):
         Index = current code; ``geometry`` (EPSG:4326), and ``name``, ``epci``,
         ``population`` (summed over former codes) when the file has them.
     """
-    import geopandas as gpd
-    import pandas as pd
-    from shapely import make_valid
-
-    from maillage.layers.tables import read_geo
-
     file = display_name(path)
     gdf = read_geo(path, report)
     if len(gdf) == 0:
@@ -120,11 +123,6 @@ def read_contours(path, report):
 
 def _merge(table, contours, source: LayerSource, report):
     """Embedded rows + contours: polygons where the file has them, points elsewhere."""
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.settings import LAYER_CRS
-
     layer = points_layer(table)
     common = layer.index.intersection(contours.index)
     layer.loc[common, "geometry"] = contours.loc[common, "geometry"].values
@@ -158,9 +156,7 @@ def _merge(table, contours, source: LayerSource, report):
 
 
 def _cache_path(departement: str):
-    from maillage.settings import cache_dir
-
-    return cache_dir() / "geo.api.gouv.fr" / f"communes-{departement}.geojson"
+    return settings.cache_dir() / "geo.api.gouv.fr" / f"communes-{departement}.geojson"
 
 
 def fetch_geo_api(departement: str = "46", *, epci: str | None = None, timeout: float = 30):
@@ -185,13 +181,7 @@ def fetch_geo_api(departement: str = "46", *, epci: str | None = None, timeout: 
     NetworkError
         When maillage is offline or the download fails.
     """
-    import urllib.request
-
-    from maillage.atomic import write_bytes
-    from maillage.errors import NetworkError
-    from maillage.settings import offline
-
-    if offline():
+    if settings.offline():
         raise NetworkError("mode hors ligne (MAILLAGE_OFFLINE=1) : téléchargement impossible")
     url = (GEO_API_EPCI_URL.format(epci=epci) if epci
            else GEO_API_URL.format(departement=departement))
@@ -216,11 +206,7 @@ def with_geometry(table, *, path=None, offline=None, report):
     -------
     (GeoDataFrame, LayerSource)
     """
-    from maillage.errors import NetworkError
-    from maillage.settings import offline as default_offline
-    from maillage.settings import shared_data_dir
-
-    offline = default_offline() if offline is None else offline
+    offline = settings.offline() if offline is None else offline
     if path is not None:
         source = LayerSource("fichier utilisateur", display_name(path), "", "")
         return _merge(table, read_contours(path, report), source, report), source
@@ -232,7 +218,7 @@ def with_geometry(table, *, path=None, offline=None, report):
         source = LayerSource("cache", f"geo.api.gouv.fr ({cached})", EMBEDDED_VINTAGE,
                              "Licence Ouverte")
         return _merge(table, read_contours(cached, report), source, report), source
-    shared = shared_data_dir()
+    shared = settings.shared_data_dir()
     if shared is not None and (shared / "communes" / "communes-46-lot.geojson").is_file():
         source = LayerSource("données partagées",
                              "contours IGN Admin Express 2018 (../shared/data) réunis en "

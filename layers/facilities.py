@@ -12,9 +12,17 @@ import math
 import re
 import unicodedata
 
+import geopandas as gpd
+import pandas as pd
+
 from maillage.kinds import SERVICE_KINDS, RegistrySet, RegistryView, kinds_where
-from maillage.layers.tables import ROW, blank, display_name, normalize_header, parse_date, \
-    parse_number, read_any, rename_columns
+from maillage.settings import LAYER_CRS
+
+from .communes import load_communes
+from .locate import Locator
+from .report import ValidationReport
+from .tables import (ROW, blank, display_name, normalize_header, parse_date, parse_number,
+                     read_any, rename_columns)
 
 #: Known facility kinds -> French name: a view of the registry
 #: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
@@ -285,11 +293,6 @@ def geometry_to_columns(frame, file, report):
 
 def facilities_frame(rows: list[dict]):
     """Facility dicts -> the facilities GeoDataFrame (index = id, EPSG:4326)."""
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.settings import LAYER_CRS
-
     frame = pd.DataFrame(rows, columns=[c for c in FACILITY_COLUMNS if c != "geometry"])
     for col in ("lon", "lat", "capacity", "age_min", "age_max"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -334,9 +337,6 @@ def load_facilities(path, kind: str | None = None, communes=None, *, require_cap
     InputError
         The first error found (file, row, column, fix); ``exc.report`` lists all of them.
     """
-    from maillage.layers.communes import load_communes
-    from maillage.layers.report import ValidationReport
-
     report = ValidationReport() if report is None else report
     file = display_name(path)
     if kind is not None and normalize_header(kind) not in KINDS:
@@ -358,8 +358,6 @@ def validate_facilities(frame, file: str, communes, *, kind=None, require_capaci
     Returns the facilities GeoDataFrame (see :func:`load_facilities`); raises the first
     :class:`~maillage.errors.InputError` after checking every row.
     """
-    from maillage.layers.locate import Locator
-
     if "name" not in frame.columns:
         report.error("colonne du nom absente", file=file, row=1, column="nom",
                      fix="ajouter une colonne « nom » (ou « name »)")

@@ -11,7 +11,20 @@ from __future__ import annotations
 
 import re
 
-from maillage.layers.tables import ROW, display_name, read_any
+import json
+import os
+import urllib.request
+
+import pandas as pd
+
+from maillage import settings
+from maillage.atomic import write_bytes
+from maillage.errors import InputError
+
+from .communes import load_communes
+from .facilities import validate_facilities
+from .report import LayerSource, ValidationReport
+from .tables import ROW, display_name, normalize_header, read_any
 
 #: data.gouv.fr dataset search used to find the ANCT list (the first CSV resource of the first
 #: dataset found is downloaded); ``$MAILLAGE_FRANCE_SERVICES_URL`` gives a CSV URL directly.
@@ -22,18 +35,12 @@ VINTAGE = "liste ANCT du 1er août 2024"
 
 
 def _subtype(format_fs: str) -> str:
-    from maillage.layers.tables import normalize_header
-
     key = normalize_header(format_fs)
     return {"bus_equivalent": "bus", "itinerante": "itinérante"}.get(key, format_fs.lower())
 
 
 def _canonical(frame, file: str, report):
     """ANCT columns -> facility columns (text cells) with the same ``_row``."""
-    import pandas as pd
-
-    from maillage.layers.tables import normalize_header
-
     required = ["id_fs", "lib_fs", "insee_com", "latitude", "longitude", "format_fs"]
     for column in required:
         if column not in frame.columns:
@@ -66,12 +73,6 @@ def _canonical(frame, file: str, report):
 
 def _download(target) -> str:
     """Download the ANCT CSV from data.gouv.fr into ``target``; return its URL."""
-    import json
-    import os
-    import urllib.request
-
-    from maillage.atomic import write_bytes
-
     url = os.environ.get("MAILLAGE_FRANCE_SERVICES_URL")
     if not url:
         with urllib.request.urlopen(DATASET_SEARCH_URL, timeout=30) as response:
@@ -84,29 +85,23 @@ def _download(target) -> str:
 
 def _resolve(path, offline, report):
     """The file to read and its LayerSource: user file → cache → shared data → online."""
-    from maillage.layers.report import LayerSource
-    from maillage.settings import cache_dir, shared_data_dir
-    from maillage.settings import offline as default_offline
-
     if path is not None:
         return path, LayerSource("fichier utilisateur", display_name(path), "", "")
-    cached = cache_dir() / "data.gouv.fr" / "liste-france-services.csv"
+    cached = settings.cache_dir() / "data.gouv.fr" / "liste-france-services.csv"
     if cached.is_file():
         return cached, LayerSource("cache", str(cached), "", "Licence Ouverte 2.0")
-    shared = shared_data_dir()
+    shared = settings.shared_data_dir()
     if shared is not None and (shared / "france_services" / "liste-fs-20240801.csv").is_file():
         return (shared / "france_services" / "liste-fs-20240801.csv",
                 LayerSource("données partagées", "liste ANCT des France services "
                             "(../shared/data)", VINTAGE, "Licence Ouverte 2.0"))
-    if not (default_offline() if offline is None else offline):
+    if not (settings.offline() if offline is None else offline):
         try:
             url = _download(cached)
             return cached, LayerSource("en ligne", f"{url} (mis en cache)", "",
                                        "Licence Ouverte 2.0")
         except (OSError, ValueError, KeyError, IndexError, StopIteration) as exc:
             report.add("info", f"liste des France services non téléchargée ({exc})")
-    from maillage.errors import InputError
-
     raise InputError("liste des France services introuvable hors ligne",
                      fix="donner le fichier CSV de data.gouv.fr (liste des structures France "
                      "services) ou se connecter à internet")
@@ -138,10 +133,6 @@ def load_france_services(path=None, *, departement: str | None = "46", communes=
         itinerant services, ``subtype`` "bus"/"itinérante"/"fixe"…); ``attrs["report"]``,
         ``attrs["source"]``.
     """
-    from maillage.layers.communes import load_communes
-    from maillage.layers.facilities import validate_facilities
-    from maillage.layers.report import ValidationReport
-
     report = ValidationReport() if report is None else report
     resolved, source = _resolve(path, offline, report)
     file = display_name(resolved)

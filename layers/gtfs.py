@@ -7,8 +7,14 @@ import math
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+
 from maillage.errors import InputError
-from maillage.layers.tables import display_name
+from maillage.settings import LAYER_CRS
+
+from .report import ValidationReport
+from .tables import display_name
 
 WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 BUS_STOP_COLUMNS = ["stop_id", "name", "departures_weekday", "routes", "geometry"]
@@ -48,8 +54,6 @@ class _Feed:
             self.names = {Path(n).name: n for n in self.archive.namelist() if n.endswith(".txt")}
 
     def read(self, name: str, required: bool = True):
-        import pandas as pd
-
         if name not in self.names:
             if not required:
                 return None
@@ -92,8 +96,6 @@ def _seconds(text: str) -> int:
 
 def _weekday_share(feed: _Feed) -> dict[str, float]:
     """service_id -> mean number of Monday–Friday days it runs on, per weekday (0 to 1)."""
-    import pandas as pd
-
     share: dict[str, float] = {}
     calendar = feed.read("calendar.txt", required=False)
     if calendar is not None and len(calendar):
@@ -173,12 +175,6 @@ def load_gtfs_stops(path, *, report=None):
         ``stop_id``, ``name``, ``departures_weekday`` (int, mean departures per day Monday to
         Friday), ``routes`` (";"-joined short names), ``geometry`` (Point, EPSG:4326).
     """
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.layers.report import ValidationReport
-    from maillage.settings import LAYER_CRS
-
     report = ValidationReport() if report is None else report
     feed = _Feed(Path(path))
     stops = feed.read("stops.txt")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import re
 
-from maillage.layers.facilities import RowCells, slug
-from maillage.layers.tables import ROW, blank, display_name, normalize_header, read_any, \
-    rename_columns
+import geopandas as gpd
+import pandas as pd
+
+from maillage.settings import LAYER_CRS
+
+from .communes import load_communes
+from .facilities import RowCells, geometry_to_columns, slug
+from .locate import Locator
+from .report import ValidationReport
+from .tables import ROW, blank, display_name, read_any, rename_columns
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 STOP_COLUMNS = ["service_id", "stop_id", "name", "commune_code", "lon", "lat",
@@ -52,15 +58,6 @@ def load_itinerant_stops(path, communes=None, facilities=None, *, report=None):
     GeoDataFrame
         Itinerant-stops schema of docs/DESIGN.md (EPSG:4326); ``attrs["report"]``.
     """
-    import geopandas as gpd
-    import pandas as pd
-
-    from maillage.layers.communes import load_communes
-    from maillage.layers.facilities import geometry_to_columns
-    from maillage.layers.locate import Locator
-    from maillage.layers.report import ValidationReport
-    from maillage.settings import LAYER_CRS
-
     report = ValidationReport() if report is None else report
     file = display_name(path)
     if communes is None:

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import math
 
-from maillage.layers.communes import CODE_PATTERN, current_code, normalize_code
-from maillage.layers.tables import blank, parse_number
+from pyproj import Transformer
+from shapely import Point
+
+from maillage.settings import LAYER_CRS, METRIC_CRS
+
+from .cog import CODE_PATTERN, current_code, normalize_code
+from .tables import blank, parse_number
 
 #: Longitude/latitude box of metropolitan France and Corsica (degrees).
 FRANCE_LON = (-5.5, 10.0)
@@ -122,8 +127,6 @@ class Locator:
 
     def commune_of_point(self, lon: float, lat: float) -> str | None:
         """Code of the commune holding the point, None when it is outside the territory."""
-        from shapely import Point
-
         point = Point(lon, lat)
         if self.polygons:
             hits = self.communes.sindex.query(point, predicate="intersects")
@@ -183,8 +186,4 @@ class Locator:
 
 
 def _from_lambert93(x: float, y: float) -> tuple[float, float]:
-    from pyproj import Transformer
-
-    from maillage.settings import LAYER_CRS, METRIC_CRS
-
     return Transformer.from_crs(METRIC_CRS, LAYER_CRS, always_xy=True).transform(x, y)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from maillage.errors import InputError
+
 #: Report levels, from the most to the least serious.
 LEVELS = ("erreur", "réparé", "converti", "info")
 
@@ -67,8 +71,6 @@ class ValidationReport:
         InputError
             With ``exc.report`` set to this report, so that callers can show every error.
         """
-        from maillage.errors import InputError
-
         errors = self.errors
         if not errors:
             return
@@ -80,8 +82,6 @@ class ValidationReport:
 
     def to_frame(self):
         """The entries as a DataFrame (columns level, file, row, column, message, fix)."""
-        import pandas as pd
-
         columns = ["level", "file", "row", "column", "message", "fix"]
         return pd.DataFrame([[getattr(e, c) for c in columns] for e in self.entries],
                             columns=columns)

@@ -8,13 +8,19 @@ separator, CRS). Files are only ever opened for reading.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import math
-
 import re
 import unicodedata
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+from openpyxl import load_workbook
+
 from maillage.errors import InputError
+from maillage.settings import LAYER_CRS
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
@@ -100,10 +106,6 @@ def _sniff_separator(header_line: str) -> str:
 
 def read_csv_text(path: Path, report):
     """Read a CSV/TSV file into a DataFrame of text cells with a ``_row`` column."""
-    import io
-
-    import pandas as pd
-
     file = display_name(path)
     text = decode_text(_check_readable(path), file, report)
     lines = text.splitlines()
@@ -125,8 +127,6 @@ def read_csv_text(path: Path, report):
 
 
 def _cell_text(value) -> str:
-    import datetime as dt
-
     if value is None:
         return ""
     if isinstance(value, (dt.datetime, dt.date)):
@@ -138,9 +138,6 @@ def _cell_text(value) -> str:
 
 def read_xlsx(path: Path, report):
     """Read the first non-empty sheet of an XLSX workbook as text cells with ``_row``."""
-    import pandas as pd
-    from openpyxl import load_workbook
-
     file = display_name(path)
     _check_readable(path)
     try:
@@ -187,10 +184,6 @@ def read_geo(path: Path, report):
     InputError
         When the file is unreadable or has no CRS and is not in degrees.
     """
-    import geopandas as gpd
-
-    from maillage.settings import LAYER_CRS
-
     file = display_name(path)
     _check_readable(path)
     try:
@@ -338,8 +331,6 @@ def parse_date(text):
     ValueError
         When the text is not such a date.
     """
-    import pandas as pd
-
     if blank(text):
         return None
     for pattern, order in _DATE_PATTERNS:

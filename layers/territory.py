@@ -7,10 +7,20 @@ one each layer came from and what could not be done offline.
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 from dataclasses import dataclass
 
-from maillage.layers.report import LayerSource, ValidationReport
+import geopandas as gpd
+import pandas as pd
+
+from maillage.errors import InputError
+
+from .communes import load_communes, restrict_to_epci
+from .facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
+from .gtfs import load_gtfs_stops
+from .itinerant import STOP_COLUMNS, load_itinerant_stops
+from .report import LayerSource, ValidationReport
 
 log = logging.getLogger("maillage.layers")
 
@@ -33,8 +43,6 @@ class Territory:
 
 
 def _embedded(name: str):
-    import importlib.resources
-
     resource = importlib.resources.files("maillage.data").joinpath(name)
     return resource if resource.is_file() else None
 
@@ -44,12 +52,6 @@ def _as_list(value):
 
 
 def _load_facilities(paths, communes, report):
-    import importlib.resources
-
-    import pandas as pd
-
-    from maillage.layers.facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
-
     if paths:
         frames = [load_facilities(p, communes=communes, report=report) for p in paths]
         source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)))
@@ -74,17 +76,11 @@ def _load_facilities(paths, communes, report):
 
 
 def _load_stops(path, communes, facilities, report):
-    import importlib.resources
-
-    from maillage.layers.itinerant import STOP_COLUMNS, load_itinerant_stops
-
     if path is not None:
         stops = load_itinerant_stops(path, communes, facilities, report=report)
         return stops, LayerSource("fichier utilisateur", str(path))
     embedded = _embedded("itinerant_stops_lot.csv")
     if embedded is None:
-        import geopandas as gpd
-
         empty = gpd.GeoDataFrame(columns=STOP_COLUMNS, geometry="geometry", crs="EPSG:4326")
         return empty, LayerSource("intégré", "aucun arrêt itinérant intégré")
     with importlib.resources.as_file(embedded) as file:
@@ -138,10 +134,6 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
         or the first error of a user file.
     """
-    from maillage.errors import InputError
-    from maillage.layers.communes import load_communes, restrict_to_epci
-    from maillage.layers.gtfs import load_gtfs_stops
-
     key = str(name).strip().lower()
     if key != "lot":
         if not key.isdigit():

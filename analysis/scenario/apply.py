@@ -10,30 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.capacity import in_force
-from .file import VERBS, Change, Scenario
+from ..capacity import in_force
+from .file import Change, Scenario, check_ids, require_id
 
-
-def check_ids(scenario: Scenario, facilities: pd.DataFrame) -> None:
-    """Check the scenario's facility ids against a registry, change by change.
-
-    A resized, closed, moved or rerouted id must be in force at the scenario date (or opened
-    by an earlier change); an opened id must be new. Raises :class:`InputError` with the line.
-    """
-    present = set(in_force(facilities, scenario.date).index.astype(str))
-    closed = {}
-    for change in scenario.changes:
-        fid = change.fields["id"]
-        if change.action == "ouvrir":
-            if fid in facilities.index or fid in present:
-                raise scenario.error(f"le scénario ouvre « {fid} » qui existe déjà dans le "
-                                     "registre", change, "id", "choisir un nouvel identifiant")
-            present.add(fid)
-            continue
-        _require(scenario, change, pd.Index(sorted(present)), facilities, closed)
-        if change.action == "fermer":
-            present.discard(fid)
-            closed[fid] = change.line
+__all__ = ["apply_changes", "check_ids"]
 
 
 def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
@@ -67,26 +47,6 @@ def _place(scenario, change, communes) -> dict:
         precision = "commune"
     return {"lon": lon, "lat": lat, "location_precision": precision, "commune_code": code,
             "epci": str(communes.loc[code, "epci"])}
-
-
-def _require(scenario, change, present, registry, closed: dict) -> str:
-    """The change's facility id, checked against the ids in force (``present``: an Index);
-    ``closed`` maps the ids closed by earlier changes to their line."""
-    fid = change.fields["id"]
-    if fid in present:
-        return fid
-    verb = VERBS[change.action]
-    if fid in closed:
-        raise scenario.error(f"le scénario {verb} « {fid} » qu'il ferme plus haut "
-                             f"(ligne {closed[fid]})", change, "id",
-                             "retirer l'un des deux changements")
-    if fid in registry.index:
-        raise scenario.error(f"le scénario {verb} « {fid} » qui n'est pas en service au "
-                             f"{scenario.date:%Y-%m-%d}", change, "id",
-                             "choisir l'identifiant en service à la date du scénario")
-    raise scenario.error(f"le scénario {verb} « {fid} » qui n'existe pas dans le registre",
-                         change, "id",
-                         "copier l'identifiant exact depuis la colonne id du registre")
 
 
 def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.DataFrame,
@@ -131,20 +91,20 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
             after = pd.concat([after, new.reindex(columns=after.columns.drop("geometry",
                                                                              errors="ignore"))])
         elif change.action == "redimensionner":
-            fid = _require(scenario, change, after.index, facilities, closed)
+            fid = require_id(scenario, change, after.index, facilities, closed)
             after.loc[fid, "capacity"] = f["places"]
         elif change.action == "fermer":
-            fid = _require(scenario, change, after.index, facilities, closed)
+            fid = require_id(scenario, change, after.index, facilities, closed)
             after = after.drop(index=fid)
             closed[fid] = change.line
             if stops_after is not None:
                 stops_after = stops_after[stops_after["service_id"].astype(str) != fid]
         elif change.action == "deplacer":
-            fid = _require(scenario, change, after.index, facilities, closed)
+            fid = require_id(scenario, change, after.index, facilities, closed)
             for column, value in _place(scenario, change, communes).items():
                 after.loc[fid, column] = value
         else:  # itinerance
-            fid = _require(scenario, change, after.index, facilities, closed)
+            fid = require_id(scenario, change, after.index, facilities, closed)
             after.loc[fid, "itinerant"] = True
             new_stops = pd.DataFrame([{
                 "service_id": fid, "stop_id": f"{fid}-{s['commune']}-{n}",

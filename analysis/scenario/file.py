@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from maillage.analysis.capacity import PERIODS
 from maillage.errors import InputError
 from maillage.kinds import RegistrySet, kinds_where, service_kind
+
+from ..capacity import PERIODS, in_force
 
 #: Kinds counted in places: opening one needs ``places`` (as the facility loader requires a
 #: capacity); the registry's field ``capacity``.
@@ -275,6 +276,48 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     return scenario
 
 
+def check_ids(scenario: Scenario, facilities: pd.DataFrame) -> None:
+    """Check the scenario's facility ids against a registry, change by change.
+
+    A resized, closed, moved or rerouted id must be in force at the scenario date (or opened
+    by an earlier change); an opened id must be new. Raises :class:`InputError` with the line.
+    """
+    present = set(in_force(facilities, scenario.date).index.astype(str))
+    closed = {}
+    for change in scenario.changes:
+        fid = change.fields["id"]
+        if change.action == "ouvrir":
+            if fid in facilities.index or fid in present:
+                raise scenario.error(f"le scénario ouvre « {fid} » qui existe déjà dans le "
+                                     "registre", change, "id", "choisir un nouvel identifiant")
+            present.add(fid)
+            continue
+        require_id(scenario, change, pd.Index(sorted(present)), facilities, closed)
+        if change.action == "fermer":
+            present.discard(fid)
+            closed[fid] = change.line
+
+
+def require_id(scenario, change, present, registry, closed: dict) -> str:
+    """The change's facility id, checked against the ids in force (``present``: an Index);
+    ``closed`` maps the ids closed by earlier changes to their line."""
+    fid = change.fields["id"]
+    if fid in present:
+        return fid
+    verb = VERBS[change.action]
+    if fid in closed:
+        raise scenario.error(f"le scénario {verb} « {fid} » qu'il ferme plus haut "
+                             f"(ligne {closed[fid]})", change, "id",
+                             "retirer l'un des deux changements")
+    if fid in registry.index:
+        raise scenario.error(f"le scénario {verb} « {fid} » qui n'est pas en service au "
+                             f"{scenario.date:%Y-%m-%d}", change, "id",
+                             "choisir l'identifiant en service à la date du scénario")
+    raise scenario.error(f"le scénario {verb} « {fid} » qui n'existe pas dans le registre",
+                         change, "id",
+                         "copier l'identifiant exact depuis la colonne id du registre")
+
+
 def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     """Read and validate a scenario file (YAML).
 
@@ -283,7 +326,7 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     path : str or path-like
         The scenario file.
     registry : DataFrame, optional
-        Facilities (every date): when given, the ids are checked too (:func:`~maillage.analysis.scenario.apply.check_ids`).
+        Facilities (every date): when given, the ids are checked too (:func:`check_ids`).
 
     Returns
     -------
@@ -309,7 +352,5 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
                          fix="enregistrer le fichier en UTF-8") from exc
     scenario = parse_scenario(text, file=str(path))
     if registry is not None:
-        from .apply import check_ids
-
         check_ids(scenario, registry)
     return scenario

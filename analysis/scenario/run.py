@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.capacity import AGE_BANDS, AgeBand, counted_places, places_per_100_children
+from maillage import geo
 from maillage.kinds import service_kind
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
-from maillage.analysis.coverage import time_to_nearest
-from maillage.analysis.fca import two_step_fca
-from maillage.analysis.itinerant import as_points, presence_points
+
+from ..capacity import AGE_BANDS, AgeBand, counted_places, places_per_100_children
+from ..coverage import time_to_nearest
+from ..fca import two_step_fca
+from ..itinerant import as_points, presence_points
 from .apply import apply_changes
 from .file import Scenario, load_scenario
 
@@ -212,9 +214,7 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         before = before[before["commune_code"].astype(str).isin(communes.index)]
         after = after[after["commune_code"].astype(str).isin(communes.index)]
     if timer is None:
-        from maillage.geo import default_timer
-
-        timer = default_timer(base)
+        timer = geo.default_timer(base)
     origins = as_points(communes, "point_lon", "point_lat")
     by_commune, by_epci, notes = [], [], []
     for indicator in scenario.indicators:

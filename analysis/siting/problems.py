@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from maillage.errors import InputError, SolverError
+
 from . import greedy
 from . import models
 from .evaluate import (
@@ -35,7 +37,6 @@ from .evaluate import (
 )
 from .highs import TimeLimitError
 from .instance import SitingInstance, build_instance, check_threshold
-from maillage.errors import InputError, SolverError
 
 METHODS = ("exact", "greedy", "both")
 MAXIMISED = {"mclp", "capacitated-mclp"}

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from maillage.analysis.capacity import AGE_BANDS, counted_places
 from maillage.errors import InputError
 from maillage.layers.report import ValidationReport
 from maillage.layers.tables import ROW, blank, display_name, parse_number, read_any, \
     rename_columns
 from maillage.settings import LAYER_CRS
+
+from ..capacity import AGE_BANDS, counted_places
 
 
 def fold(text) -> str:
