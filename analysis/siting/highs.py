@@ -193,7 +193,7 @@ class MipBuilder:
             raise error(
                 f"HiGHS s'est arrêté sans solution ({highs.modelStatusToString(status)}) "
                 f"après {seconds:.0f} s. Correction : augmenter la limite de temps "
-                f"(time_limit, --limite) ou utiliser la méthode gloutonne (method='greedy')"
+                f"(time_limit, --limit) ou utiliser la méthode gloutonne (method='greedy')"
             )
         optimal = status == highspy.HighsModelStatus.kOptimal
         gap = float(info.mip_gap) if self._has_integers() and not optimal else 0.0

@@ -26,9 +26,10 @@ err_console = Console(stderr=True)
 
 
 def _register_all() -> None:
-    from maillage.cli import layers, network, report, scenario, site
+    # The ``app`` command lives in ``webapp``: a submodule named ``app`` would shadow ``app``.
+    from maillage.cli import layers, network, report, scenario, site, webapp
 
-    for module in (layers, network, scenario, site, report):
+    for module in (layers, network, scenario, site, report, webapp):
         module.register(app)
 
 

@@ -61,7 +61,7 @@ def _print_info(graph) -> None:
 def build(
     file: Path = typer.Argument(..., help="Fichier source : .osm, .osm.gz, .osm.bz2, .osm.pbf, .csv (tronçons) ou .graphml."),
     out: Path = typer.Option(..., "--out", "-o", help="Fichier GraphML à écrire."),
-    walk: bool = typer.Option(False, "--pieton", help="Réseau piéton (4,5 km/h) au lieu du réseau routier."),
+    walk: bool = typer.Option(False, "--walk", "--pieton", help="Réseau piéton (4,5 km/h) au lieu du réseau routier."),
 ) -> None:
     """Construit un réseau routier (temps de parcours) depuis un fichier local."""
     from maillage.geo import load_network
@@ -78,11 +78,11 @@ def build(
 @network_app.command("fetch")
 def fetch(
     out: Path = typer.Option(..., "--out", "-o", help="Fichier GraphML à écrire."),
-    territoire: str = typer.Option("lot", help="Territoire (« lot ») dont les communes délimitent la zone."),
+    territoire: str = typer.Option("lot", "--territory", "--territoire", help="Territoire (« lot ») dont les communes délimitent la zone."),
     epci: str | None = typer.Option(None, help="SIREN d'un EPCI pour restreindre la zone."),
-    contour: Path | None = typer.Option(None, help="Contour (GeoJSON, GeoPackage…) à la place du territoire."),
-    tampon: float = typer.Option(10_000, help="Marge autour du territoire, en mètres."),
-    walk: bool = typer.Option(False, "--pieton", help="Réseau piéton au lieu du réseau routier."),
+    contour: Path | None = typer.Option(None, "--boundary", "--contour", help="Contour (GeoJSON, GeoPackage…) à la place du territoire."),
+    tampon: float = typer.Option(10_000, "--buffer", "--tampon", help="Marge autour du territoire, en mètres."),
+    walk: bool = typer.Option(False, "--walk", "--pieton", help="Réseau piéton au lieu du réseau routier."),
 ) -> None:
     """Télécharge le réseau OpenStreetMap d'un territoire (osmnx), avec cache réutilisé hors ligne."""
     import geopandas as gpd
@@ -90,7 +90,7 @@ def fetch(
     from maillage.cli._options import check_number
     from maillage.geo import fetch_network
 
-    check_number("--tampon", tampon, low=0, high=100_000, unit="mètres")
+    check_number("--buffer", tampon, low=0, high=100_000, unit="mètres")
     with _steps(3) as step:
         step("Contour du territoire")
         if contour is not None:

@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     def demo(
         out: Path = typer.Option(Path("maillage-output"), "--out", "-o",
                                  help="Dossier de sortie (remplacé en entier)."),
-        online: bool = typer.Option(False, "--en-ligne",
+        online: bool = typer.Option(False, "--online", "--en-ligne",
                                     help="Fond de carte OpenStreetMap (internet requis) "
                                          "au lieu de cartes autonomes."),
         pdf: bool = typer.Option(False, "--pdf", help="Imprimer aussi le rapport en PDF "
@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
     def report(
         out: Path = typer.Option(Path("maillage-output"), "--out", "-o",
                                  help="Dossier de sortie (remplacé en entier)."),
-        territoire: str = typer.Option("lot", "--territoire",
+        territoire: str = typer.Option("lot", "--territory", "--territoire",
                                        help="« lot » ou le SIREN d'une intercommunalité."),
         epci: Optional[str] = typer.Option(None, "--epci",
                                            help="SIREN de l'EPCI à étudier (ex. 200023737)."),
@@ -87,9 +87,9 @@ def register(app: typer.Typer) -> None:
         date: Optional[str] = typer.Option(None, "--date",
                                            help="Équipements en service à cette date "
                                                 "(AAAA-MM-JJ ; défaut : aujourd'hui)."),
-        online: bool = typer.Option(False, "--en-ligne",
+        online: bool = typer.Option(False, "--online", "--en-ligne",
                                     help="Fond de carte OpenStreetMap (internet requis)."),
-        reseau: Optional[Path] = typer.Option(None, "--reseau",
+        reseau: Optional[Path] = typer.Option(None, "--network", "--reseau",
                                               help="Réseau routier (GraphML de « maillage "
                                                    "network fetch », fichier OSM, liste de "
                                                    "tronçons) pour les temps de trajet."),

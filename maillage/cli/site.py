@@ -26,16 +26,16 @@ site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
 KIND = typer.Option("alsh", "--kind", help="Service : alsh (3-11 ans), eaje (0-2 ans)…")
 MINUTES = typer.Option(15.0, "--minutes", help="Seuil d'accès en minutes de route.")
 EPCI = typer.Option(None, "--epci", help="SIREN de l'intercommunalité (ex. 200023737).")
-TERRITORY = typer.Option("lot", "--territoire", help="« lot » ou SIREN d'une intercommunalité.")
+TERRITORY = typer.Option("lot", "--territory", "--territoire", help="« lot » ou SIREN d'une intercommunalité.")
 DATE = typer.Option(None, "--date", help="Équipements existants à cette date (AAAA-MM-JJ ; "
                     "défaut : aujourd'hui).")
-CANDIDATES = typer.Option(None, "--candidats", help="CSV de sites candidats (nom ; commune "
+CANDIDATES = typer.Option(None, "--candidates", "--candidats", help="CSV de sites candidats (nom ; commune "
                           "ou lat/lon). Défaut : le chef-lieu de chaque commune.")
 PLACES = typer.Option(None, "--places", help="Places de chaque nouveau site (modèle avec "
                       "capacités).")
-METHOD = typer.Option("exact", "--methode", help="exact (HiGHS), greedy (glouton) ou both "
+METHOD = typer.Option("exact", "--method", "--methode", help="exact (HiGHS), greedy (glouton) ou both "
                       "(les deux, avec l'écart du glouton).")
-LIMIT = typer.Option(60.0, "--limite", help="Limite de temps du solveur, secondes.")
+LIMIT = typer.Option(60.0, "--limit", "--limite", help="Limite de temps du solveur, secondes.")
 
 
 def _number(value: float, decimals: int = 0) -> str:
@@ -58,7 +58,7 @@ def _check_options(*, minutes=None, places=None, limit=None, top=None, p=None) -
 
     check_number("--minutes", minutes, low=0, high=24 * 60, strict=True, unit="minutes")
     check_number("--places", places, low=0, strict=True, unit="places")
-    check_number("--limite", limit, low=0, strict=True, unit="secondes")
+    check_number("--limit", limit, low=0, strict=True, unit="secondes")
     check_number("--top", top, low=1, integer=True)
     check_number("--p", p, low=0, integer=True)
 

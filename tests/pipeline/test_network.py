@@ -1,4 +1,5 @@
-"""`maillage report --reseau FILE`: the planner's own road network drives the travel times."""
+"""`maillage report --network FILE` (alias `--reseau`): the planner's own road network
+drives the travel times."""
 
 import pytest
 

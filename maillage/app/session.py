@@ -1,0 +1,520 @@
+"""One planner's session: the territory, its timer and the registry, kept in memory.
+
+Loaded once at start-up (layers, compiled road graph, a :class:`MemoTimer` that remembers
+every routed column); each request then runs the library's own functions on it:
+:func:`~maillage.analysis.scenario.run_scenario` (one indicator at a time, remembered per
+indicator and per the changes that touch its kinds, so that an edit recomputes only the
+indicators it changes), :func:`~maillage.analysis.coverage.coverage`,
+:func:`~maillage.analysis.coverage.zones_blanches`,
+:func:`~maillage.analysis.coverage.france_services_target`, the siting functions, and the
+report writer for the export.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from maillage.analysis import (
+    AGE_BANDS,
+    coverage,
+    france_services_target,
+    maximal_coverage,
+    rank_candidates,
+    run_scenario,
+    zones_blanches,
+)
+from maillage.analysis.coverage import THRESHOLDS
+from maillage.analysis.scenario import ScenarioResult, apply_changes, indicator_band
+from maillage.errors import InputError
+from maillage.pipeline import registry_scope, with_layers
+
+from . import geojson
+from .cache import MemoTimer
+from .scenario_json import PAGE_FILE, located, scenario_from_json, scenario_to_json
+
+__all__ = ["APP_INDICATORS", "Session", "UPLOAD_MAX_BYTES", "ZONE_BLANCHE_MINUTES"]
+
+#: Indicators the page compares (keys of AGE_BANDS, or facility kinds without places).
+APP_INDICATORS = ("alsh", "eaje", "rpe", "france_services")
+#: A commune is a "zone blanche" beyond this many minutes of the nearest service.
+ZONE_BLANCHE_MINUTES = 20
+#: Largest facility file accepted, bytes.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+#: Largest scenario file accepted, bytes.
+SCENARIO_MAX_BYTES = 256 * 1024
+#: File types accepted for facility uploads.
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".gpkg", ".geojson", ".json")
+#: Results of single-indicator runs remembered.
+RESULTS_KEPT = 256
+#: Per-commune measures sent to the page (before / after; the page computes differences).
+COMMUNE_COLUMNS = ("children", *(f"{m}_{s}" for m in ("places", "places_per_100_children",
+                                                      "access_per_100_children",
+                                                      "minutes_nearest")
+                                  for s in ("before", "after")))
+#: Measures the map can show, and their unit in legends.
+MEASURES = {"places_per_100_children": "places pour 100 enfants",
+            "access_per_100_children": "places pour 100 enfants", "minutes_nearest": "min"}
+#: Class bounds of places per 100 children on the map (as the report's fixed classes).
+PLACES_EDGES = (0, 5, 10, 20, 40)
+#: Kinds a suggestion can site (places per 100 children).
+SUGGEST_KINDS = ("alsh", "eaje")
+
+
+def safe_name(name: str | None, default: str = "fichier") -> str:
+    """A file name fit for messages and a private temporary folder: the last path part,
+    letters, digits, spaces, dots, hyphens and underscores only, at most 80 characters."""
+    base = re.split(r"[\\/]", str(name or ""))[-1]
+    base = re.sub(r"[^\w .\-]", "_", base).strip(" .")[:80]
+    return base or default
+
+
+class Session:
+    """The in-memory state of ``maillage app``.
+
+    Parameters
+    ----------
+    territory : maillage.layers.Territory
+        The territory (the Lot by default).
+    timer : maillage.geo.Timer
+        Source of travel times (minutes); wrapped in a :class:`MemoTimer`.
+    epci : str, optional
+        EPCI (SIREN) the page starts on.
+    date : str, optional
+        Base date the page starts on (AAAA-MM-JJ); default today.
+    workdir : path, optional
+        The app's private temporary folder (uploads, exports); created when omitted.
+    """
+
+    def __init__(self, territory, timer, *, epci: str | None = None, date: str | None = None,
+                 workdir: str | Path | None = None):
+        self.territory = territory
+        self.timer = timer if isinstance(timer, MemoTimer) else MemoTimer(timer)
+        self.registry = territory.facilities
+        self.uploads: list[str] = []
+        self.epci = epci
+        self.date = date or pd.Timestamp.today().strftime("%Y-%m-%d")
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="maillage-app-"))
+        self.workdir.chmod(0o700)
+        self._lock = threading.RLock()
+        self._results: OrderedDict = OrderedDict()
+        self._version = 0
+        codes = territory.communes["epci"].astype(str)
+        if epci is not None and epci not in set(codes):
+            raise InputError(f"l'EPCI « {epci} » n'est pas dans le territoire", column="--epci",
+                             fix="donner le SIREN d'un EPCI du territoire (9 chiffres)")
+
+    # -- static layers -----------------------------------------------------------------
+    def territory_json(self) -> dict:
+        """Everything the page draws once: communes, EPCI outlines, kinds, indicators."""
+        communes = self.territory.communes
+        scope = registry_scope(with_layers(self.territory, facilities=self.registry))
+        return {
+            "name": str(self.territory.name),
+            "date": self.date,
+            "epci": self.epci,
+            "timer": {"description": self.timer.description, "estimated": self.timer.estimated},
+            "epcis": [{"code": str(r.code), "name": str(r.name)}
+                      for r in self.territory.epcis.itertuples()],
+            "communes": geojson.communes(communes, scope),
+            "outlines": geojson.epci_outlines(communes),
+            "kinds": geojson.kinds(),
+            "indicators": [{"key": k, "label": indicator_band(k).label,
+                            "places": k in AGE_BANDS} for k in APP_INDICATORS],
+            "defaults": {"indicateurs": list(APP_INDICATORS), "zone_blanche": ZONE_BLANCHE_MINUTES,
+                         "seuils": list(THRESHOLDS)},
+            "ages": {k: list(AGE_BANDS[k].ages) for k in AGE_BANDS},
+            "uploads": list(self.uploads),
+        }
+
+    # -- scenario ------------------------------------------------------------------------
+    def _communes(self, epci):
+        communes = self.territory.communes.copy()
+        communes.index = communes.index.astype(str)
+        if epci:
+            if epci not in set(communes["epci"].astype(str)):
+                raise InputError(f"l'EPCI « {epci} » n'est pas dans le territoire",
+                                 file=PAGE_FILE, column="epci",
+                                 fix="choisir un EPCI dans la liste")
+            communes = communes[communes["epci"].astype(str) == epci]
+        return communes
+
+    def _kinds_of_changes(self, scenario) -> list[str]:
+        """Kind of the facility each change touches (in order)."""
+        kinds, opened = [], {}
+        for change in scenario.changes:
+            fid = change.fields["id"]
+            if change.action == "ouvrir":
+                opened[fid] = str(change.fields["type"])
+                kinds.append(opened[fid])
+            elif fid in opened:
+                kinds.append(opened[fid])
+            else:
+                kinds.append(str(self.registry.at[fid, "kind"]) if fid in self.registry.index
+                             else "")
+        return kinds
+
+    def _indicator_result(self, scenario, indicator: str, kinds: list[str]) -> ScenarioResult:
+        """``run_scenario`` of one indicator with only the changes touching its kinds
+        (remembered: an edit of another kind reuses it)."""
+        band = indicator_band(indicator)
+        mine = [c for c, k in zip(scenario.changes, kinds) if k in band.kinds]
+        key = (self._version, f"{scenario.date:%Y-%m-%d}", scenario.epci, indicator,
+               json.dumps([[c.action, c.fields] for c in mine], sort_keys=True, default=str))
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        sub = copy.copy(scenario)
+        sub.indicators, sub.changes = [indicator], mine
+        result = run_scenario(with_layers(self.territory, facilities=self.registry), sub,
+                              timer=self.timer)
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+        return result
+
+    def prepare(self, data):
+        """Validate a page scenario and apply it: (scenario, yaml text, before, after,
+        stops after, communes analysed)."""
+        scenario, text = scenario_from_json(data)
+        communes = self._communes(scenario.epci)
+        try:
+            before, after, stops_after = apply_changes(scenario, self.registry, communes,
+                                                       self.territory.itinerant_stops)
+        except InputError as exc:
+            raise located(exc, text) from exc
+        return scenario, text, before, after, stops_after, communes
+
+    def evaluate(self, data) -> dict:
+        """Before / after indicators of a page scenario (the JSON the page draws).
+
+        Returns
+        -------
+        dict
+            ``summary`` (rows of ``ScenarioResult.table()``), ``communes`` and ``epcis``
+            per indicator (places, places per 100 children, 2SFCA places per 100 children,
+            minutes to the nearest: before and after), ``coverage`` (share of children
+            within 10/15/20/30 min), ``zones_blanches``, ``france_services`` (30-min
+            target), facilities and itinerant stops before / after (GeoJSON), ``yaml``.
+        """
+        start = time.perf_counter()
+        scenario, text, before, after, stops_after, communes = self.prepare(data)
+        kinds = self._kinds_of_changes(scenario)
+        results = [self._indicator_result(scenario, ind, kinds) for ind in scenario.indicators]
+        result = ScenarioResult(
+            scenario=scenario, before=before, after=after,
+            by_commune=pd.concat([r.by_commune for r in results]),
+            by_epci=pd.concat([r.by_epci for r in results]),
+            timer_description=self.timer.description, estimated=self.timer.estimated,
+            notes=[n for r in results for n in r.notes])
+        stops = self.territory.itinerant_stops
+        stops_before = stops[stops["service_id"].astype(str).isin(before.index.astype(str))]
+        stops_now = stops_before if stops_after is None else \
+            stops_after[stops_after["service_id"].astype(str).isin(after.index.astype(str))]
+        body = {
+            "scenario": scenario_to_json(scenario) | {"changements": data.get("changements")
+                                                      or []},
+            "changes": [c.describe() for c in scenario.changes],
+            "timer": {"description": self.timer.description, "estimated": self.timer.estimated},
+            "indicators": [{"key": k, "label": indicator_band(k).label, "places": k in AGE_BANDS}
+                           for k in scenario.indicators],
+            "summary": geojson.records(result.table().reset_index()),
+            "communes": {}, "epcis": {}, "coverage": {}, "zones_blanches": {},
+            "facilities": {"before": geojson.facilities(before),
+                           "after": geojson.facilities(after)},
+            "stops": {"before": geojson.stops(stops_before), "after": geojson.stops(stops_now)},
+            "notes": list(result.notes),
+            "yaml": text,
+        }
+        for indicator, rows in result.by_commune.groupby("indicator", sort=False):
+            body["communes"][indicator] = geojson.by_code(rows, COMMUNE_COLUMNS)
+            body["epcis"][indicator] = geojson.records(
+                result.by_epci[result.by_epci["indicator"] == indicator].reset_index())
+            children = rows["children"].astype(float)
+            states = {s: rows[f"minutes_nearest_{s}"].astype(float) for s in ("before", "after")}
+            cov = {s: coverage(t, children) for s, t in states.items()}
+            body["coverage"][indicator] = [
+                {"minutes": float(m), "before": cov["before"].at[m, "share_within"],
+                 "after": cov["after"].at[m, "share_within"],
+                 "beyond_before": cov["before"].at[m, "population_beyond"],
+                 "beyond_after": cov["after"].at[m, "population_beyond"]}
+                for m in cov["before"].index]
+            blanks = {}
+            for state, times in states.items():
+                zone = zones_blanches(times, ZONE_BLANCHE_MINUTES, communes, children)
+                blanks[state] = {"communes": int(len(zone)),
+                                 "children": float(zone["population"].sum()),
+                                 "list": geojson.records(zone.reset_index().head(40))}
+            body["zones_blanches"][indicator] = blanks
+            if indicator == "france_services":
+                target = {}
+                for state, times in states.items():
+                    check = france_services_target(times, children, communes)
+                    target[state] = {"passed": check.passed, "text": check.text(),
+                                     "share_within": check.share_within,
+                                     "population_beyond": check.population_beyond,
+                                     "communes": int(len(check.failing))}
+                body["france_services"] = target
+        body["legends"] = self._legends(result.by_commune)
+        communes_json = body.pop("communes")
+        body = geojson.clean(body)
+        body["communes"] = communes_json
+        body["elapsed_ms"] = round(1000 * (time.perf_counter() - start), 1)
+        return body
+
+    @staticmethod
+    def _legends(by_commune: pd.DataFrame) -> dict:
+        """Map classes of each indicator and measure (the report's own classes): fixed
+        breaks for a state, diverging ones for the difference."""
+        from maillage.maps.classes import diverging_classes, fixed_classes
+        from maillage.maps.folium_coverage import time_classes
+
+        def as_json(classes) -> dict:
+            return {"edges": [e if np.isfinite(e) else None for e in classes.edges],
+                    "labels": classes.labels, "colors": classes.colors,
+                    "no_data": classes.no_data_label, "no_data_color": classes.no_data_color}
+
+        legends = {}
+        for indicator, rows in by_commune.groupby("indicator", sort=False):
+            legends[indicator] = {}
+            for measure, unit in MEASURES.items():
+                states = (time_classes() if measure == "minutes_nearest"
+                          else fixed_classes(PLACES_EDGES, unit="", cmap="YlGnBu"))
+                diff = rows[f"{measure}_difference"].astype(float)
+                legends[indicator][measure] = {
+                    "state": as_json(states),
+                    "difference": as_json(diverging_classes(diff.to_numpy(), unit=unit))}
+        return legends
+
+    # -- suggestions -----------------------------------------------------------------------
+    def suggest(self, data, *, kind: str = "alsh", p: int = 1, minutes: float = 15.0,
+                places: float = 20.0, top: int = 10) -> dict:
+        """Best sites for ``p`` new facilities (MCLP) and the ranking of candidate communes,
+        on the state after the page's scenario.
+
+        Parameters
+        ----------
+        data : dict
+            The page's scenario (its changes are the state sited against).
+        kind : str
+            ``alsh`` or ``eaje``.
+        p : int
+            New sites (1 to 10).
+        minutes : float
+            Coverage threshold, minutes.
+        places : float
+            Places of each suggested facility (used when a suggestion becomes an edit).
+        top : int
+            Candidates listed in the ranking.
+        """
+        from maillage.analysis.siting.territory import siting_inputs
+
+        if kind not in SUGGEST_KINDS:
+            raise InputError(f"type « {kind} » non proposé", column="type",
+                             fix="choisir " + " ou ".join(SUGGEST_KINDS))
+        if not 1 <= int(p) <= 10:
+            raise InputError(f"nombre de sites {p} hors limites", column="p",
+                             fix="choisir entre 1 et 10 nouveaux sites")
+        if not 1 <= float(minutes) <= 120:
+            raise InputError(f"seuil de {minutes} minutes hors limites", column="minutes",
+                             fix="choisir un seuil entre 1 et 120 minutes")
+        if not 0 < float(places) <= 1000:
+            raise InputError(f"{places} places hors limites", column="places",
+                             fix="choisir entre 1 et 1000 places")
+        scenario, _, _, after, _, communes = self.prepare(data)
+        if not scenario.epci:
+            scope = registry_scope(with_layers(self.territory, facilities=self.registry))
+            communes = communes[scope.reindex(communes.index).fillna(False).to_numpy()]
+        view = with_layers(self.territory, communes=communes,
+                           facilities=after[after["commune_code"].astype(str)
+                                            .isin(communes.index)])
+        inputs = siting_inputs(view, kind, timer=self.timer, at=scenario.date)
+        best = maximal_coverage(inputs.demand, inputs.cost, float(minutes), int(p),
+                                candidates=inputs.candidates, existing=inputs.existing)
+        ranking = rank_candidates(inputs.demand, inputs.cost, float(minutes),
+                                  existing=inputs.existing, candidates=inputs.candidates)
+        ages = list(AGE_BANDS[kind].ages)
+        label = {"alsh": "ALSH", "eaje": "EAJE"}[kind]
+
+        def site(site_id, **extra) -> dict:
+            code = str(inputs.communes[site_id])
+            name = str(inputs.labels[site_id])
+            return {"site": str(site_id), "commune": code, "name": name,
+                    "lon": float(communes.at[code, "point_lon"]),
+                    "lat": float(communes.at[code, "point_lat"]),
+                    "edit": {"ouvrir": {"type": kind, "nom": f"{label} de {name} (suggestion)",
+                                        "commune": code, "places": float(places),
+                                        "ages": ages}}, **extra}
+
+        body = {
+            "kind": kind, "p": int(p), "minutes": float(minutes),
+            "covered_before": float(ranking.attrs["children_covered_by_existing"]),
+            "covered_after": float(best.covered_demand), "total": float(best.total_demand),
+            "best": [site(s) for s in best.selected],
+            "ranking": [site(s, rank=int(r["rank"]), children_covered=float(r["children_covered"]),
+                             minutes_saved_per_child=float(r["minutes_saved_per_child"]))
+                        for s, r in ranking.head(top).iterrows()],
+            "notes": list(inputs.notes),
+        }
+        return geojson.clean(body)
+
+    # -- uploads ---------------------------------------------------------------------------
+    def upload(self, filename: str | None, content: bytes) -> dict:
+        """Validate a planner's facility file and add its facilities to the session's
+        registry (a facility with an id already there replaces it).
+
+        The file is parsed in a private temporary folder of the app, deleted right after.
+
+        Returns
+        -------
+        dict
+            ``ok``, ``added``, ``replaced``, ``entries`` (the validation report: level, file,
+            row, column, message, fix).
+
+        Raises
+        ------
+        InputError
+            Empty or too large file, unsupported type; the report's first error otherwise
+            (``exc.report`` holds every entry).
+        """
+        from maillage.layers import ValidationReport, load_facilities
+
+        name = safe_name(filename)
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            raise InputError(f"type de fichier « {suffix or name} » non pris en charge",
+                             file=name, fix="envoyer un fichier " + ", ".join(UPLOAD_SUFFIXES))
+        if not content:
+            raise InputError("fichier vide", file=name, fix="choisir le bon fichier")
+        if len(content) > UPLOAD_MAX_BYTES:
+            raise InputError(f"fichier trop gros ({len(content) / 1e6:.1f} Mo)", file=name,
+                             fix=f"au plus {UPLOAD_MAX_BYTES // (1024 * 1024)} Mo")
+        folder = Path(tempfile.mkdtemp(prefix="depot-", dir=self.workdir))
+        report = ValidationReport()
+        path = folder / name
+        try:
+            path.write_bytes(content)
+            try:
+                loaded = load_facilities(path, communes=self.territory.communes, report=report)
+            except InputError as exc:
+                raise _as_user_file(exc, report, path, name) from exc
+            except Exception as exc:  # a parser's own failure on a damaged file
+                raise _as_user_file(InputError(
+                    f"fichier illisible ({type(exc).__name__})", file=name,
+                    fix="enregistrer le fichier en CSV UTF-8, XLSX, GeoPackage ou GeoJSON "
+                        "et réessayer"), report, path, name) from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        _as_user_file(None, report, path, name)
+        with self._lock:
+            loaded = loaded[[c for c in self.registry.columns if c in loaded.columns]]
+            replaced = sorted(set(loaded.index.astype(str)) & set(self.registry.index.astype(str)))
+            kept = self.registry.drop(index=replaced)
+            import geopandas as gpd
+
+            self.registry = gpd.GeoDataFrame(pd.concat([kept, loaded]), crs=self.registry.crs)
+            self.uploads.append(name)
+            self._version += 1
+            self._results.clear()
+        entries = geojson.records(report.to_frame()) if len(report) else []
+        return {"ok": True, "file": name, "added": int(len(loaded)) - len(replaced),
+                "replaced": replaced, "entries": entries}
+
+    def reset_uploads(self) -> None:
+        """Back to the territory's own registry."""
+        with self._lock:
+            self.registry = self.territory.facilities
+            self.uploads = []
+            self._version += 1
+            self._results.clear()
+
+    # -- export ---------------------------------------------------------------------------
+    def export(self, data) -> bytes:
+        """The full diagnostic report (``rapport.html``, maps, figures, tables) of the state
+        at the scenario's date, with the scenario compared, as a zip (bytes); the scenario's
+        YAML is in it (``scenario.yaml``)."""
+        from maillage.layers.territory import epci_table
+        from maillage.maps import write_report
+        from maillage.pipeline import build_diagnostic
+
+        scenario, text, *_ = self.prepare(data)
+        territory = with_layers(self.territory, facilities=self.registry)
+        if scenario.epci:
+            communes = self._communes(scenario.epci)
+            registry = self.registry[self.registry["epci"].astype(str) == scenario.epci]
+            stops = self.territory.itinerant_stops
+            territory = with_layers(territory, communes=communes, facilities=registry,
+                                    itinerant_stops=stops[stops["service_id"].isin(
+                                        registry.index)],
+                                    name=str(communes["epci_name"].iloc[0]),
+                                    epcis=epci_table(communes))
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.workdir))
+        try:
+            diag = build_diagnostic(territory, self.timer, at=scenario.date,
+                                    scenario=scenario if scenario.changes else None)
+            out = write_report(diag, folder / "rapport").parent
+            (out / "scenario.yaml").write_text(text, encoding="utf-8")
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(out.rglob("*")):
+                    if path.is_file():
+                        archive.write(path, Path("maillage-rapport") / path.relative_to(out))
+            return buffer.getvalue()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        """Delete the app's temporary folder (when the session created it)."""
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _as_user_file(exc: InputError | None, report, path: Path, name: str):
+    """The report (and error) of a file parsed in the private folder, naming the planner's
+    file as they sent it (the private path never reaches the page). Row numbers as int."""
+    hidden = str(path)
+    for entry in report.entries:
+        if entry.file == hidden:
+            entry.file = name
+        entry.message = str(entry.message).replace(hidden, name)
+        if entry.row is not None and not pd.isna(entry.row):
+            entry.row = int(entry.row)
+    if exc is None:
+        return None
+    error = InputError(str(exc.message).replace(hidden, name), file=name,
+                       row=None if exc.row is None or pd.isna(exc.row) else int(exc.row),
+                       column=exc.column, fix=exc.fix)
+    error.report = report
+    return error
+
+
+def parse_scenario_file(filename: str | None, content: bytes) -> dict:
+    """A scenario YAML file sent by the page → the page's JSON (validated)."""
+    from maillage.analysis.scenario import parse_scenario
+
+    name = safe_name(filename, "scenario.yaml")
+    if len(content) > SCENARIO_MAX_BYTES:
+        raise InputError(f"fichier trop gros ({len(content) // 1024} Ko)", file=name,
+                         fix=f"un scénario tient en moins de {SCENARIO_MAX_BYTES // 1024} Ko")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("le scénario n'est pas en UTF-8", file=name,
+                         fix="enregistrer le fichier en UTF-8") from exc
+    return scenario_to_json(parse_scenario(text, file=name))
+

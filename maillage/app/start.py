@@ -1,0 +1,53 @@
+"""Start a session: the territory and its travel-time source, loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .session import Session
+
+__all__ = ["open_session"]
+
+
+def open_session(*, epci: str | None = None, network=None, date: str | None = None,
+                 territory: str = "lot") -> Session:
+    """Load the territory and its timer, and return the app's session.
+
+    Parameters
+    ----------
+    epci : str, optional
+        SIREN of the EPCI the page starts on (the whole territory stays loaded).
+    network : path, optional
+        Road network file (GraphML, OSM file, edge list); default: the shared road graph
+        when present, else flagged straight-line estimates (:func:`maillage.geo.default_timer`).
+    date : str, optional
+        Base date the page starts on (AAAA-MM-JJ); default today.
+    territory : str
+        ``"lot"`` (default) or an EPCI SIREN, as :func:`maillage.layers.load_territory`.
+
+    Returns
+    -------
+    Session
+    """
+    from maillage.geo import NetworkTimer, default_timer, load_network
+    from maillage.layers import load_territory
+
+    if date is not None:
+        import pandas as pd
+
+        from maillage.errors import InputError
+
+        try:
+            date = f"{pd.Timestamp(date):%Y-%m-%d}"
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"date illisible : « {date} »", column="--date",
+                             fix="écrire la date sous la forme AAAA-MM-JJ") from exc
+    layers = load_territory(territory)
+    if network is not None:
+        graph = load_network(network)
+        timer = NetworkTimer(graph, description=f"réseau routier du fichier {Path(network).name} "
+                                                f"({graph.number_of_nodes():,} nœuds)"
+                                                .replace(",", " "))
+    else:
+        timer = default_timer(layers)
+    return Session(layers, timer, epci=epci, date=date)
