@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
                                            help="Port local (défaut : un port libre)."),
         date: Optional[str] = typer.Option(None, "--date", help="Date de l'état de base "
                                            "(AAAA-MM-JJ ; défaut : aujourd'hui)."),
-        no_browser: bool = typer.Option(False, "--no-browser", "--sans-navigateur",
+        no_browser: bool = typer.Option(False, "--no-browser",
                                         help="Ne pas ouvrir le navigateur."),
     ) -> None:
         """Atelier de scénarios dans le navigateur : ouvrir, fermer, déplacer des services et
