@@ -47,6 +47,11 @@ def in_force(facilities: pd.DataFrame, at=None) -> pd.DataFrame:
         With optional ``valid_from`` / ``valid_to`` (datetime64) columns.
     at : date-like or None
         None keeps every facility.
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``facilities`` in force at ``at`` (same columns).
     """
     if at is None:
         return facilities

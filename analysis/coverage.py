@@ -29,6 +29,11 @@ def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
     ----------
     cost : DataFrame
         Travel times, minutes, origins × destinations.
+
+    Returns
+    -------
+    pandas.Series
+        Minutes to the nearest destination, by origin (index = ``cost.index``).
     """
     if cost.shape[1] == 0:
         return pd.Series(np.inf, index=cost.index, name="minutes")
@@ -126,6 +131,13 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 def time_summary(times: pd.Series, population: pd.Series) -> pd.Series:
     """Population-weighted mean, median and 90th percentile time to the nearest service.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Minutes to the nearest service, by area.
+    population : pandas.Series
+        People by area (same index as ``times``), the weights.
 
     Returns
     -------
@@ -225,6 +237,11 @@ def france_services_target(times: pd.Series, population: pd.Series,
         Names and EPCI for the list of failing communes.
     minutes : float
         The target (default 30 minutes).
+
+    Returns
+    -------
+    TargetCheck
+        Whether the target is met, the people and communes beyond it (minutes, people).
     """
     table = coverage(times, population, thresholds=(minutes,)).iloc[0]
     failing = zones_blanches(times, minutes, communes, population)

@@ -51,6 +51,18 @@ def gini(values: pd.Series, weights: pd.Series) -> float:
 
     ``G = 1 − Σ_k (p_k − p_{k−1}) (L_k + L_{k−1})`` on the Lorenz curve, which equals
     ``Σ_i Σ_j w_i w_j |x_i − x_j| / (2 W² μ)``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The indicator per area (e.g. places per 100 children), any unit ≥ 0.
+    weights : pandas.Series
+        People per area (e.g. children), same index as ``values``.
+
+    Returns
+    -------
+    float
+        The Gini coefficient, from 0 (equal) to 1 (all in one area).
     """
     p, share = lorenz(values, weights)
     return float(1.0 - np.sum(np.diff(p) * (share[1:] + share[:-1])))
@@ -61,6 +73,18 @@ def palma(values: pd.Series, weights: pd.Series) -> float:
 
     Read on the (interpolated) Lorenz curve: ``(1 − L(0.9)) / L(0.4)``; ``inf`` when the
     worst-served 40 % have nothing.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The indicator per area (e.g. places per 100 children), any unit ≥ 0.
+    weights : pandas.Series
+        People per area (e.g. children), same index as ``values``.
+
+    Returns
+    -------
+    float
+        The Palma ratio (1 = the top 10 % hold as much as the bottom 40 %).
     """
     p, share = lorenz(values, weights)
     bottom = float(np.interp(0.4, p, share))

@@ -65,8 +65,8 @@ def step_weights(steps: Mapping[float, float]) -> Callable[[np.ndarray], np.ndar
     def weight(minutes):
         return values[np.searchsorted(limits, np.asarray(minutes, dtype=float), side="left")]
 
-    weight.description = "paliers " + ", ".join(f"≤{k:g} min : {v:g}" for k, v in
-                                                 zip(limits, values[:-1], strict=True))
+    weight.description = "paliers " + ", ".join(  # type: ignore[attr-defined]
+        f"≤{k:g} min : {v:g}" for k, v in zip(limits, values[:-1], strict=True))
     return weight
 
 
@@ -77,6 +77,11 @@ def gaussian_weights(sigma: float) -> Callable[[np.ndarray], np.ndarray]:
     ----------
     sigma : float
         Width, minutes (> 0).
+
+    Returns
+    -------
+    callable
+        Weight (0 to 1) of an array of minutes; its ``description`` says it in French.
     """
     if not sigma or sigma <= 0:
         raise InputError(f"largeur de gaussienne invalide : {sigma}",
@@ -86,7 +91,7 @@ def gaussian_weights(sigma: float) -> Callable[[np.ndarray], np.ndarray]:
         minutes = np.asarray(minutes, dtype=float)
         return np.exp(-minutes * minutes / (2.0 * sigma**2))
 
-    weight.description = f"gaussienne σ = {sigma:g} min"
+    weight.description = f"gaussienne σ = {sigma:g} min"  # type: ignore[attr-defined]
     return weight
 
 
@@ -158,7 +163,7 @@ def _aligned(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame):
 
 
 def _ratio(places: np.ndarray, children: np.ndarray) -> np.ndarray:
-    """places / children, 0 where there are no children."""
+    """places / children, 0 where there are no children."""  # noqa: D403
     out = np.zeros_like(places, dtype=float)
     np.divide(places, children, out=out, where=children > 0)
     return out
@@ -205,8 +210,23 @@ def enhanced_two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFra
     """Enhanced 2SFCA (Luo & Qi 2009): 2SFCA with sub-zone weights, by default
     ``{10: 1.0, 20: 0.68, 30: 0.22}`` (:data:`E2SFCA_STEPS`).
 
-    Parameters and result as :func:`two_step_fca` (threshold in minutes, default 30);
-    result in places per child.
+    Parameters
+    ----------
+    demand : pandas.Series
+        Children (or inhabitants) by origin id; must cover ``cost.index``.
+    supply : pandas.Series
+        Places by destination id (columns of ``cost``).
+    cost : pandas.DataFrame
+        Travel times, minutes, origins × destinations (``inf`` = unreachable).
+    threshold : float or None
+        Catchment limit, minutes (default 30).
+    weights : None, dict, tuple or callable, optional
+        Distance decay; None = :data:`E2SFCA_STEPS`.
+
+    Returns
+    -------
+    pandas.Series
+        Places per child accessible at each origin (index = ``cost.index``).
     """
     weights = E2SFCA_STEPS if weights is None else weights
     return _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "e2sfca")
@@ -224,7 +244,12 @@ def three_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
 
     Parameters
     ----------
-    demand, supply, cost : as :func:`two_step_fca` (children, places, minutes).
+    demand : pandas.Series
+        Children (or inhabitants) by origin id; must cover ``cost.index``.
+    supply : pandas.Series
+        Places by destination id (columns of ``cost``).
+    cost : pandas.DataFrame
+        Travel times, minutes, origins × destinations (``inf`` = unreachable).
     threshold : float or None
         Catchment limit, minutes (default 60, the last sub-zone of Wan et al.).
     weights : decay spec, optional
@@ -254,7 +279,12 @@ def spatial_availability(demand: pd.Series, supply: pd.Series, cost: pd.DataFram
 
     Parameters
     ----------
-    demand, supply, cost : as :func:`two_step_fca` (children, places, minutes).
+    demand : pandas.Series
+        Children (or inhabitants) by origin id; must cover ``cost.index``.
+    supply : pandas.Series
+        Places by destination id (columns of ``cost``).
+    cost : pandas.DataFrame
+        Travel times, minutes, origins × destinations (``inf`` = unreachable).
     threshold : float or None
         Catchment limit, minutes.
     weights : decay spec, optional

@@ -70,8 +70,12 @@ def sensitivity(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame, *,
 
     Parameters
     ----------
-    demand, supply, cost
-        As :func:`maillage.analysis.fca.two_step_fca` (children, places, minutes).
+    demand : pandas.Series
+        Children by origin id (as :func:`maillage.analysis.fca.two_step_fca`).
+    supply : pandas.Series
+        Places by destination id (columns of ``cost``).
+    cost : pandas.DataFrame
+        Travel times, minutes, origins × destinations.
     baseline_threshold : float
         Threshold of the baseline, minutes (default 20).
     baseline_weights : decay spec

@@ -143,7 +143,8 @@ def compile_graph(graph, weight: str = "travel_time") -> RoadGraph:
 
 def _compile(graph, weight: str) -> RoadGraph:
     if graph.number_of_nodes() == 0:
-        raise NetworkError("Le réseau routier est vide (aucun nœud). Correction : vérifiez la source du réseau.")
+        raise NetworkError("Le réseau routier est vide (aucun nœud). "
+                           "Correction : vérifiez la source du réseau.")
     node_ids = np.empty(graph.number_of_nodes(), dtype=object)
     node_ids[:] = list(graph.nodes)  # element-wise, so that tuple ids stay tuples
     position = {node: i for i, node in enumerate(node_ids)}
@@ -173,7 +174,9 @@ def _compile(graph, weight: str) -> RoadGraph:
     if not graph.is_directed():
         tail, head, cost = np.r_[tail, head], np.r_[head, tail], np.r_[cost, cost]
     if (cost < 0).any() or not np.isfinite(cost).all():
-        raise NetworkError(f"Des poids « {weight} » sont négatifs ou non finis. Correction : recalculez-les.")
+        raise NetworkError(
+            f"Des poids « {weight} » sont négatifs ou non finis. Correction : recalculez-les."
+        )
     # Keep the smallest weight among parallel edges (the CSR constructor would sum them).
     order = np.lexsort((cost, head, tail))
     tail, head, cost = tail[order], head[order], cost[order]

@@ -41,8 +41,10 @@ def isochrones(
         Thresholds, minutes.
     buffer_m : float
         Half-width of the band drawn around reached roads, metres.
-    max_snap_m, access_speed_kmh
-        As in :func:`maillage.geo.travel_time_matrix`.
+    max_snap_m : float
+        Centres further than this from the network are refused, metres.
+    access_speed_kmh : float
+        Straight-line speed between a centre and its snapped node, km/h.
 
     Returns
     -------
@@ -70,7 +72,11 @@ def isochrones(
             ) if both.any() else np.array([], dtype=object)
             nodes = shapely.points(road.x[reached], road.y[reached])
             parts = np.concatenate([np.asarray(lines, dtype=object), np.asarray(nodes, dtype=object)])
-            shape = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4)) if len(parts) else shapely.Polygon()
+            shape = (
+                shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
+                if len(parts)
+                else shapely.Polygon()
+            )
             rows.append({"centre": centre, "minutes": threshold, "geometry": shape})
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=METRIC_CRS)
     return frame.to_crs(LAYER_CRS)

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
+from pyproj import CRS
 
 from maillage.atomic import atomic_path
 from maillage.errors import InputError, NetworkError
@@ -69,7 +70,10 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
     missing = [c for c in EDGE_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(
-            f"colonnes manquantes : {', '.join(missing)}", file=path, row=1, fix=f"en-tête attendu : {','.join(EDGE_COLUMNS)}"
+            f"colonnes manquantes : {', '.join(missing)}",
+            file=path,
+            row=1,
+            fix=f"en-tête attendu : {','.join(EDGE_COLUMNS)}",
         )
     numeric = table[EDGE_COLUMNS].drop(columns="route").apply(pd.to_numeric, errors="coerce")
     bad = ~np.isfinite(numeric)
@@ -89,16 +93,33 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
         length=numeric["length_m_straight"] * detour,
         pair=[(min(a, b), max(a, b)) for a, b in zip(numeric["u"], numeric["v"])],
     )
-    table = table.sort_values("speed_kph", ascending=False, kind="stable").drop_duplicates("pair").sort_index()
+    table = (
+        table.sort_values("speed_kph", ascending=False, kind="stable")
+        .drop_duplicates("pair")
+        .sort_index()
+    )
     graph = nx.MultiDiGraph(crs=LAYER_CRS, source=f"réseau classé A/N/D, fichier {Path(path).name}")
     for end in ("u", "v"):
         nodes = table[[end, f"{end}_lon", f"{end}_lat"]].drop_duplicates(end)
-        graph.add_nodes_from((int(n), {"x": x, "y": y}) for n, x, y in nodes.itertuples(index=False))
+        graph.add_nodes_from(
+            (int(n), {"x": x, "y": y}) for n, x, y in nodes.itertuples(index=False)
+        )
     seconds = table["length"] / (table["speed_kph"] / 3.6)
     for (u, v), route, cls, kph, length, sec in zip(
-        table["pair"], table["route"], table["road_class"], table["speed_kph"], table["length"], seconds
+        table["pair"],
+        table["route"],
+        table["road_class"],
+        table["speed_kph"],
+        table["length"],
+        seconds,
     ):
-        data = {"ref": route, "highway": cls, "length": length, "speed_kph": kph, "travel_time": sec}
+        data = {
+            "ref": route,
+            "highway": cls,
+            "length": length,
+            "speed_kph": kph,
+            "travel_time": sec,
+        }
         graph.add_edge(int(u), int(v), **data)
         graph.add_edge(int(v), int(u), **data)
     graph.graph["date"] = _file_date(path)
@@ -110,11 +131,22 @@ def _read_edge_table(path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype={"route": "string"})
     except pd.errors.EmptyDataError:
-        raise InputError("fichier vide", file=path, fix=f"exporter la liste de tronçons avec l'en-tête {header}") from None
+        raise InputError(
+            "fichier vide", file=path, fix=f"exporter la liste de tronçons avec l'en-tête {header}"
+        ) from None
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"fichier illisible ({exc})", file=path, fix=f"enregistrer un CSV UTF-8 d'en-tête {header}") from None
+        raise InputError(
+            f"fichier illisible ({exc})",
+            file=path,
+            fix=f"enregistrer un CSV UTF-8 d'en-tête {header}",
+        ) from None
     if table.empty:
-        raise InputError("aucun tronçon (en-tête seul)", file=path, row=2, fix="ajouter au moins un tronçon sous l'en-tête")
+        raise InputError(
+            "aucun tronçon (en-tête seul)",
+            file=path,
+            row=2,
+            fix="ajouter au moins un tronçon sous l'en-tête",
+        )
     return table
 
 
@@ -137,7 +169,9 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     path = Path(path)
     name = path.name.lower()
     if not path.is_file():
-        raise NetworkError(f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin.")
+        raise NetworkError(
+            f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin."
+        )
     if name.endswith(".graphml"):
         try:
             graph = ox.io.load_graphml(path)
@@ -146,6 +180,7 @@ def load_network(path, **options) -> nx.MultiDiGraph:
                 f"Fichier GraphML illisible : {path} ({exc}). Correction : donnez un GraphML écrit par "
                 "osmnx ou par « maillage network build »."
             ) from exc
+        graph = _in_degrees(graph, path)
         if any("travel_time" not in d for *_, d in graph.edges(data=True)):
             add_travel_times(graph)
         graph.graph.setdefault("source", f"fichier GraphML {path.name}")
@@ -163,7 +198,58 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     )
 
 
-def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "drive", date=None) -> nx.MultiDiGraph:
+def _in_degrees(graph: nx.MultiDiGraph, path: Path) -> nx.MultiDiGraph:
+    """The graph with node ``x``/``y`` in degrees (EPSG:4326), or a clear error.
+
+    A graph saved projected (osmnx ``project_graph``) with its CRS declared is converted back;
+    missing, infinite or NaN coordinates and metres declared as degrees are refused.
+    """
+    if graph.number_of_nodes() == 0:
+        raise InputError("réseau sans aucun nœud", file=path,
+                         fix="donner un GraphML écrit par osmnx ou par « maillage network "
+                         "build »")
+    ids = list(graph.nodes)
+    xs = np.array([_as_float(graph.nodes[n].get("x")) for n in ids])
+    ys = np.array([_as_float(graph.nodes[n].get("y")) for n in ids])
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    if bad.any():
+        k = int(bad.nonzero()[0][0])
+        column = "x" if not np.isfinite(xs[k]) else "y"
+        raise InputError(f"nœud {ids[k]} sans coordonnées lisibles (x = {graph.nodes[ids[k]].get('x')}, "
+                         f"y = {graph.nodes[ids[k]].get('y')}) ; {int(bad.sum())} nœud(s) concerné(s)",
+                         file=path, column=column, fix="exporter à nouveau le réseau : chaque nœud "
+                         "doit avoir x (longitude) et y (latitude) en degrés")
+    declared = graph.graph.get("crs")
+    try:
+        crs = CRS.from_user_input(declared) if declared else None
+    except Exception:  # pyproj's CRSError and friends
+        crs = None
+    if crs is not None and not crs.is_geographic:
+        log.info("Réseau %s en %s : converti en WGS84 (EPSG:4326)", path, crs.to_string())
+        graph = ox.projection.project_graph(graph, to_latlong=True)
+        graph.graph["crs"] = LAYER_CRS
+        xs = np.array([graph.nodes[n]["x"] for n in ids], dtype=float)
+        ys = np.array([graph.nodes[n]["y"] for n in ids], dtype=float)
+    if not ((np.abs(xs) <= 180).all() and (np.abs(ys) <= 90).all()):
+        k = int((~((np.abs(xs) <= 180) & (np.abs(ys) <= 90))).nonzero()[0][0])
+        raise InputError(f"coordonnées des nœuds hors degrés (nœud {ids[k]} : x = {xs[k]:.6g}, "
+                         f"y = {ys[k]:.6g}) : ce sont sans doute des mètres (Lambert-93) sans "
+                         "système de coordonnées déclaré", file=path, column="x",
+                         fix="enregistrer le graphe en WGS84 (osmnx : ox.project_graph(G, "
+                         "to_latlong=True)) ou déclarer son système (crs) dans le GraphML")
+    return graph
+
+
+def _as_float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def fetch_network(
+    polygon, buffer_m: float = 10_000, *, network_type: str = "drive", date=None
+) -> nx.MultiDiGraph:
     """Drive network of an area from OpenStreetMap (osmnx), cached as GraphML, reused offline.
 
     Parameters
@@ -182,9 +268,15 @@ def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "dri
     networkx.MultiDiGraph
         Graph with ``travel_time`` (seconds); ``graph.graph["source"]`` and ``["date"]``.
     """
-    shape = polygon if isinstance(polygon, (gpd.GeoSeries, gpd.GeoDataFrame)) else gpd.GeoSeries([polygon], crs=LAYER_CRS)
+    shape = (
+        polygon
+        if isinstance(polygon, (gpd.GeoSeries, gpd.GeoDataFrame))
+        else gpd.GeoSeries([polygon], crs=LAYER_CRS)
+    )
     if shape.crs is None:
-        raise InputError("Le contour du territoire n'a pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')")
+        raise InputError(
+            "Le contour du territoire n'a pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')"
+        )
     area = shape.to_crs(METRIC_CRS).union_all().buffer(buffer_m).simplify(50)
     area = gpd.GeoSeries([area], crs=METRIC_CRS).to_crs(LAYER_CRS).iloc[0]
     key = hashlib.sha1(f"{network_type}|{area.wkt}".encode()).hexdigest()[:16]
@@ -198,16 +290,20 @@ def fetch_network(polygon, buffer_m: float = 10_000, *, network_type: str = "dri
         return load_network(path)
     if offline():
         raise NetworkError(
-            "Mode hors ligne (MAILLAGE_OFFLINE=1) et aucun réseau en cache pour ce territoire. Correction : "
-            "lancez « maillage network fetch » une fois en ligne, ou « maillage network build FICHIER.osm.pbf »."
+            "Mode hors ligne (MAILLAGE_OFFLINE=1) et aucun réseau en cache pour ce territoire. "
+            "Correction : lancez « maillage network fetch » une fois en ligne, ou "
+            "« maillage network build FICHIER.osm.pbf »."
         )
     try:
         graph = ox.graph_from_polygon(area, network_type=network_type)
     except Exception as exc:  # osmnx raises many kinds of errors (HTTP, empty response …)
-        raise NetworkError(f"Téléchargement du réseau OSM impossible ({exc}). Correction : réessayez ou "
-                           "construisez le réseau depuis un extrait Geofabrik (.osm.pbf).") from exc  # fmt: skip
+        raise NetworkError(f"Téléchargement du réseau OSM impossible ({exc}). Correction : "
+                           "réessayez ou construisez le réseau depuis un extrait Geofabrik "
+                           "(.osm.pbf).") from exc
     add_travel_times(graph, walk=network_type == "walk")
-    graph.graph.update(source=f"OpenStreetMap (osmnx, {network_type}, tampon {buffer_m:.0f} m)", date=day)
+    graph.graph.update(
+        source=f"OpenStreetMap (osmnx, {network_type}, tampon {buffer_m:.0f} m)", date=day
+    )
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(wanted) as tmp:
         ox.io.save_graphml(graph, tmp)
@@ -240,13 +336,19 @@ def default_network(territory=None) -> tuple[nx.MultiDiGraph | None, str]:
     graph = _shared_lot_roads(path)
     speeds = ", ".join(f"{k} {v:g}" for k, v in SPEEDS_KMH.items() if k in "AND")
     return graph, (
-        f"réseau routier classé du Lot (autoroutes, nationales, départementales ; {graph.number_of_nodes()} nœuds), "
+        "réseau routier classé du Lot (autoroutes, nationales, départementales ; "
+        f"{graph.number_of_nodes()} nœuds), "
         f"vitesses {speeds} km/h, détour 1,15 ; routes locales : accès à vol d'oiseau"
     )
 
 
 def network_info(graph) -> dict:
     """Summary of a road graph for ``maillage network info`` (French keys).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Road graph with ``travel_time`` (seconds) on its edges.
 
     Returns
     -------

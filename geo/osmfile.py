@@ -78,7 +78,7 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     Returns
     -------
     networkx.MultiDiGraph
-        osmnx graph (node ``x``/``y`` degrees; edge ``length`` m, ``speed_kph``,
+        The osmnx graph (node ``x``/``y`` degrees; edge ``length`` m, ``speed_kph``,
         ``travel_time`` s). ``graph.graph`` holds ``source``, ``ways_trimmed`` (ways cut
         because their nodes were clipped out of the extract) and ``ways_dropped`` (ways left
         with fewer than two nodes).
@@ -98,7 +98,9 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     try:
         ways, nodes = _read(osmium, path, network_type)
     except RuntimeError as exc:
-        raise NetworkError(f"Fichier OSM illisible : {path} ({exc}). Correction : vérifiez son format.") from exc
+        raise NetworkError(
+            f"Fichier OSM illisible : {path} ({exc}). Correction : vérifiez son format."
+        ) from exc
     trimmed = dropped = 0
     kept = []
     for way_id, refs, tags in ways:
@@ -110,7 +112,9 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
             continue
         kept.append((way_id, run, tags))
     if not kept:
-        raise NetworkError(f"Aucune route utilisable ({network_type}) dans {path}. Correction : vérifiez l'extrait.")
+        raise NetworkError(
+            f"Aucune route utilisable ({network_type}) dans {path}. Correction : vérifiez l'extrait."
+        )
     if trimmed:
         log.warning(
             "%s : %d voies coupées car elles citent des nœuds absents de l'extrait (%d abandonnées).",
@@ -146,7 +150,9 @@ def _read(osmium, path: Path, network_type: str):
 def _write_xml(target: Path, ways, nodes) -> None:
     used = sorted({ref for _, refs, _ in ways for ref in refs})
     with open(target, "w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="maillage">\n')
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="maillage">\n'
+        )
         for ref in used:
             lat, lon = nodes[ref]
             out.write(f'<node id="{ref}" lat="{lat:.7f}" lon="{lon:.7f}"/>\n')

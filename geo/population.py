@@ -41,12 +41,23 @@ def read_population_grid(path, *, crs: str = "EPSG:3035") -> gpd.GeoDataFrame:
     table = pd.read_csv(path)
     missing = [c for c in GRID_COLUMNS if c not in table.columns]
     if missing:
-        raise InputError(f"colonnes manquantes : {', '.join(missing)}", file=path, row=1, fix="en-tête attendu : x,y,Ind")
+        raise InputError(
+            f"colonnes manquantes : {', '.join(missing)}",
+            file=path,
+            row=1,
+            fix="en-tête attendu : x,y,Ind",
+        )
     values = table[list(GRID_COLUMNS)].apply(pd.to_numeric, errors="coerce")
     bad = values.isna().to_numpy()
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise InputError("nombre attendu", file=path, row=int(row) + 2, column=GRID_COLUMNS[col], fix="corrigez la valeur")
+        raise InputError(
+            "nombre attendu",
+            file=path,
+            row=int(row) + 2,
+            column=GRID_COLUMNS[col],
+            fix="corrigez la valeur",
+        )
     points = gpd.points_from_xy(values["x"], values["y"], crs=crs)
     grid = gpd.GeoDataFrame({"population": values["Ind"].to_numpy(float)}, geometry=points)
     return grid.to_crs(LAYER_CRS)
@@ -82,14 +93,20 @@ def population_points(
     if isinstance(grid, (str, Path)):
         grid = read_population_grid(grid)
     if communes.crs is None:
-        raise InputError("Les communes n'ont pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')")
+        raise InputError(
+            "Les communes n'ont pas de CRS.", fix="indiquez-le avec .set_crs('EPSG:4326')"
+        )
     shapes = communes.to_crs(LAYER_CRS)
     cells = grid.to_crs(LAYER_CRS)
     cells = cells[cells["population"] > min_population]
     polygons = shapes[shapes.geom_type.isin(["Polygon", "MultiPolygon"])]
     joined = _cells_in_communes(cells, polygons, edge_m)
     alone = shapes.index.difference(pd.Index(joined["commune"].unique()))
-    weight = shapes["population"] if "population" in shapes.columns else pd.Series(1.0, index=shapes.index)
+    weight = (
+        shapes["population"]
+        if "population" in shapes.columns
+        else pd.Series(1.0, index=shapes.index)
+    )
     single = gpd.GeoDataFrame(
         {"commune": alone, "weight": weight.reindex(alone).to_numpy(float)},
         geometry=shapes.geometry.reindex(alone).representative_point().values,
@@ -101,16 +118,25 @@ def population_points(
     result = gpd.GeoDataFrame(points, geometry="geometry", crs=LAYER_CRS)
     result.attrs["outside_population"] = float(cells["population"].sum() - joined["weight"].sum())
     if result.attrs["outside_population"] > 0:
-        log.info("Carroyage : %.0f habitants hors des communes choisies.", result.attrs["outside_population"])
+        log.info(
+            "Carroyage : %.0f habitants hors des communes choisies.",
+            result.attrs["outside_population"],
+        )
     return result
 
 
-def _cells_in_communes(cells: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, edge_m: float) -> gpd.GeoDataFrame:
+def _cells_in_communes(
+    cells: gpd.GeoDataFrame, polygons: gpd.GeoDataFrame, edge_m: float
+) -> gpd.GeoDataFrame:
     """Cells within a commune, then unmatched cells joined to the nearest commune within edge_m."""
-    target = gpd.GeoDataFrame({"commune": polygons.index}, geometry=polygons.geometry.values, crs=LAYER_CRS)
+    target = gpd.GeoDataFrame(
+        {"commune": polygons.index}, geometry=polygons.geometry.values, crs=LAYER_CRS
+    )
     inside = gpd.sjoin(cells, target, predicate="within", how="inner")
     rest = cells.loc[cells.index.difference(inside.index)].to_crs(METRIC_CRS)
-    near = gpd.sjoin_nearest(rest, target.to_crs(METRIC_CRS), max_distance=edge_m, how="inner").to_crs(LAYER_CRS)
+    near = gpd.sjoin_nearest(
+        rest, target.to_crs(METRIC_CRS), max_distance=edge_m, how="inner"
+    ).to_crs(LAYER_CRS)
     near = near[~near.index.duplicated()]
     joined = pd.concat([inside, near])
     return joined[["commune", "population", "geometry"]].rename(columns={"population": "weight"})

@@ -58,7 +58,9 @@ def travel_time_matrix(
         point: ``id``, ``role``, ``node_id``, ``snap_m`` (metres), ``access_min`` (minutes).
         An origin and a destination at the same place are 0 minutes apart, never NaN.
     """
-    road, orig, dest = _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components)
+    road, orig, dest = _snap_both(
+        graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
+    )
     limit = np.inf if cutoff is None else cutoff * 60.0
     o_nodes, o_pos = np.unique(orig["node"].to_numpy(), return_inverse=True)
     d_nodes, d_pos = np.unique(dest["node"].to_numpy(), return_inverse=True)
@@ -101,8 +103,14 @@ def nearest(
         Points in any CRS, index = ids.
     cutoff : float, optional
         Beyond this many minutes: ``minutes`` = ``inf`` and ``destination`` = missing.
-    weight, max_snap_m, access_speed_kmh, check_components
-        As in :func:`travel_time_matrix`.
+    weight : str
+        Edge attribute, seconds (``travel_time``).
+    max_snap_m : float
+        Points further than this from the network are refused, metres.
+    access_speed_kmh : float
+        Straight-line speed between a point and its snapped node, km/h.
+    check_components : bool
+        Refuse points snapped to a part of the network cut off from the rest.
 
     Returns
     -------
@@ -112,12 +120,19 @@ def nearest(
         metres), ``access_min`` (origin access leg, minutes). ``attrs["snapping"]`` as in
         :func:`travel_time_matrix`.
     """
-    road, orig, dest = _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components)
+    road, orig, dest = _snap_both(
+        graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
+    )
     # Per node, the destination with the shortest access leg (ties: first in input order).
-    best = dest.reset_index(names="id").sort_values("access_min", kind="stable").drop_duplicates("node")
+    best = (
+        dest.reset_index(names="id")
+        .sort_values("access_min", kind="stable")
+        .drop_duplicates("node")
+    )
     n = road.n_nodes
     start = sp.csr_matrix(
-        (best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())), shape=(n + 1, n + 1)
+        (best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())),
+        shape=(n + 1, n + 1),
     )
     augmented = sp.vstack([sp.hstack([road.reverse, sp.csr_matrix((n, 1))]), start[n]]).tocsr()
     limit = np.inf if cutoff is None else cutoff * 60.0
@@ -171,11 +186,19 @@ def _local_trips(orig: pd.DataFrame, dest: pd.DataFrame, access_speed_kmh: float
     return rows[keep], cols[keep], metres[keep] / (access_speed_kmh / 3.6) / 60.0
 
 
-def _snap_both(graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components):
+def _snap_both(
+    graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
+):
     """Compile the graph and snap both point sets (diagnostics tables)."""
     road = compile_graph(graph, weight)
-    options = dict(max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh, check_components=check_components)
-    return road, snap(road, origins, role="origine", **options), snap(road, destinations, role="destination", **options)
+    options = dict(
+        max_snap_m=max_snap_m, access_speed_kmh=access_speed_kmh, check_components=check_components
+    )
+    return (
+        road,
+        snap(road, origins, role="origine", **options),
+        snap(road, destinations, role="destination", **options),
+    )
 
 
 def _first_hop(pred: np.ndarray, virtual: int) -> np.ndarray:
@@ -194,6 +217,7 @@ def _first_hop(pred: np.ndarray, virtual: int) -> np.ndarray:
 
 
 def _diagnostics(orig: pd.DataFrame, dest: pd.DataFrame) -> pd.DataFrame:
-    table = pd.concat([orig.reset_index(names="id"), dest.reset_index(names="id")], ignore_index=True)
+    table = pd.concat(
+        [orig.reset_index(names="id"), dest.reset_index(names="id")], ignore_index=True
+    )
     return table[["id", "role", "node_id", "snap_m", "access_min"]]
-

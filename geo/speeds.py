@@ -44,7 +44,7 @@ def add_travel_times(graph, *, hwy_speeds: dict | None = None, walk: bool = Fals
     Parameters
     ----------
     graph : networkx.MultiDiGraph
-        osmnx graph with edge ``length`` (metres) and ``highway``.
+        An osmnx graph with edge ``length`` (metres) and ``highway``.
     hwy_speeds : dict, optional
         Speeds by ``highway`` value, km/h; default :data:`OSM_SPEEDS_KMH`. ``maxspeed`` tags win.
     walk : bool

@@ -24,7 +24,15 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Timer(Protocol):
-    """What analysis code needs from a source of travel times (all results in minutes)."""
+    """What analysis code needs from a source of travel times (all results in minutes).
+
+    Attributes
+    ----------
+    estimated : bool
+        True when the times are estimates (straight lines), not road times.
+    description : str
+        How the times are obtained, in French (printed in reports).
+    """
 
     estimated: bool
     description: str
@@ -87,6 +95,8 @@ class StraightLineTimer:
     detour : float
         Ratio of road distance to straight-line distance (1.3 is typical of rural France).
 
+    Notes
+    -----
     Every output carries ``attrs["estimated"] = True``.
     """
 

@@ -71,6 +71,16 @@ def current_code(code: str) -> str:
     Former codes of merged communes (e.g. 46156's members of Bellefont-La Rauze) map to the
     new commune; the mapping comes from the communes déléguées of the embedded table, and from
     ``admin/lot_commune_codes_2015plus_to_cog2026.csv`` when ../shared/data is present.
+
+    Parameters
+    ----------
+    code : str
+        An INSEE commune code (5 characters).
+
+    Returns
+    -------
+    str
+        The code of the commune in the COG 2026.
     """
     return _mapping().get(code, code)
 

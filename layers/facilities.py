@@ -95,14 +95,17 @@ class RowCells:
         return self.headers.get(column, column)
 
     def text(self, column: str) -> str:
+        """The cell of ``column`` as stripped text (empty when blank)."""
         value = self.record.get(column)
         return "" if blank(value) else str(value).strip()
 
     def error(self, message: str, column: str, fix: str) -> None:
+        """Report an error on this row and ``column`` with its ``fix``."""
         self.report.error(message, file=self.file, row=self.row, column=self.header(column),
                           fix=fix)
 
     def number(self, column: str, *, what: str) -> float | None:
+        """The cell of ``column`` as a number (None when blank; errors reported)."""
         raw = self.text(column)
         try:
             value = parse_number(raw)
@@ -144,6 +147,7 @@ class RowCells:
         return None
 
     def flag(self, column: str) -> bool:
+        """The cell of ``column`` as a yes/no flag (errors reported)."""
         raw = self.text(column).lower()
         if raw in TRUE_WORDS or raw in FALSE_WORDS:
             return raw in TRUE_WORDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,8 @@ from .tables import display_name
 
 WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 BUS_STOP_COLUMNS = ["stop_id", "name", "departures_weekday", "routes", "geometry"]
+#: Largest ``stop_sequence`` accepted (a stop's rank in its trip; feeds use steps of 1 or 10).
+MAX_STOP_SEQUENCE = 1_000_000
 
 
 #: Columns the GTFS reference requires in each file maillage reads (stops.txt is checked
@@ -66,7 +69,14 @@ class _Feed:
         if self.archive is None:
             data = Path(self.names[name]).read_bytes()
         else:
-            data = self.archive.read(self.names[name])
+            try:
+                data = self.archive.read(self.names[name])
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError,
+                    NotImplementedError) as exc:
+                raise InputError(f"{name} illisible : archive ZIP endommagée "
+                                 f"({type(exc).__name__})", file=self.file, column=name,
+                                 fix="télécharger à nouveau le flux GTFS (le fichier a été "
+                                 "tronqué ou abîmé)") from None
         columns = REQUIRED_COLUMNS.get(name, ())
         if not data.strip():
             if columns and required:
@@ -142,8 +152,9 @@ def _runs_per_trip(feed: _Feed) -> dict[str, int]:
     return runs
 
 
-def _checked_stop_times(stop_times, known_stops: set, file: str):
-    """stop_times with an integer ``seq``; unknown stops and unreadable orders are errors."""
+def _checked_stop_times(stop_times, known_stops: set, known_trips: set, file: str):
+    """stop_times with an integer ``seq``; unknown stops or trips, unreadable orders are
+    errors."""
     for position, (stop, sequence) in enumerate(zip(stop_times["stop_id"],
                                                     stop_times["stop_sequence"])):
         if stop not in known_stops:
@@ -151,11 +162,35 @@ def _checked_stop_times(stop_times, known_stops: set, file: str):
                              file=file, row=position + 2, column="stop_id",
                              fix="corriger stop_times.txt ou télécharger à nouveau le flux "
                              "complet")
-        if not str(sequence).strip().isdigit():
+        text = str(sequence).strip()
+        if not text.isdigit():
             raise InputError(f"stop_times.txt : ordre d'arrêt « {sequence} » illisible",
                              file=file, row=position + 2, column="stop_sequence",
                              fix="stop_sequence doit être un entier")
-    return stop_times.assign(seq=stop_times["stop_sequence"].astype(int))
+        if int(text) > MAX_STOP_SEQUENCE:
+            raise InputError(f"stop_times.txt : ordre d'arrêt « {sequence} » démesuré",
+                             file=file, row=position + 2, column="stop_sequence",
+                             fix=f"stop_sequence doit être un entier d'au plus "
+                             f"{MAX_STOP_SEQUENCE:,} (rang de l'arrêt dans la "
+                             "course)".replace(",", " "))
+    for position, trip in enumerate(stop_times["trip_id"]):
+        if trip not in known_trips:
+            raise InputError(f"stop_times.txt cite la course « {trip} » absente de trips.txt",
+                             file=file, row=position + 2, column="trip_id",
+                             fix="corriger stop_times.txt ou télécharger à nouveau le flux "
+                             "complet")
+    return stop_times.assign(seq=stop_times["stop_sequence"].astype("int64"))
+
+
+def _checked_trips(trips, known_routes: set, file: str) -> None:
+    """Every trip's route_id is one of routes.txt."""
+    unknown = ~trips["route_id"].isin(known_routes)
+    if unknown.any():
+        position = int(unknown.to_numpy().nonzero()[0][0])
+        raise InputError(f"trips.txt cite la ligne « {trips['route_id'].iloc[position]} » "
+                         "absente de routes.txt", file=file, row=position + 2,
+                         column="route_id", fix="corriger trips.txt ou télécharger à nouveau "
+                         "le flux complet")
 
 
 def load_gtfs_stops(path, *, report=None):
@@ -204,7 +239,8 @@ def load_gtfs_stops(path, *, report=None):
     names = dict(zip(routes["route_id"], [s or r for s, r in
                                           zip(routes.get("route_short_name", routes["route_id"]),
                                               routes["route_id"])]))
-    times = _checked_stop_times(stop_times, known_stops, feed.file)
+    _checked_trips(trips, set(routes["route_id"]), feed.file)
+    times = _checked_stop_times(stop_times, known_stops, set(trips["trip_id"]), feed.file)
     last = times.groupby("trip_id")["seq"].transform("max")
     departures = times[times["seq"] < last].merge(trips, on="trip_id", how="left")
     per_stop = departures.groupby("stop_id")["per_day"].sum()
@@ -218,6 +254,15 @@ def load_gtfs_stops(path, *, report=None):
         report.error(f"arrêt {stops.at[position, 'stop_id']} sans coordonnées lisibles",
                      file=feed.file, row=int(position) + 2, column="stop_lat",
                      fix="corriger stop_lat et stop_lon dans stops.txt")
+    outside = ~bad & ~(lat.between(-90, 90) & lon.between(-180, 180))
+    for position in outside[outside].index:
+        column = "stop_lat" if not -90 <= lat[position] <= 90 else "stop_lon"
+        report.error(f"arrêt {stops.at[position, 'stop_id']} : coordonnées hors limites "
+                     f"(stop_lat {stops.at[position, 'stop_lat']}, stop_lon "
+                     f"{stops.at[position, 'stop_lon']})", file=feed.file,
+                     row=int(position) + 2, column=column,
+                     fix="donner des degrés WGS84 (latitude entre -90 et 90, longitude entre "
+                     "-180 et 180) dans stops.txt")
     report.raise_if_errors()
     result = pd.DataFrame({
         "stop_id": stops["stop_id"].values, "name": stops["stop_name"].values,

@@ -34,8 +34,13 @@ class ReportEntry:
 class ValidationReport:
     """What loading repaired, converted, mapped or rejected.
 
-    ``entries`` holds :class:`ReportEntry` items with ``level`` among "erreur", "réparé",
-    "converti", "info". Row numbers are spreadsheet line numbers (header = line 1).
+    Row numbers are spreadsheet line numbers (header = line 1).
+
+    Attributes
+    ----------
+    entries : list of ReportEntry
+        What happened, in order, each with its ``level`` among "erreur", "réparé",
+        "converti", "info", and the file, row, column and fix it concerns.
     """
 
     entries: list[ReportEntry] = field(default_factory=list)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import re
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
 import pandas as pd
@@ -30,6 +34,27 @@ ROW = "_row"
 def display_name(path) -> str:
     """The path as the user gave it (used in messages)."""
     return str(path)
+
+
+def as_path(value, argument: str) -> Path:
+    """The path given to a loader of the Python API (``str`` or ``os.PathLike``).
+
+    Raises
+    ------
+    TypeError
+        For anything else (a DataFrame, a number, None where a file is required), with the
+        argument's name and what to give instead (French).
+    """
+    if isinstance(value, (str, os.PathLike)):
+        return Path(value)
+    example = _EXAMPLE_FILES.get(argument, "fichier.csv")
+    raise TypeError(f"{argument} : chemin de fichier attendu (str ou pathlib.Path), reçu "
+                    f"{type(value).__name__}. Correction : donner le chemin du fichier, par "
+                    f"exemple {argument}=\"{example}\"")
+
+
+_EXAMPLE_FILES = {"communes": "contours.geojson", "facilities": "structures.csv",
+                  "itinerant": "arrets.csv", "gtfs": "gtfs.zip", "ages": "insee-ages.csv"}
 
 
 def normalize_header(text: str) -> str:
@@ -136,26 +161,48 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _xlsx_problem(exc: Exception) -> str:
+    """French words for what broke in an XLSX file (openpyxl raises many types)."""
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "archive ZIP endommagée ou tronquée"
+    if isinstance(exc, ParseError):
+        return "feuille tronquée ou XML invalide"
+    if isinstance(exc, KeyError):
+        return "partie du classeur manquante"
+    return type(exc).__name__
+
+
 def read_xlsx(path: Path, report):
-    """Read the first non-empty sheet of an XLSX workbook as text cells with ``_row``."""
+    """Read the first non-empty sheet of an XLSX workbook as text cells with ``_row``.
+
+    Raises
+    ------
+    InputError
+        When the workbook cannot be opened or a sheet cannot be read to its end (damaged or
+        truncated archive, cut XML), or when every sheet is empty.
+    """
     file = display_name(path)
     _check_readable(path)
+    book = None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        for sheet in book.worksheets:
+            rows = [(i, [_cell_text(v) for v in r])
+                    for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            rows = [(i, r) for i, r in rows if any(r)]
+            if rows:
+                break
+        else:
+            raise InputError("classeur vide", file=file, fix="remplir la première feuille")
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a corrupt file
-        raise InputError(f"classeur XLSX illisible ({type(exc).__name__})", file=file,
+        raise InputError(f"classeur XLSX illisible ({_xlsx_problem(exc)})", file=file,
                          fix="ouvrir le fichier dans le tableur et l'enregistrer à nouveau "
                          "en XLSX") from None
-    for sheet in book.worksheets:
-        rows = [(i, [_cell_text(v) for v in r])
-                for i, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
-        rows = [(i, r) for i, r in rows if any(r)]
-        if rows:
-            break
-    else:
-        book.close()
-        raise InputError("classeur vide", file=file, fix="remplir la première feuille")
-    book.close()
+    finally:
+        if book is not None:
+            book.close()
     if len(book.worksheets) > 1:
         report.add("info", f"feuille « {sheet.title} » lue (les autres feuilles sont ignorées)",
                    file=file)
@@ -179,13 +226,31 @@ def _in_degrees(geometry) -> bool:
 def read_geo(path: Path, report):
     """Read a GeoJSON, GeoPackage or Shapefile into EPSG:4326, reporting any reprojection.
 
+    Parameters
+    ----------
+    path : str or Path
+        ``.geojson``, ``.json``, ``.gpkg`` or ``.shp`` (with its ``.shx`` and ``.dbf``).
+    report : ValidationReport
+        Receives what was converted (CRS assumed or reprojected).
+
+    Returns
+    -------
+    GeoDataFrame
+        Attribute columns as text cells, ``_row`` (line number, header = 1), geometry in
+        EPSG:4326.
+
     Raises
     ------
     InputError
         When the file is unreadable or has no CRS and is not in degrees.
     """
+    path = as_path(path, "path")
     file = display_name(path)
     _check_readable(path)
+    if path.suffix.lower() not in GEO_SUFFIXES:
+        raise InputError(f"extension « {path.suffix or '(aucune)'} » : un fichier géographique "
+                         "est attendu", file=file, fix="donner un fichier .geojson, .gpkg ou "
+                         ".shp (un tableau CSV ou XLSX n'a pas de contours)")
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
@@ -234,7 +299,7 @@ def read_any(path, report):
     DataFrame or GeoDataFrame
         Text cells; geographic files keep their geometry (EPSG:4326).
     """
-    path = Path(path)
+    path = as_path(path, "path")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         frame = read_csv_text(path, report)

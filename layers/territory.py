@@ -21,6 +21,7 @@ from .facilities import FACILITY_COLUMNS, facilities_frame, load_facilities
 from .gtfs import load_gtfs_stops
 from .itinerant import STOP_COLUMNS, load_itinerant_stops
 from .report import LayerSource, ValidationReport
+from .tables import as_path
 
 log = logging.getLogger("maillage.layers")
 
@@ -30,7 +31,28 @@ REGISTRY_LICENCE = "registre maillage (faits tirés des documents CTG publics)"
 
 @dataclass
 class Territory:
-    """Layers of a territory (every layer in EPSG:4326; see docs/DESIGN.md for schemas)."""
+    """Layers of a territory (every layer in EPSG:4326; see docs/DESIGN.md for schemas).
+
+    Attributes
+    ----------
+    name : str
+        "Lot" or the name of the intercommunality.
+    communes : geopandas.GeoDataFrame
+        One row per current (COG 2026) commune: population (inhabitants), children by age
+        band, representative point (degrees), contour where known.
+    facilities : geopandas.GeoDataFrame
+        Every service of the registry, fixed or itinerant (at its base), with its places.
+    itinerant_stops : geopandas.GeoDataFrame
+        Stops of the itinerant services (days per month at each stop).
+    bus_stops : geopandas.GeoDataFrame or None
+        GTFS bus stops (departures per weekday) when a feed was given.
+    sources : dict of str to LayerSource
+        Where each layer came from (file, cache, shared data, online, embedded).
+    report : ValidationReport
+        What loading repaired, converted, mapped or rejected.
+    epcis : pandas.DataFrame
+        Intercommunalities: code (SIREN), name, population, number of communes.
+    """
 
     name: str
     communes: object
@@ -133,7 +155,13 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     InputError
         Unknown territory or intercommunality, a territory SIREN contradicted by ``epci``,
         or the first error of a user file.
+    TypeError
+        A file argument that is not a path (``str`` or ``pathlib.Path``).
     """
+    for argument, value in (("communes", communes), ("itinerant", itinerant), ("gtfs", gtfs),
+                            ("ages", ages), *(("facilities", f) for f in _as_list(facilities))):
+        if value is not None:
+            as_path(value, argument)  # TypeError now, not an AttributeError deep down
     key = str(name).strip().lower()
     if key != "lot":
         if not key.isdigit():

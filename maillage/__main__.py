@@ -1,3 +1,5 @@
+"""``python -m maillage``: the ``maillage`` command."""
+
 import sys
 
 from maillage.cli import main

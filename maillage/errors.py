@@ -7,8 +7,22 @@ column and the fix. The CLI prints that message and exits with status 2, never a
 from __future__ import annotations
 
 
-class MaillageError(Exception):
-    """Base class of the errors maillage reports to users (message in French)."""
+class MaillageError(ValueError):
+    """Base class of the errors maillage reports to users (message in French).
+
+    A :class:`ValueError`, as for any bad value given to a library, so that callers catch
+    maillage's errors the usual way (``except ValueError``) or precisely (``except InputError``).
+
+    Examples
+    --------
+    >>> from maillage.errors import InputError
+    >>> try:
+    ...     raise InputError("« vingt » illisible", file="a.csv", row=3, column="places",
+    ...                      fix="écrire 20")
+    ... except ValueError as error:
+    ...     print(error)
+    fichier a.csv, ligne 3, colonne « places » : « vingt » illisible. Correction : écrire 20
+    """
 
 
 class InputError(MaillageError):
@@ -27,6 +41,10 @@ class InputError(MaillageError):
     fix : str, optional
         What to do about it, in French.
     """
+
+    #: The :class:`~maillage.layers.ValidationReport` listing every error, when a loader
+    #: raised it (``report.raise_if_errors()``), else None.
+    report = None
 
     def __init__(self, message: str, *, file=None, row=None, column=None, fix=None):
         self.message = message

@@ -137,7 +137,7 @@ class ServiceKind:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        """This kind and the kinds counted with it."""
+        """The kind itself and the kinds counted with it."""
         return (self.key, *self.counted_with)
 
     @property

@@ -134,7 +134,7 @@ def _access(territory, timer, origins, at, scope, settings) -> list[AccessResult
         near = timer.nearest(origins, points[["geometry"]])
         # A stop of an itinerant service stands for the service itself.
         near["destination"] = near["destination"].map(
-            lambda d: points.at[d, "service_id"] if isinstance(d, str) and d in points.index
+            lambda d: points.at[d, "service_id"] if isinstance(d, str) and d in points.index  # noqa: B023
             else d)
         people, label = access_population(communes, kind)
         people = people.set_axis(communes.index.astype(str))

@@ -111,7 +111,7 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
         Wanted number of classes (fewer when there are fewer distinct values).
     scheme : str
         A mapclassify classifier name: ``"FisherJenks"``, ``"Quantiles"``,
-        ``"EqualInterval"``, ``"NaturalBreaks"`` …
+        ``"EqualInterval"``, ``"NaturalBreaks"``, etc.
     unit : str
         Unit written after each label (``"places pour 100 enfants"``).
     cmap : str
@@ -123,6 +123,7 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
     Returns
     -------
     Classes
+        Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
     """
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]
@@ -163,6 +164,17 @@ def fixed_classes(edges, *, unit: str, cmap: str = "YlOrRd", open_ended: bool = 
         Increasing bounds; with ``open_ended`` the last class is "plus de <last bound>".
     unit : str
         Unit written after each label (``"min"``).
+    cmap : str
+        Matplotlib colormap name.
+    open_ended : bool
+        Add a last class above the last bound.
+    no_data_label : str
+        French label of the class of missing values.
+
+    Returns
+    -------
+    Classes
+        Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
     """
     edges = [float(e) for e in edges]
     decimals = 0 if all(e.is_integer() for e in edges) else 1
@@ -188,6 +200,11 @@ def diverging_classes(values, *, unit: str, k_side: int = 3) -> Classes:
         Unit written in the labels.
     k_side : int
         Classes on each side of zero.
+
+    Returns
+    -------
+    Classes
+        Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
     """
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]

@@ -9,7 +9,7 @@ import pandas as pd
 from maillage.maps.classes import NO_DATA_LABEL, Classes, classify
 from maillage.maps.folium_layers import add_commune_values, add_context, has_contours
 from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import add_legend, add_title, base_map, legend_html
+from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
 from maillage.maps.secret import SECRET_LABEL, is_secret, publishable_ratio, threshold
 
 #: Unit written in the capacity legend.
@@ -87,6 +87,7 @@ def capacity_map(territory, indicator: pd.DataFrame, *, kind: str = "alsh",
     Returns
     -------
     folium.Map
+        The interactive map (places per 100 children by commune), French legend and tooltips.
     """
     communes = territory.communes
     m = base_map(communes, tiles=tiles)
@@ -110,5 +111,5 @@ def capacity_map(territory, indicator: pd.DataFrame, *, kind: str = "alsh",
         notes.append("Temps d'accès estimés à vol d'oiseau (pas de réseau routier).")
     add_legend(m, legend_html(title, sections, notes))
     add_title(m, f"{territory.name} – {title}")
-    folium.LayerControl(collapsed=True).add_to(m)
+    LayerControl(collapsed=True).add_to(m)
     return m

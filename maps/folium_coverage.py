@@ -9,7 +9,7 @@ import pandas as pd
 from maillage.maps.classes import Classes, fixed_classes
 from maillage.maps.folium_layers import add_commune_values, add_context, has_contours
 from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import add_legend, add_title, base_map, legend_html
+from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
 from maillage.settings import DEFAULT_SETTINGS
 
 #: Access-time class bounds, minutes: 0 then the CTG thresholds of the default
@@ -62,6 +62,7 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
     Returns
     -------
     folium.Map
+        The interactive map (minutes to the nearest service by commune), French legend and tooltips.
     """
     communes = territory.communes
     access = access.reindex(communes.index)
@@ -88,5 +89,5 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
                      "par des cercles.")
     add_legend(m, legend_html(title, sections, notes))
     add_title(m, f"{territory.name} – {title}")
-    folium.LayerControl(collapsed=True).add_to(m)
+    LayerControl(collapsed=True).add_to(m)
     return m

@@ -16,7 +16,8 @@ import pandas as pd
 from maillage.maps.classes import Classes
 from maillage.maps.labels import (ages_label, fr_number, is_missing, kind_color, kind_label,
                                   opening_label)
-from maillage.maps.leaflet import COMMUNES_PANE, ISOCHRONES_PANE, add_popup, dot, line, swatch
+from maillage.maps.leaflet import (COMMUNES_PANE, ISOCHRONES_PANE, GeoJson, GeoJsonTooltip,
+                                   add_popup, add_tooltip, dot, line, swatch)
 from maillage.settings import METRIC_CRS
 
 #: Largest marker radius, pixels.
@@ -98,7 +99,7 @@ def add_commune_values(m: folium.Map, communes: gpd.GeoDataFrame, values: pd.Ser
         rows.append(swatch(classes.no_data_color, classes.no_data_label, dashed=True))
     if has_contours(communes):
         polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
-        folium.GeoJson(
+        GeoJson(
             polygons[["code", "name", "_fill", "_missing", *[f for f, _ in fields], "geometry"]],
             name=name,
             style_function=lambda f: {
@@ -107,9 +108,8 @@ def add_commune_values(m: folium.Map, communes: gpd.GeoDataFrame, values: pd.Ser
                 "weight": 0.7, "dashArray": "4 3" if f["properties"]["_missing"] else None},
             highlight_function=lambda f: {"weight": 3, "color": "#222222"},
             pane=COMMUNES_PANE,
-            tooltip=folium.GeoJsonTooltip(fields=["name", *[f for f, _ in fields]],
-                                          aliases=["Commune", *[a for _, a in fields]],
-                                          sticky=True),
+            tooltip=GeoJsonTooltip(fields=["name", *[f for f, _ in fields]],
+                                   aliases=["Commune", *[a for _, a in fields]], sticky=True),
         ).add_to(group)
     else:
         sizes = (size if size is not None else pd.Series(1.0, index=communes.index))
@@ -124,9 +124,8 @@ def add_commune_values(m: folium.Map, communes: gpd.GeoDataFrame, values: pd.Ser
                 dash_array="3 2" if missing else None,
                 fill=True, fill_color=frame.at[code, "_fill"], fill_opacity=0.85)
             marker.options["pane"] = COMMUNES_PANE
-            text = "<br>".join([f"<b>{frame.at[code, 'name']}</b>",
-                                *[f"{lab} : {frame.at[code, col]}" for col, lab in fields]])
-            folium.Tooltip(text).add_to(marker)
+            add_tooltip(marker, str(frame.at[code, "name"]),
+                        [(lab, frame.at[code, col]) for col, lab in fields])
             marker.add_to(group)
         rows.append(dot("#ffffff", f"surface du cercle proportionnelle aux {size_label}", 14))
     group.add_to(m)
@@ -143,7 +142,7 @@ def add_outlines(m: folium.Map, communes: gpd.GeoDataFrame) -> list[str]:
     polygons = communes[communes.geom_type.isin(["Polygon", "MultiPolygon"])]
     epcis = polygons[["epci", "epci_name", "geometry"]].dissolve(by="epci", as_index=False)
     epcis["geometry"] = epcis.geometry.buffer(0)
-    folium.GeoJson(
+    GeoJson(
         epcis, name="Limites des EPCI",
         style_function=lambda f: {"fill": False, "color": "#222222", "weight": 2.5},
         interactive=False,
@@ -208,7 +207,7 @@ def add_facilities(m: folium.Map, facilities: gpd.GeoDataFrame, *, kinds=None,
                 color="#222222", weight=1.2, fill=True, fill_color=kind_color(kind),
                 fill_opacity=0.9)
             add_popup(marker, facility_rows(row), title=str(row.get("name", "")))
-            folium.Tooltip(f"{row.get('name', '')} ({kind_label(kind)})").add_to(marker)
+            add_tooltip(marker, f"{row.get('name', '')} ({kind_label(kind)})")
             marker.add_to(group)
         group.add_to(m)
         rows.append(dot(kind_color(kind), f"{kind_label(kind)} ({len(subset)})"))
@@ -242,11 +241,12 @@ def add_isochrones(m: folium.Map, isochrones: gpd.GeoDataFrame, *, estimated: bo
         for minutes in sorted(part["minutes"].unique(), reverse=True):
             band = part[part["minutes"] == minutes][["minutes", "geometry"]]
             color = kind_color(kind)
-            folium.GeoJson(
+            layer = GeoJson(
                 band, style_function=lambda f, c=color, o=opacities[minutes]: {
                     "fillColor": c, "fillOpacity": o, "stroke": False},
-                tooltip=f"{kind_label(kind)} : moins de {minutes:g} min", pane=ISOCHRONES_PANE,
-            ).add_to(group)
+                pane=ISOCHRONES_PANE)
+            add_tooltip(layer, f"{kind_label(kind)} : moins de {minutes:g} min")
+            layer.add_to(group)
         group.add_to(m)
     return [swatch("#888888", f"à moins de {b:g} min (couleur du type d'équipement)",
                    opacity=opacities[b] + 0.2) for b in bands]
@@ -288,8 +288,9 @@ def add_itinerant(m: folium.Map, facilities: gpd.GeoDataFrame,
         path = [[p.y, p.x] for p in stops.geometry]
         if base is not None:
             path = [[base.geometry.y, base.geometry.x], *path]
-        folium.PolyLine(path, color=color, weight=3, dash_array="6 6", opacity=0.9,
-                        tooltip=f"{title} : tracé schématique (ordre des arrêts)").add_to(group)
+        route = folium.PolyLine(path, color=color, weight=3, dash_array="6 6", opacity=0.9)
+        add_tooltip(route, f"{title} : tracé schématique (ordre des arrêts)")
+        route.add_to(group)
         for _, stop in stops.iterrows():
             marker = folium.Marker(
                 location=[stop.geometry.y, stop.geometry.x],

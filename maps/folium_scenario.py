@@ -10,7 +10,7 @@ from maillage.maps.folium_capacity import (CAPACITY_UNIT, capacity_classes, capa
                                            mapped_ratio)
 from maillage.maps.folium_layers import add_commune_values, add_context
 from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import add_legend, add_title, base_map, legend_html
+from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
 
 def scenario_difference(before: pd.DataFrame, after: pd.DataFrame,
                         small: int | None = None) -> pd.Series:
@@ -43,6 +43,7 @@ def scenario_map(territory, before: pd.DataFrame, after: pd.DataFrame, *, kind: 
     Returns
     -------
     folium.Map
+        The interactive map (before, after and the difference by commune), French legend and tooltips.
     """
     communes = territory.communes
     before = before.reindex(communes.index)
@@ -80,5 +81,5 @@ def scenario_map(territory, before: pd.DataFrame, after: pd.DataFrame, *, kind: 
                               ["Choisir la vue (avant, après, différence) dans le sélecteur "
                                "de calques en haut à droite."]), position="bottomleft")
     add_title(m, f"Scénario – {title}")
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerControl(collapsed=False).add_to(m)
     return m

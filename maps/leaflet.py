@@ -9,7 +9,6 @@ these maps needs jQuery or Bootstrap: popups and legends are bound with plain Le
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 from functools import cache
@@ -18,9 +17,11 @@ from importlib.resources import files
 import folium
 import geopandas as gpd
 from branca.element import Element, MacroElement
+from folium.map import Layer
 from folium.template import Template
 
 from maillage.atomic import write_text
+from maillage.safe import html_text
 
 #: Version of the vendored Leaflet (maps/static/leaflet).
 LEAFLET_VERSION = "1.9.4"
@@ -112,7 +113,45 @@ def base_map(frame: gpd.GeoDataFrame, *, tiles: bool = False) -> folium.Map:
     return m
 
 
-class _Control(MacroElement):
+class _Text(Element):
+    """Text already rendered, written as is (never read again as a template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = str(text)
+
+    def render(self, **kwargs) -> str:
+        """The text itself."""
+        return self._text
+
+
+class Verbatim(MacroElement):
+    """A Folium element whose rendered JavaScript is not rendered a second time by Jinja.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(output)``, whose
+    constructor reads its argument as a Jinja *template*: any ``{{ … }}`` in user text (a
+    facility named ``{{ cycler.__init__.__globals__.os.popen('…') }}``) would be evaluated —
+    server-side template injection, i.e. code execution. Elements carrying user text mix this
+    class in (``class GeoJson(folium.GeoJson, Verbatim)``): same output, rendered once.
+    """
+
+    def render(self, **kwargs):
+        """Add the header, html and script macros' output as plain text, then the children."""
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class GeoJson(folium.GeoJson, Verbatim):
+    """``folium.GeoJson`` whose data (user text in the properties) is rendered once."""
+
+
+class _Control(Verbatim):
     """A Leaflet control holding fixed HTML (legend, title)."""
 
     _template = Template("""
@@ -147,7 +186,7 @@ class _MetricScale(MacroElement):
     """)
 
 
-class _Popup(MacroElement):
+class _Popup(Verbatim):
     """Bind an HTML popup to its parent layer with plain Leaflet (folium.Popup needs jQuery)."""
 
     _template = Template("""
@@ -162,25 +201,108 @@ class _Popup(MacroElement):
         self.html = html_text
 
 
+def _rows_html(rows: list[tuple[str, str]]) -> str:
+    return "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html_text(k)}</th>"
+                   f"<td>{html_text(v)}</td></tr>" for k, v in rows if v not in ("", None))
+
+
 def add_popup(layer, rows: list[tuple[str, str]], title: str = "") -> None:
     """Bind a popup to ``layer`` showing ``title`` and a two-column table of ``rows``.
 
-    Values are HTML-escaped.
+    Titles, labels and values are text (HTML-escaped): user text never runs as HTML.
     """
-    body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(k)}</th>"
-                   f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows if v not in ("", None))
-    head = f"<b>{html.escape(title)}</b>" if title else ""
-    layer.add_child(_Popup(f"{head}<table style='font-size:12px'>{body}</table>"))
+    head = f"<b>{html_text(title)}</b>" if title else ""
+    layer.add_child(_Popup(f"{head}<table style='font-size:12px'>{_rows_html(rows)}</table>"))
+
+
+class _Tooltip(Verbatim):
+    """Bind a tooltip (ready HTML, passed as a JSON string) to its parent layer.
+
+    ``folium.Tooltip`` pastes its text raw into a JavaScript template literal: a name holding
+    a backtick, ``${…}`` or ``</script>`` would run. This one never does.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {sticky: true});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text_: str):
+        super().__init__()
+        self._name = "Tooltip"
+        self.html = html_text_
+
+
+def add_tooltip(layer, title: str, rows: list[tuple[str, str]] = ()) -> None:
+    """Bind a hover tooltip to ``layer``: ``title`` in bold, then ``label : value`` lines.
+
+    Everything is text (HTML-escaped): user text never runs as HTML or script.
+    """
+    lines = [f"<b>{html_text(title)}</b>" if title else "",
+             *(f"{html_text(k)} : {html_text(v)}" for k, v in rows)]
+    layer.add_child(_Tooltip("<br>".join(line for line in lines if line)))
+
+
+class GeoJsonTooltip(folium.GeoJsonTooltip, Verbatim):
+    """``folium.GeoJsonTooltip`` that shows the properties as text.
+
+    Folium's own builds the table with ``innerHTML`` from the feature's properties, so a
+    commune name such as ``<img src=x onerror=…>`` would run; this one sets ``textContent``.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+            var fields = {{ this.fields|tojson }};
+            var aliases = {{ this.aliases|tojson }};
+            var props = layer.feature.properties || {};
+            var div = L.DomUtil.create('div');
+            var table = L.DomUtil.create('table', '', div);
+            fields.forEach(function (field, i) {
+                var tr = L.DomUtil.create('tr', '', table);
+                L.DomUtil.create('th', '', tr).textContent = aliases[i];
+                var value = props[field];
+                L.DomUtil.create('td', '', tr).textContent =
+                    (value === null || value === undefined) ? '' : String(value);
+            });
+            return div;
+        }, {{ this.tooltip_options|tojavascript }});
+        {% endmacro %}
+    """)
+
+
+class LayerControl(folium.LayerControl, Verbatim):
+    """``folium.LayerControl`` whose layer names are shown as text.
+
+    Leaflet writes each layer name with ``innerHTML``: a facility name or a scenario ``type``
+    in a layer name would run as HTML. The names are escaped here, once for every map, and
+    rendered once (:class:`Verbatim`).
+    """
+
+    def render(self, **kwargs):
+        """Collect the parent map's layers under escaped names, then render."""
+        self.reset()
+        for item in self._parent._children.values():
+            if not isinstance(item, Layer) or not item.control:
+                continue
+            key = html_text(item.layer_name)
+            (self.overlays if item.overlay else self.base_layers)[key] = item.get_name()
+        Verbatim.render(self, **kwargs)
 
 
 def legend_html(title: str, sections: list[tuple[str, list[str]]], notes: list[str] = ()) -> str:
-    """HTML of a legend: a title, sections (subtitle, rows of ready-made HTML), notes."""
-    parts = [f"<details open><summary><b>Légende</b></summary><h4>{html.escape(title)}</h4>"]
+    """HTML of a legend: a title, sections (subtitle, rows of ready-made HTML), notes.
+
+    The title, subtitles and notes are escaped; rows are HTML built by :func:`swatch`,
+    :func:`dot` and :func:`line`, which escape their labels.
+    """
+    parts = [f"<details open><summary><b>Légende</b></summary><h4>{html_text(title)}</h4>"]
     for subtitle, rows in sections:
         if subtitle:
-            parts.append(f"<h5>{html.escape(subtitle)}</h5>")
+            parts.append(f"<h5>{html_text(subtitle)}</h5>")
         parts.extend(f"<div class='row'>{row}</div>" for row in rows)
-    parts.extend(f"<div class='note'>{html.escape(note)}</div>" for note in notes)
+    parts.extend(f"<div class='note'>{html_text(note)}</div>" for note in notes)
     return "".join(parts) + "</details>"
 
 
@@ -188,20 +310,20 @@ def swatch(color: str, label: str, *, dashed: bool = False, opacity: float = 0.8
     """A legend row: a filled square and its label."""
     border = "border-style:dashed;" if dashed else ""
     return (f"<span class='sw' style='background:{color};opacity:{opacity};{border}'></span>"
-            f"{html.escape(label)}")
+            f"{html_text(label)}")
 
 
 def dot(color: str, label: str, diameter: float = 12) -> str:
     """A legend row: a circle of ``diameter`` pixels and its label."""
     return (f"<span class='dot' style='background:{color};width:{diameter:.0f}px;"
-            f"height:{diameter:.0f}px'></span>{html.escape(label)}")
+            f"height:{diameter:.0f}px'></span>{html_text(label)}")
 
 
 def line(color: str, label: str, *, dash: str = "", weight: int = 3) -> str:
     """A legend row: a line and its label."""
     style = "dashed" if dash else "solid"
     return (f"<span class='line' style='border-top:{weight}px {style} {color}'></span>"
-            f"{html.escape(label)}")
+            f"{html_text(label)}")
 
 
 def add_legend(m: folium.Map, legend: str, position: str = "bottomright") -> None:
@@ -211,7 +333,7 @@ def add_legend(m: folium.Map, legend: str, position: str = "bottomright") -> Non
 
 def add_title(m: folium.Map, title: str) -> None:
     """Add the map's title in the top left corner."""
-    m.add_child(_Control(html.escape(title), "topleft", "maillage-title"))
+    m.add_child(_Control(html_text(title), "topleft", "maillage-title"))
 
 
 _SCRIPT_LINK = re.compile(r'<script[^>]*\ssrc="(?P<url>[^"]+)"[^>]*>\s*</script>\s*')
@@ -224,6 +346,18 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
     With ``self_contained`` Leaflet is inlined and every other remote script or stylesheet link
     Folium adds (jQuery, Bootstrap, icon fonts) is removed: the page then loads nothing from the
     network. Maps built here use none of those libraries.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    self_contained : bool
+        Inline Leaflet and drop remote links (the page works offline).
+
+    Returns
+    -------
+    str
+        The HTML page.
     """
     page = m.get_root().render()
     if not self_contained:
@@ -246,5 +380,20 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
 
 
 def save_map(m: folium.Map, path: str | os.PathLike, *, self_contained: bool = True):
-    """Write ``m`` as an HTML page at ``path`` (atomically); see :func:`render_html`."""
+    """Write ``m`` as an HTML page at ``path`` (atomically); see :func:`render_html`.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    path : str or path-like
+        The HTML file to write (replaced at once).
+    self_contained : bool
+        Inline Leaflet and drop remote links (the page works offline).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return write_text(path, render_html(m, self_contained=self_contained))

@@ -70,6 +70,11 @@ def protect_frame(frame: pd.DataFrame, *, counts=(), ratios=(), places: str | No
         Columns used to decide which ratios are secret.
     small : int, optional
         Threshold (default ``SMALL_COUNT_THRESHOLD``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``frame`` ready to publish: small counts as « < N », secret ratios hidden.
     """
     out = frame.copy()
     limit = threshold(small)

@@ -20,6 +20,7 @@ import pyogrio
 from maillage.atomic import atomic_path, write_bytes
 from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.secret import protect_frame
+from maillage.safe import spreadsheet_safe, xlsx_formulas_as_text
 
 #: Decimals of every float written in the CSV and XLSX tables.
 DECIMALS = 1
@@ -156,18 +157,27 @@ def _french(value):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as French-spreadsheet CSV bytes (deterministic)."""
+    """``frame`` as French-spreadsheet CSV bytes (deterministic).
+
+    Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) is written with a
+    leading quote (:func:`maillage.safe.spreadsheet_safe`); numbers stay numbers.
+    """
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object:
             frame[column] = frame[column].map(_french)
+    frame = spreadsheet_safe(frame)
     text = frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\n",
                         float_format=f"%.{DECIMALS}f")
     return ("\ufeff" + text).encode("utf-8")
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> list[Path]:
-    """Write each table as ``<name>.csv`` and all of them as sheets of ``tableaux.xlsx``."""
+    """Write each table as ``<name>.csv`` and all of them as sheets of ``tableaux.xlsx``.
+
+    User text never becomes a live formula: quoted in the CSV files, typed as text in the
+    workbook (:mod:`maillage.safe`).
+    """
     folder = Path(folder)
     paths = [write_bytes(folder / f"{name}.csv", csv_bytes(frame))
              for name, frame in tables.items()]
@@ -175,6 +185,7 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: str | os.PathLike) -> 
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
+        xlsx_formulas_as_text(writer.book)
     paths.append(write_bytes(folder / "tableaux.xlsx", buffer.getvalue()))
     return paths
 

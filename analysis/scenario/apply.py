@@ -57,6 +57,7 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
     Parameters
     ----------
     scenario : Scenario
+        The validated scenario (:func:`~maillage.analysis.scenario.load_scenario`).
     facilities : DataFrame
         The full registry (every date); the base is what is in force at ``scenario.date``.
     communes : DataFrame
@@ -66,8 +67,12 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
 
     Returns
     -------
-    (before, after, stops_after) : DataFrames; before/after facilities (GeoDataFrames when
-    ``facilities`` is one), stops after (None when ``stops`` is None and nothing changed them).
+    before : DataFrame
+        Facilities in force at the scenario date (a GeoDataFrame when ``facilities`` is one).
+    after : DataFrame
+        The same after the changes (places, sites, itinerant stops as the scenario says).
+    stops_after : DataFrame or None
+        Itinerant stops after (None when ``stops`` is None and nothing changed them).
     """
     before = in_force(facilities, scenario.date)
     after = before.copy()

@@ -218,7 +218,25 @@ def _check_change(scenario: Scenario, change: Change) -> None:
 
 
 def parse_scenario(text: str, file: str | None = None) -> Scenario:
-    """Parse and validate the text of a scenario file (see :func:`load_scenario`)."""
+    """Parse and validate the text of a scenario file (see :func:`load_scenario`).
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of the scenario.
+    file : str, optional
+        The file it came from, named in error messages.
+
+    Returns
+    -------
+    Scenario
+        The scenario: name, date, territory and its changes, each with its line.
+
+    Raises
+    ------
+    InputError
+        Unreadable YAML or a change that cannot be applied (the message gives the line).
+    """
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         lines = _lines(yaml.compose(text, Loader=_Loader))
@@ -331,6 +349,7 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     Returns
     -------
     Scenario
+        The scenario: name, date, territory and its changes, each with its line.
 
     Raises
     ------

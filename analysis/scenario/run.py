@@ -106,7 +106,18 @@ class ScenarioResult:
 
 
 def indicator_band(indicator: str) -> AgeBand:
-    """The band of an indicator; a kind without places is compared over all inhabitants."""
+    """The band of an indicator; a kind without places is compared over all inhabitants.
+
+    Parameters
+    ----------
+    indicator : str
+        An age band of :data:`AGE_BANDS` (e.g. ``"alsh"``) or a service kind.
+
+    Returns
+    -------
+    AgeBand
+        Kinds counted, children counted (commune columns) and ages served (years).
+    """
     if indicator in AGE_BANDS:
         return AGE_BANDS[indicator]
     kind = service_kind(indicator)
@@ -195,6 +206,8 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
     Returns
     -------
     ScenarioResult
+        Places, places per 100 children, 2SFCA access, minutes to the nearest and coverage
+        shares, before and after, per commune and per EPCI.
     """
     settings = DEFAULT_SETTINGS if settings is None else settings
     if not isinstance(scenario, Scenario):

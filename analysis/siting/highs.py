@@ -28,9 +28,9 @@ def _new_highs() -> highspy.Highs:
     created, before any option can silence it: that first creation runs with file
     descriptor 1 pointed at the null device.
     """
-    if _new_highs.banner_shown:
+    if _new_highs.banner_shown:  # type: ignore[attr-defined]
         return highspy.Highs()
-    _new_highs.banner_shown = True
+    _new_highs.banner_shown = True  # type: ignore[attr-defined]
     saved = os.dup(1)
     try:
         with open(os.devnull, "w") as null:
@@ -41,7 +41,7 @@ def _new_highs() -> highspy.Highs:
         os.close(saved)
 
 
-_new_highs.banner_shown = False
+_new_highs.banner_shown = False  # type: ignore[attr-defined]
 
 
 class TimeLimitError(SolverError):

@@ -39,7 +39,7 @@ def _cardinality(builder: MipBuilder, y: np.ndarray, p: int) -> None:
 
 
 def _links(builder, x_cols, y_cols, coef) -> None:
-    """x - coef * y <= 0 for each pair (one row per pair)."""
+    """x - coef * y <= 0 for each pair (one row per pair)."""  # noqa: D403
     k = len(x_cols)
     builder.rows(np.r_[np.arange(k), np.arange(k)], np.r_[x_cols, y_cols],
                  np.r_[np.ones(k), -np.broadcast_to(coef, (k,))], -INF, 0.0, count=k)

@@ -340,6 +340,31 @@ def capacitated_maximal_coverage(demand, cost, threshold, p, capacity, candidate
 
     Each site serves at most its places; the children of a demand point may be split
     between several sites within ``threshold``. Coverage is in children served.
+
+    Parameters
+    ----------
+    demand : pandas.Series
+        Children per demand point (e.g. per commune code).
+    cost : pandas.DataFrame
+        Cost from demand points (rows) to sites (columns), minutes or metres (the unit of
+        ``threshold``); ``inf`` when unreachable.
+    threshold : float
+        Coverage threshold, minutes (or metres).
+    p : int
+        Number of new sites.
+    capacity : float or mapping
+        Places per site (one number, or site id -> places, existing sites included).
+    candidates : list, optional
+        Columns eligible for new sites (default: every column not in ``existing``).
+    existing : list, optional
+        Columns already open: their coverage counts, they stay open.
+    **options
+        ``method``, ``time_limit``, ``progress`` as :func:`maximal_coverage`.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = ``covered_demand`` (children served within places).
     """
     return maximal_coverage(demand, cost, threshold, p, candidates, existing,
                             capacity=capacity, **options)
@@ -350,10 +375,32 @@ def p_median(demand, cost, p, candidates=None, existing=None, *, capacity=None,
              progress: Callable[[str], None] | None = None) -> SitingResult:
     """Choose ``p`` new sites minimising demand-weighted travel cost (p-median).
 
-    Parameters are those of :func:`maximal_coverage`; existing sites are available for
-    free. With ``capacity`` every child must be assigned within the sites' places
-    (fractional assignment allowed). ``threshold`` (optional, minutes or metres) only sets
-    how ``covered_demand`` is reported.
+    Existing sites are available for free. With ``capacity`` every child must be assigned
+    within the sites' places (fractional assignment allowed).
+
+    Parameters
+    ----------
+    demand : pandas.Series
+        Children per demand point (e.g. per commune code).
+    cost : pandas.DataFrame
+        Cost from demand points (rows) to sites (columns), minutes or metres (the unit of
+        ``threshold``); ``inf`` when unreachable.
+    p : int
+        Number of new sites.
+    candidates : list, optional
+        Columns eligible for new sites (default: every column not in ``existing``).
+    existing : list, optional
+        Columns already open: their coverage counts, they stay open.
+    capacity : float or mapping, optional
+        Places per site (one number, or site id -> places, existing sites included).
+    threshold : float, optional
+        Minutes (or metres): only sets how ``covered_demand`` is reported.
+    method : {"exact", "greedy", "both"}
+        HiGHS MIP, greedy heuristic, or both (exact sites, greedy gap in ``.gap``).
+    time_limit : float
+        HiGHS time limit, seconds.
+    progress : callable, optional
+        Receives French status lines during the exact solve.
 
     Returns
     -------
@@ -382,6 +429,31 @@ def set_cover(demand, cost, threshold, candidates=None, existing=None, *, method
 
     Demand points without children need no cover. ``result.count`` is the answer,
     ``result.selected`` the sites.
+
+    Parameters
+    ----------
+    demand : pandas.Series
+        Children per demand point (e.g. per commune code).
+    cost : pandas.DataFrame
+        Cost from demand points (rows) to sites (columns), minutes or metres (the unit of
+        ``threshold``); ``inf`` when unreachable.
+    threshold : float
+        Coverage threshold, minutes (or metres): a point is covered when ``cost <= threshold``.
+    candidates : list, optional
+        Columns eligible for new sites (default: every column not in ``existing``).
+    existing : list, optional
+        Columns already open: their coverage counts, they stay open.
+    method : {"exact", "greedy", "both"}
+        HiGHS MIP, greedy heuristic, or both (exact sites, greedy gap in ``.gap``).
+    time_limit : float
+        HiGHS time limit, seconds.
+    progress : callable, optional
+        Receives French status lines during the exact solve.
+
+    Returns
+    -------
+    SitingResult
+        ``objective`` = the number of new sites.
 
     Raises
     ------

@@ -81,6 +81,13 @@ def read_candidates(path, communes: pd.DataFrame) -> gpd.GeoDataFrame:
     (with or without BOM), UTF-16 or Windows-1252 (Excel), with ``;``, ``,`` or tab separators
     and decimal commas.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The planner's file.
+    communes : pandas.DataFrame
+        Communes (index = code) with ``name`` and representative points (degrees).
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -199,6 +206,12 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
         Places of each new site (capacitated models); existing sites keep their capacity.
     at : date-like, optional
         Existing facilities in force at this date (default: today).
+
+    Returns
+    -------
+    SitingInputs
+        Children per commune, minutes communes × sites, existing and candidate site ids,
+        places per site, French labels and notes.
     """
     if kind not in AGE_BANDS:
         raise InputError(f"type de service « {kind} » inconnu", column="kind",
@@ -232,6 +245,20 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
 
 def find_site(labels: pd.Series, candidates: list, query: str) -> str:
     """The candidate id whose label (or id, or commune code) matches ``query``.
+
+    Parameters
+    ----------
+    labels : pandas.Series
+        French label of each site, by site id.
+    candidates : list
+        The candidate site ids.
+    query : str
+        What the planner typed: a name (accents and case ignored), an id or a commune code.
+
+    Returns
+    -------
+    str
+        The matching candidate id.
 
     Raises
     ------

@@ -71,7 +71,8 @@ def check(
         console.print(_report_table(report, f"Rapport de validation : {file}"))
         count = len(report.errors)
         raise InputError(f"{count} erreur{'s' if count > 1 else ''} : fichier non chargé",
-                         file=str(file), fix="corriger les lignes signalées dans le tableau")
+                         file=str(file),
+                         fix="corriger les lignes signalées dans le tableau") from exc
     if len(report):
         console.print(_report_table(report, f"Rapport de validation : {file}"))
     else:

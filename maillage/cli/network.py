@@ -11,7 +11,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 console = Console()
-network_app = typer.Typer(help="Réseaux routiers : téléchargement, construction, description.", no_args_is_help=True)
+network_app = typer.Typer(
+    help="Réseaux routiers : téléchargement, construction, description.", no_args_is_help=True
+)
 
 
 @contextlib.contextmanager
@@ -46,22 +48,32 @@ def _print_info(graph) -> None:
     west, south, east, north = info["emprise"]
     table.add_row("Nœuds", f"{info['nœuds']:,}".replace(",", " "))
     table.add_row("Tronçons", f"{info['tronçons']:,}".replace(",", " "))
-    table.add_row("Part fortement connexe", f"{info['part fortement connexe']:.2%}".replace(".", ","))
+    table.add_row(
+        "Part fortement connexe", f"{info['part fortement connexe']:.2%}".replace(".", ",")
+    )
     table.add_row("Emprise (lon/lat)", f"{west:.4f}, {south:.4f} → {east:.4f}, {north:.4f}")
     table.add_row("Source", str(info["source"]))
     table.add_row("Date", str(info["date"]))
     for key in ("ways_trimmed", "ways_dropped"):
         if str(graph.graph.get(key, "0")) not in {"0", ""}:
-            label = "Voies coupées (nœuds hors extrait)" if key == "ways_trimmed" else "Voies abandonnées"
+            label = (
+                "Voies coupées (nœuds hors extrait)"
+                if key == "ways_trimmed"
+                else "Voies abandonnées"
+            )
             table.add_row(label, str(graph.graph[key]))
     console.print(table)
 
 
 @network_app.command("build")
 def build(
-    file: Path = typer.Argument(..., help="Fichier source : .osm, .osm.gz, .osm.bz2, .osm.pbf, .csv (tronçons) ou .graphml."),
+    file: Path = typer.Argument(
+        ..., help="Fichier source : .osm, .osm.gz, .osm.bz2, .osm.pbf, .csv (tronçons) ou .graphml."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Fichier GraphML à écrire."),
-    walk: bool = typer.Option(False, "--walk", "--pieton", help="Réseau piéton (4,5 km/h) au lieu du réseau routier."),
+    walk: bool = typer.Option(
+        False, "--walk", "--pieton", help="Réseau piéton (4,5 km/h) au lieu du réseau routier."
+    ),
 ) -> None:
     """Construit un réseau routier (temps de parcours) depuis un fichier local."""
     from maillage.geo import load_network
@@ -78,15 +90,27 @@ def build(
 @network_app.command("fetch")
 def fetch(
     out: Path = typer.Option(..., "--out", "-o", help="Fichier GraphML à écrire."),
-    territoire: str = typer.Option("lot", "--territory", "--territoire", help="Territoire (« lot ») dont les communes délimitent la zone."),
+    territoire: str = typer.Option(
+        "lot",
+        "--territory",
+        "--territoire",
+        help="Territoire (« lot ») dont les communes délimitent la zone.",
+    ),
     epci: str | None = typer.Option(None, help="SIREN d'un EPCI pour restreindre la zone."),
-    contour: Path | None = typer.Option(None, "--boundary", "--contour", help="Contour (GeoJSON, GeoPackage…) à la place du territoire."),
-    tampon: float = typer.Option(10_000, "--buffer", "--tampon", help="Marge autour du territoire, en mètres."),
-    walk: bool = typer.Option(False, "--walk", "--pieton", help="Réseau piéton au lieu du réseau routier."),
+    contour: Path | None = typer.Option(
+        None,
+        "--boundary",
+        "--contour",
+        help="Contour (GeoJSON, GeoPackage…) à la place du territoire.",
+    ),
+    tampon: float = typer.Option(
+        10_000, "--buffer", "--tampon", help="Marge autour du territoire, en mètres."
+    ),
+    walk: bool = typer.Option(
+        False, "--walk", "--pieton", help="Réseau piéton au lieu du réseau routier."
+    ),
 ) -> None:
     """Télécharge le réseau OpenStreetMap d'un territoire (osmnx), avec cache réutilisé hors ligne."""
-    import geopandas as gpd
-
     from maillage.cli._options import check_number
     from maillage.geo import fetch_network
 
@@ -94,7 +118,9 @@ def fetch(
     with _steps(3) as step:
         step("Contour du territoire")
         if contour is not None:
-            area = gpd.read_file(contour)
+            from maillage.layers import ValidationReport, read_geo
+
+            area = read_geo(contour, ValidationReport())
         else:
             from maillage.layers import load_territory
 
@@ -108,7 +134,9 @@ def fetch(
 
 @network_app.command("info")
 def info(
-    file: Path | None = typer.Argument(None, help="Réseau (.graphml, .csv, .osm…) ; par défaut le réseau du Lot partagé."),
+    file: Path | None = typer.Argument(
+        None, help="Réseau (.graphml, .csv, .osm…) ; par défaut le réseau du Lot partagé."
+    ),
 ) -> None:
     """Décrit un réseau : nœuds, tronçons, part fortement connexe, emprise, source et date."""
     from maillage.errors import NetworkError
@@ -117,7 +145,9 @@ def info(
     if file is None:
         graph, description = default_network()
         if graph is None:
-            raise NetworkError(f"Pas de réseau par défaut : {description}. Correction : indiquez un fichier.")
+            raise NetworkError(
+                f"Pas de réseau par défaut : {description}. Correction : indiquez un fichier."
+            )
         console.print(description)
     else:
         with _steps(1) as step:
@@ -128,4 +158,6 @@ def info(
 
 def register(app: typer.Typer) -> None:
     """Attach the ``network`` command group to the main maillage app."""
-    app.add_typer(network_app, name="network", help="Réseaux routiers (OSM, liste de tronçons, GraphML).")
+    app.add_typer(
+        network_app, name="network", help="Réseaux routiers (OSM, liste de tronçons, GraphML)."
+    )

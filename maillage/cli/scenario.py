@@ -96,7 +96,9 @@ def _commune_tables(result):
 
 
 def _write_csv(frame, target: Path) -> Path:
-    frame.to_csv(target, encoding="utf-8")
+    from maillage.safe import spreadsheet_safe
+
+    spreadsheet_safe(frame).to_csv(target, encoding="utf-8")
     return target
 
 

@@ -26,7 +26,8 @@ site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
 KIND = typer.Option("alsh", "--kind", help="Service : alsh (3-11 ans), eaje (0-2 ans)…")
 MINUTES = typer.Option(15.0, "--minutes", help="Seuil d'accès en minutes de route.")
 EPCI = typer.Option(None, "--epci", help="SIREN de l'intercommunalité (ex. 200023737).")
-TERRITORY = typer.Option("lot", "--territory", "--territoire", help="« lot » ou SIREN d'une intercommunalité.")
+TERRITORY = typer.Option("lot", "--territory", "--territoire",
+                         help="« lot » ou SIREN d'une intercommunalité.")
 DATE = typer.Option(None, "--date", help="Équipements existants à cette date (AAAA-MM-JJ ; "
                     "défaut : aujourd'hui).")
 CANDIDATES = typer.Option(None, "--candidates", "--candidats", help="CSV de sites candidats (nom ; commune "

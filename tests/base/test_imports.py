@@ -28,6 +28,7 @@ LEVELS = {
     "maillage.kinds": 0,
     "maillage.formatting": 0,
     "maillage.lazy": 0,
+    "maillage.safe": 0,
     "maillage.data": 0,
     "maillage.layers": 1,
     "maillage.geo": 2,

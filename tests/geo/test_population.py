@@ -26,7 +26,11 @@ def test_two_communes_get_their_cells_and_a_cellless_commune_keeps_one_point(tmp
         crs="EPSG:4326",
     )
     points = population_points(communes, grid)
-    assert points.groupby("commune")["weight"].sum().to_dict() == {"46042": 150.0, "46102": 50.0, "46201": 80.0}
+    assert points.groupby("commune")["weight"].sum().to_dict() == {
+        "46042": 150.0,
+        "46102": 50.0,
+        "46201": 80.0,
+    }
     assert list(points.index[:2]) == ["46042#1", "46042#2"]
     times = pd.DataFrame({"ALSH": [10.0, 40.0, 5.0, np.inf]}, index=points.index)
     mean = aggregate_by_commune(times, points)

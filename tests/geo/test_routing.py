@@ -57,7 +57,9 @@ def test_matrix_is_network_time_plus_both_access_legs(lot_roads):
     assert (snapping["snap_m"] >= 0).all() and (snapping["snap_m"] < 5000).all()
     o, d = snapping.loc["gourdon"], snapping.loc["cahors"]
     network = nx.shortest_path_length(lot_roads, o["node_id"], d["node_id"], weight="travel_time") / 60
-    assert minutes.loc["gourdon", "cahors"] == pytest.approx(network + o["access_min"] + d["access_min"], rel=1e-12)
+    assert minutes.loc["gourdon", "cahors"] == pytest.approx(
+        network + o["access_min"] + d["access_min"], rel=1e-12
+    )
     assert 20 < minutes.loc["gourdon", "cahors"] < 60, "Gourdon–Cahors is about 40 minutes by car"
 
 
@@ -80,8 +82,9 @@ def test_two_points_closer_to_each_other_than_to_the_network_go_straight():
     graph.add_node(2, x=1.40 + 10_000 / 79_500, y=44.40)
     graph.add_edge(1, 2, travel_time=600.0)
     graph.add_edge(2, 1, travel_time=600.0)
-    houses = gpd.GeoSeries.from_xy([1.40, 1.40 + 300 / 79_500], [44.418, 44.418],
-                                   crs="EPSG:4326", index=["maison", "voisin"])
+    houses = gpd.GeoSeries.from_xy(
+        [1.40, 1.40 + 300 / 79_500], [44.418, 44.418], crs="EPSG:4326", index=["maison", "voisin"]
+    )
     minutes = travel_time_matrix(graph, houses, houses, check_components=False)
     assert minutes.loc["maison", "voisin"] == pytest.approx(0.3 / 20 * 60, rel=0.05)
     near = nearest(graph, houses.loc[["maison"]], houses.loc[["voisin"]], check_components=False)
@@ -107,13 +110,19 @@ def test_nearest_matches_the_minimum_of_the_full_matrix(lot_roads):
     assert list(near["destination"]) == list(full.idxmin(axis=1))
     assert near.loc["catus", "destination"] == "cahors"
     capped = nearest(lot_roads, origins, destinations, cutoff=15)
-    assert np.isinf(capped.loc["montcuq", "minutes"]) and pd.isna(capped.loc["montcuq", "destination"])
+    assert np.isinf(capped.loc["montcuq", "minutes"]) and pd.isna(
+        capped.loc["montcuq", "destination"]
+    )
 
 
 @pytest.mark.shared
 def test_a_point_far_from_the_roads_is_refused_with_its_name(lot_roads):
-    lost = gpd.GeoSeries.from_xy([1.44, -4.5], [44.45, 48.4], crs="EPSG:4326", index=["cahors", "brest"])
-    with pytest.raises(NetworkError, match=r"1 origine\(s\) à plus de 5 000 m du réseau routier : brest"):
+    lost = gpd.GeoSeries.from_xy(
+        [1.44, -4.5], [44.45, 48.4], crs="EPSG:4326", index=["cahors", "brest"]
+    )
+    with pytest.raises(
+        NetworkError, match=r"1 origine\(s\) à plus de 5 000 m du réseau routier : brest"
+    ):
         travel_time_matrix(lot_roads, lost, places("cahors"))
 
 
@@ -133,7 +142,9 @@ def test_a_dead_end_one_way_street_is_refused_or_gives_inf():
     graph.add_edge(1, 2, travel_time=60.0)
     graph.add_edge(2, 1, travel_time=60.0)
     graph.add_edge(2, 3, travel_time=60.0)
-    pts = gpd.GeoSeries.from_xy([1.40, 1.42], [44.5, 44.5], crs="EPSG:4326", index=["bourg", "impasse"])
+    pts = gpd.GeoSeries.from_xy(
+        [1.40, 1.42], [44.5, 44.5], crs="EPSG:4326", index=["bourg", "impasse"]
+    )
     with pytest.raises(NetworkError, match="impasse"):
         travel_time_matrix(graph, pts, pts)
     minutes = travel_time_matrix(graph, pts, pts, check_components=False)
@@ -147,7 +158,9 @@ def test_isochrones_grow_with_minutes_and_contain_their_centre(lot_roads):
     assert shapes.crs == "EPSG:4326" and list(shapes["minutes"]) == [10.0, 20.0]
     small, large = shapes.geometry.to_crs("EPSG:2154")
     assert small.area < large.area and large.buffer(1).contains(small)
-    assert large.contains(places("calamane").to_crs("EPSG:2154").iloc[0]), "Calamane is ~12 min from Cahors"
+    assert large.contains(places("calamane").to_crs("EPSG:2154").iloc[0]), (
+        "Calamane is ~12 min from Cahors"
+    )
 
 
 @pytest.mark.shared
@@ -157,14 +170,21 @@ def test_network_timer_is_exact_and_straight_line_timer_says_it_estimates(lot_ro
     assert "réseau routier classé du Lot" in timer.description
     exact = timer.matrix(places("calamane"), places("cahors"))
     assert exact.attrs["estimated"] is False
-    assert exact.iloc[0, 0] == travel_time_matrix(compile_graph(lot_roads), places("calamane"), places("cahors")).iloc[0, 0]
+    assert (
+        exact.iloc[0, 0]
+        == travel_time_matrix(compile_graph(lot_roads), places("calamane"), places("cahors")).iloc[
+            0, 0
+        ]
+    )
 
 
 def test_straight_line_timer_is_distance_times_detour_over_speed():
     timer = StraightLineTimer(speed_kmh=60, detour=1.3)
     assert timer.estimated and "estimation à vol d'oiseau" in timer.description
     a = gpd.GeoSeries.from_xy([700_000], [6_400_000], crs="EPSG:2154", index=["a"])
-    b = gpd.GeoSeries.from_xy([710_000, 700_000], [6_400_000, 6_430_000], crs="EPSG:2154", index=["b", "c"])
+    b = gpd.GeoSeries.from_xy(
+        [710_000, 700_000], [6_400_000, 6_430_000], crs="EPSG:2154", index=["b", "c"]
+    )
     minutes = timer.matrix(a, b)
     assert minutes.attrs["estimated"] is True
     assert minutes.loc["a", "b"] == pytest.approx(10.0 * 1.3)  # 10 km at 1 km/min
@@ -189,8 +209,12 @@ def test_nearest_on_a_random_one_way_grid_agrees_with_the_matrix():
                         graph.add_edge((i + di, j + dj), (i, j), travel_time=seconds)
     lon = 1.40 + rng.uniform(0, 0.044, 40)
     lat = 44.40 + rng.uniform(0, 0.033, 40)
-    homes = gpd.GeoSeries.from_xy(lon[:30], lat[:30], crs="EPSG:4326", index=[f"foyer{i}" for i in range(30)])
-    crèches = gpd.GeoSeries.from_xy(lon[30:], lat[30:], crs="EPSG:4326", index=[f"eaje{i}" for i in range(10)])
+    homes = gpd.GeoSeries.from_xy(
+        lon[:30], lat[:30], crs="EPSG:4326", index=[f"foyer{i}" for i in range(30)]
+    )
+    crèches = gpd.GeoSeries.from_xy(
+        lon[30:], lat[30:], crs="EPSG:4326", index=[f"eaje{i}" for i in range(10)]
+    )
     full = travel_time_matrix(graph, homes, crèches, check_components=False)
     near = nearest(graph, homes, crèches, check_components=False)
     np.testing.assert_allclose(near["minutes"], full.min(axis=1), rtol=1e-12)

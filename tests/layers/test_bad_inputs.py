@@ -154,6 +154,12 @@ CASES = {
         "fichier {file} : ce fichier est une archive ZIP ou un classeur Excel, pas un CSV. "
         "Correction : l'enregistrer avec l'extension .xlsx ou l'exporter en CSV (séparateur "
         "point-virgule)"),
+    "xlsx_truncated_sheet.xlsx": ("facilities", "error",
+        "fichier {file} : classeur XLSX illisible (feuille tronquée ou XML invalide). "
+        "Correction : ouvrir le fichier dans le tableur et l'enregistrer à nouveau en XLSX"),
+    "xlsx_corrupt_zip.xlsx": ("facilities", "error",
+        "fichier {file} : classeur XLSX illisible (archive ZIP endommagée ou tronquée). "
+        "Correction : ouvrir le fichier dans le tableur et l'enregistrer à nouveau en XLSX"),
     "unsupported_extension.pdf": ("facilities", "error",
         "fichier {file} : extension « .pdf » non prise en charge. Correction : donner un fichier "
         ".csv, .xlsx, .geojson, .gpkg ou .shp"),

@@ -98,6 +98,15 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
         "tronçon sous l'en-tête"),
     "networks/pas-du-graphml.graphml": (NetworkError, re.compile(
         r"Fichier GraphML illisible : .*pas-du-graphml\.graphml.*\. Correction : .+")),
+    "networks/noeud-sans-coordonnees.graphml": (InputError,
+        "fichier {file}, colonne « y » : nœud 2 sans coordonnées lisibles (x = 1.41007, y = nan) "
+        "; 1 nœud(s) concerné(s). Correction : exporter à nouveau le réseau : chaque nœud doit "
+        "avoir x (longitude) et y (latitude) en degrés"),
+    "networks/lambert93-sans-crs.graphml": (InputError,
+        "fichier {file}, colonne « x » : coordonnées des nœuds hors degrés (nœud 1 : x = 576458, "
+        "y = 6.37426e+06) : ce sont sans doute des mètres (Lambert-93) sans système de "
+        "coordonnées déclaré. Correction : enregistrer le graphe en WGS84 (osmnx : "
+        "ox.project_graph(G, to_latlong=True)) ou déclarer son système (crs) dans le GraphML"),
     # --- GTFS feeds (load_gtfs_stops) ----------------------------------------------------------
     "gtfs/pas-un-zip.zip": (InputError,
         "fichier {file} : ce fichier n'est pas une archive ZIP GTFS. Correction : donner le .zip "
@@ -123,6 +132,30 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
     "gtfs/sequence-illisible.zip": (InputError,
         "fichier {file}, ligne 3, colonne « stop_sequence » : stop_times.txt : ordre d'arrêt "
         "« deux » illisible. Correction : stop_sequence doit être un entier"),
+    "gtfs/sequence-immense.zip": (InputError,
+        "fichier {file}, ligne 3, colonne « stop_sequence » : stop_times.txt : ordre d'arrêt "
+        "« 99999999999999999999999 » démesuré. Correction : stop_sequence doit être un entier "
+        "d'au plus 1 000 000 (rang de l'arrêt dans la course)"),
+    "gtfs/course-inconnue.zip": (InputError,
+        "fichier {file}, ligne 6, colonne « trip_id » : stop_times.txt cite la course « T9 » "
+        "absente de trips.txt. Correction : corriger stop_times.txt ou télécharger à nouveau le "
+        "flux complet"),
+    "gtfs/ligne-inconnue.zip": (InputError,
+        "fichier {file}, ligne 3, colonne « route_id » : trips.txt cite la ligne « L7 » absente "
+        "de routes.txt. Correction : corriger trips.txt ou télécharger à nouveau le flux "
+        "complet"),
+    "gtfs/latitude-infinie.zip": (InputError,
+        "fichier {file}, ligne 3, colonne « stop_lat » : arrêt CAL : coordonnées hors limites "
+        "(stop_lat inf, stop_lon 1.41007). Correction : donner des degrés WGS84 (latitude entre "
+        "-90 et 90, longitude entre -180 et 180) dans stops.txt"),
+    "gtfs/longitude-hors-limites.zip": (InputError,
+        "fichier {file}, ligne 4, colonne « stop_lon » : arrêt CAT : coordonnées hors limites "
+        "(stop_lat 44.55979, stop_lon 1338560). Correction : donner des degrés WGS84 (latitude "
+        "entre -90 et 90, longitude entre -180 et 180) dans stops.txt"),
+    "gtfs/membre-corrompu.zip": (InputError,
+        "fichier {file}, colonne « stop_times.txt » : stop_times.txt illisible : archive ZIP "
+        "endommagée (BadZipFile). Correction : télécharger à nouveau le flux GTFS (le fichier a "
+        "été tronqué ou abîmé)"),
     # --- commune contours (load_communes(path)) and INSEE ages (load_communes(ages=path)) -----
     "communes/insee-effectifs-texte.csv": (InputError,
         "fichier {file}, ligne 3, colonne « P21_POP0305 » : effectif « n.d. » illisible. "
@@ -140,6 +173,10 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
     "communes/geoapi-centres-au-lieu-des-contours.geojson": (InputError,
         "fichier {file}, ligne 2, colonne « geometry » : la commune 46046 n'a pas de contour "
         "(polygone attendu). Correction : donner un fichier de contours"),
+    "communes/contour-tronque.geojson": (InputError,
+        "fichier {file} : fichier géographique illisible (DataSourceError). Correction : vérifier "
+        "qu'il s'agit bien d'un GeoJSON, GeoPackage ou Shapefile complet (.shp avec .shx et "
+        ".dbf)"),
     "communes/lambert93-sans-prj.shp": (InputError,
         "fichier {file} : aucun système de coordonnées déclaré et coordonnées hors degrés. "
         "Correction : enregistrer le fichier avec son système de coordonnées (par exemple "
@@ -190,7 +227,8 @@ def test_the_corpus_has_every_file_of_the_table():
                for p in (CORPUS / sub).iterdir() if p.suffix not in (".dbf", ".shx", ".cpg")}
     assert on_disk - set(CASES) == {"communes/insee-anciens-codes.csv",
                                     "communes/insee-hors-territoire.csv",
-                                    "scenarios/date-francaise.yaml"}  # loaded: tests below
+                                    "scenarios/date-francaise.yaml",
+                                    "networks/lambert93.graphml"}  # loaded: tests below
     assert set(CASES) <= on_disk
     assert len(CASES) >= 20
 
@@ -266,6 +304,19 @@ def test_the_island_network_times_the_connected_communes(lot):
     minutes = NetworkTimer(graph).matrix(points, points)
     assert minutes.loc["46042", "46064"] == pytest.approx(minutes.loc["46064", "46042"])
     assert 5 < minutes.loc["46042", "46064"] < 60
+
+
+def test_a_graphml_saved_in_lambert93_with_its_crs_is_read_in_degrees(lot):
+    """osmnx's project_graph output (crs EPSG:2154 declared) times the same as the original."""
+    from maillage.geo import NetworkTimer, load_network
+
+    projected = load_network(CORPUS / "networks" / "lambert93.graphml")
+    original = load_network(CORPUS / "networks" / "iles.csv")
+    assert projected.graph["crs"] == "EPSG:4326"
+    assert projected.nodes[2]["x"] == pytest.approx(original.nodes[2]["x"], abs=1e-6)
+    points = _communes_points(lot.communes, ["46042", "46064"])
+    assert NetworkTimer(projected).matrix(points, points).to_numpy() == pytest.approx(
+        NetworkTimer(original).matrix(points, points).to_numpy(), rel=1e-3)
 
 
 def _command(name: str) -> list[str] | None:

@@ -46,11 +46,11 @@ def test_the_report_embeds_every_map_and_figure_it_lists(folder):
 def test_petitville_four_children_are_published_as_less_than_five(folder):
     lines = (folder / "tableaux" / "communes.csv").read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(";")
-    petitville = dict(zip(header, next(l for l in lines if "Petitville" in l).split(";")))
+    petitville = dict(zip(header, next(line for line in lines if "Petitville" in line).split(";")))
     assert petitville["enfants_alsh"] == "< 5"
     assert petitville["places_alsh"] == "10,0"
     assert petitville["places_pour_100_enfants_alsh"] == "secret statistique"
-    bourgville = dict(zip(header, next(l for l in lines if "Bourgville" in l).split(";")))
+    bourgville = dict(zip(header, next(line for line in lines if "Bourgville" in line).split(";")))
     assert bourgville["enfants_alsh"] == "180"
     assert bourgville["places_pour_100_enfants_alsh"] == "33,3"
 
