@@ -109,7 +109,8 @@ def _capacity(territory, timer, origins, at, scope, settings) -> list[CapacityRe
         sites = sites[sites["kind"].isin(band.kinds) & sites["capacity"].notna()]
         fca = sens = None
         if len(sites):
-            cost = timer.matrix(origins, sites[["geometry"]])
+            # times are only compared with thresholds here: the search stops at the largest
+            cost = timer.matrix(origins, sites[["geometry"]], cutoff=settings.cutoff_minutes)
             supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
             fca = 100 * two_step_fca(by_commune["children"], supply, cost, catchment)
             fca = fca.where(scope.reindex(fca.index).fillna(False))
@@ -144,7 +145,7 @@ def _access(territory, timer, origins, at, scope, settings) -> list[AccessResult
         by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
         presence = None
         if kind in settings.kinds("presence"):
-            cost = timer.matrix(origins, points[["geometry"]])
+            cost = timer.matrix(origins, points[["geometry"]], cutoff=settings.cutoff_minutes)
             presence = presence_coverage(cost, people, points["days_per_month"], thresholds)
         results.append(AccessResult(kind, near, coverage(near["minutes"], people, thresholds),
                                     population_label=label, by_epci=by_epci,
