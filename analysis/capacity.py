@@ -52,6 +52,16 @@ def in_force(facilities: pd.DataFrame, at=None) -> pd.DataFrame:
     -------
     DataFrame
         The rows of ``facilities`` in force at ``at`` (same columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> facilities = pd.DataFrame({"valid_from": pd.to_datetime(["2010-01-01", "2025-04-01"]),
+    ...                            "valid_to": pd.NaT}, index=["alsh-cahors", "alsh-calamane"])
+    >>> in_force(facilities, "2025-03-31").index.tolist()
+    ['alsh-cahors']
+    >>> in_force(facilities, "2025-06-01").index.tolist()
+    ['alsh-cahors', 'alsh-calamane']
     """
     if at is None:
         return facilities
@@ -176,6 +186,24 @@ def places_per_100_children(communes, facilities=None, kind: str = "alsh",
         ``places_per_100_children`` (NaN where there are no children). ``attrs["outside"]``
         lists facilities whose commune is not in ``communes`` (not counted),
         ``attrs["capacity_unknown"]`` those without a capacity.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> communes = pd.DataFrame({"name": ["Cahors", "Calamane"], "epci": ["200023737"] * 2,
+    ...                          "pop_3_5": [400.0, 20.0], "pop_6_10": [600.0, 30.0]},
+    ...                         index=["46042", "46046"])
+    >>> facilities = pd.DataFrame({"kind": ["alsh", "alsh"], "capacity": [120.0, 20.0],
+    ...                            "commune_code": ["46042", "46046"]})
+    >>> table = places_per_100_children(communes, facilities, "alsh")
+    >>> table[["places", "children", "places_per_100_children"]]
+           places  children  places_per_100_children
+    46042   120.0    1000.0                     12.0
+    46046    20.0      50.0                     40.0
+    >>> places_per_100_children(communes, facilities, "alsh", by="epci")["places_per_100_children"]
+    epci
+    200023737    13.333333
+    Name: places_per_100_children, dtype: float64
     """
     communes, facilities = _resolve(communes, facilities)
     table = AGE_BANDS if bands is None else bands

@@ -34,6 +34,16 @@ def time_to_nearest(cost: pd.DataFrame) -> pd.Series:
     -------
     pandas.Series
         Minutes to the nearest destination, by origin (index = ``cost.index``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0], "alsh-catus": [25.0, 14.0]},
+    ...                        index=["Cahors", "Calamane"])
+    >>> time_to_nearest(minutes)
+    Cahors       5.0
+    Calamane    12.0
+    Name: minutes, dtype: float64
     """
     if cost.shape[1] == 0:
         return pd.Series(np.inf, index=cost.index, name="minutes")
@@ -101,6 +111,17 @@ def coverage(times: pd.Series, population: pd.Series,
     pandas.DataFrame
         Index ``minutes`` (the thresholds); ``population_within`` (people),
         ``share_within`` (0–1), ``population_beyond`` (people), ``origins_beyond`` (count).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.Series({"Cahors": 5.0, "Calamane": 12.0, "Catus": 3.0})
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> coverage(minutes, children, thresholds=(10, 15)).round(3)
+             population_within  share_within  population_beyond  origins_beyond
+    minutes
+    10                  1100.0         0.957               50.0               1
+    15                  1150.0         1.000                0.0               0
     """
     minutes, people = _aligned(times, population)
     total = people.sum()
@@ -144,6 +165,18 @@ def time_summary(times: pd.Series, population: pd.Series) -> pd.Series:
     pandas.Series
         ``mean_minutes``, ``median_minutes``, ``p90_minutes`` (minutes; ``inf`` when people
         have no reachable service), ``population_unreachable`` (people).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.Series({"Cahors": 5.0, "Calamane": 12.0, "Catus": 3.0})
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> time_summary(minutes, children).round(2)
+    mean_minutes              5.13
+    median_minutes            5.00
+    p90_minutes               5.00
+    population_unreachable    0.00
+    dtype: float64
     """
     minutes, people = _aligned(times, population)
     reachable = np.isfinite(minutes)
@@ -178,6 +211,14 @@ def zones_blanches(times: pd.Series, threshold: float, communes: pd.DataFrame | 
     -------
     pandas.DataFrame
         One row per commune beyond, farthest first: ``minutes`` (+ name, epci, population).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.Series({"Cahors": 5.0, "Calamane": 12.0, "Catus": 3.0})
+    >>> zones_blanches(minutes, 10)
+              minutes
+    Calamane     12.0
     """
     beyond = times[times > threshold].sort_values(ascending=False).rename("minutes").to_frame()
     if communes is not None:
@@ -242,6 +283,15 @@ def france_services_target(times: pd.Series, population: pd.Series,
     -------
     TargetCheck
         Whether the target is met, the people and communes beyond it (minutes, people).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.Series({"Cahors": 5.0, "Calamane": 12.0, "Lherm": 34.0})
+    >>> inhabitants = pd.Series({"Cahors": 20000.0, "Calamane": 500.0, "Lherm": 300.0})
+    >>> check = france_services_target(minutes, inhabitants)
+    >>> check.passed, check.population_beyond, round(check.share_within, 3)
+    (False, 300.0, 0.986)
     """
     table = coverage(times, population, thresholds=(minutes,)).iloc[0]
     failing = zones_blanches(times, minutes, communes, population)

@@ -63,6 +63,14 @@ def gini(values: pd.Series, weights: pd.Series) -> float:
     -------
     float
         The Gini coefficient, from 0 (equal) to 1 (all in one area).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> places_per_100 = pd.Series({"Cahors": 12.0, "Calamane": 0.0, "Catus": 40.0})
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> round(gini(places_per_100, children), 3)
+    0.196
     """
     p, share = lorenz(values, weights)
     return float(1.0 - np.sum(np.diff(p) * (share[1:] + share[:-1])))
@@ -85,6 +93,14 @@ def palma(values: pd.Series, weights: pd.Series) -> float:
     -------
     float
         The Palma ratio (1 = the top 10 % hold as much as the bottom 40 %).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> places_per_100 = pd.Series({"Cahors": 12.0, "Calamane": 0.0, "Catus": 40.0})
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> round(palma(places_per_100, children), 3)
+    0.85
     """
     p, share = lorenz(values, weights)
     bottom = float(np.interp(0.4, p, share))
@@ -123,6 +139,18 @@ def equity_summary(values: pd.Series, weights: pd.Series,
     -------
     pandas.Series
         ``gini``, ``palma``, ``median`` (unit of ``values``), ``share_below_median`` (0–1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> places_per_100 = pd.Series({"Cahors": 12.0, "Calamane": 0.0, "Catus": 40.0})
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> equity_summary(places_per_100, children).round(3)
+    gini                   0.196
+    palma                  0.850
+    median                12.000
+    share_below_median     0.043
+    dtype: float64
     """
     x, w = _clean(values, weights)
     median = weighted_quantile(x, w, 0.5) if reference is None else reference

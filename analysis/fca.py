@@ -52,6 +52,15 @@ def step_weights(steps: Mapping[float, float]) -> Callable[[np.ndarray], np.ndar
     -------
     callable
         Array of minutes → array of weights; 0 beyond the largest limit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weight = step_weights({10: 1.0, 20: 0.68, 30: 0.22})
+    >>> weight(np.array([5.0, 15.0, 25.0, 40.0]))
+    array([1.  , 0.68, 0.22, 0.  ])
+    >>> weight.description
+    'paliers ≤10 min : 1, ≤20 min : 0.68, ≤30 min : 0.22'
     """
     if not steps:
         raise InputError("la décroissance par paliers est vide",
@@ -82,6 +91,15 @@ def gaussian_weights(sigma: float) -> Callable[[np.ndarray], np.ndarray]:
     -------
     callable
         Weight (0 to 1) of an array of minutes; its ``description`` says it in French.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weight = gaussian_weights(10)
+    >>> weight(np.array([0.0, 10.0])).round(3)
+    array([1.   , 0.607])
+    >>> weight.description
+    'gaussienne σ = 10 min'
     """
     if not sigma or sigma <= 0:
         raise InputError(f"largeur de gaussienne invalide : {sigma}",
@@ -201,6 +219,19 @@ def two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
     pandas.Series
         Places per child accessible at each origin (index = ``cost.index``), 0 where no
         facility is within reach. Multiply by 100 for places per 100 children.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 120.0, "alsh-catus": 40.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0, 25.0],
+    ...                         "alsh-catus": [25.0, 14.0, 3.0]}, index=children.index)
+    >>> (100 * two_step_fca(children, places, minutes, threshold=20)).round(1)
+    Cahors      11.4
+    Calamane    38.1
+    Catus       26.7
+    Name: 2sfca, dtype: float64
     """
     return _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "2sfca")
 
@@ -227,6 +258,19 @@ def enhanced_two_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFra
     -------
     pandas.Series
         Places per child accessible at each origin (index = ``cost.index``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 120.0, "alsh-catus": 40.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0, 25.0],
+    ...                         "alsh-catus": [25.0, 14.0, 3.0]}, index=children.index)
+    >>> enhanced_two_step_fca(children, places, minutes).round(3)
+    Cahors      0.138
+    Calamane    0.154
+    Catus       0.138
+    Name: e2sfca, dtype: float64
     """
     weights = E2SFCA_STEPS if weights is None else weights
     return _catchment(demand, supply, cost, _weight_matrix(cost, threshold, weights), "e2sfca")
@@ -259,6 +303,19 @@ def three_step_fca(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
     -------
     pandas.Series
         Places per child at each origin.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 120.0, "alsh-catus": 40.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0, 25.0],
+    ...                         "alsh-catus": [25.0, 14.0, 3.0]}, index=children.index)
+    >>> three_step_fca(children, places, minutes).round(3)
+    Cahors      0.137
+    Calamane    0.132
+    Catus       0.161
+    Name: 3sfca, dtype: float64
     """
     weights = WAN_STEPS if weights is None else weights
     w = _weight_matrix(cost, threshold, weights)
@@ -297,6 +354,19 @@ def spatial_availability(demand: pd.Series, supply: pd.Series, cost: pd.DataFram
     pandas.DataFrame
         ``places`` (places allocated to the origin) and ``places_per_child``;
         index = ``cost.index``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 120.0, "alsh-catus": 40.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0, 25.0],
+    ...                         "alsh-catus": [25.0, 14.0, 3.0]}, index=children.index)
+    >>> spatial_availability(children, places, minutes, threshold=20).round(3)
+               places  places_per_child
+    Cahors    114.286             0.114
+    Calamane   19.048             0.381
+    Catus      26.667             0.267
     """
     d, s = _aligned(demand, supply, cost)
     w = _weight_matrix(cost, threshold, weights)

@@ -137,6 +137,19 @@ def presence_coverage(cost: pd.DataFrame, population: pd.Series, days_per_month:
         Tidy: ``minutes``, ``min_days_per_month``, ``label`` (French), ``population_within``
         (people), ``share_within`` (0–1); plus ``mean_days_within`` (population-weighted mean
         of :func:`days_within`, days per month) repeated on each threshold's rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> minutes = pd.DataFrame({"site-fixe": [5.0, 25.0], "arret-bus": [30.0, 8.0]},
+    ...                        index=["Cahors", "Lherm"])
+    >>> people = pd.Series({"Cahors": 1000.0, "Lherm": 100.0})
+    >>> days = pd.Series({"site-fixe": 21.7, "arret-bus": 2.0})
+    >>> table = presence_coverage(minutes, people, days, thresholds=(10,), min_days=(0, 4))
+    >>> table[["minutes", "min_days_per_month", "share_within"]].round(3)
+       minutes  min_days_per_month  share_within
+    0       10                   0         1.000
+    1       10                   4         0.909
     """
     people = pd.to_numeric(population.reindex(cost.index), errors="coerce")
     if people.isna().any():

@@ -91,6 +91,19 @@ def sensitivity(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame, *,
         Tidy: ``parameter`` ("seuil" | "décroissance"), ``setting`` (French label),
         ``threshold`` (minutes), ``indicator`` (French label), ``value``, ``baseline``,
         ``change`` (value − baseline, in the indicator's unit).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 1000.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 120.0, "alsh-catus": 40.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [5.0, 12.0, 25.0],
+    ...                         "alsh-catus": [25.0, 14.0, 3.0]}, index=children.index)
+    >>> table = sensitivity(children, places, minutes, thresholds=(10, 20), decays={})
+    >>> table.loc[table["indicator"] == ACCESS, ["threshold", "value", "change"]].round(2)
+       threshold  value  change
+    0         10  13.91     0.0
+    4         20  13.91     0.0
     """
     decays = DECAYS if decays is None else decays
     baseline = headline_indicators(demand, supply, cost, baseline_threshold, baseline_weights)

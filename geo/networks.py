@@ -42,7 +42,7 @@ def road_class(route: str) -> str:
 
 
 def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15) -> nx.MultiDiGraph:
-    """Road graph from a CSV edge list of two-way road segments with a road number.
+    r"""Road graph from a CSV edge list of two-way road segments with a road number.
 
     Parameters
     ----------
@@ -64,6 +64,19 @@ def load_edge_list(path, *, speeds_kmh: dict | None = None, detour: float = 1.15
     ------
     InputError
         Missing column or unusable value (file, line, column and fix named).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "troncons.csv"
+    ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+    ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n"
+    ...                         "2,44.53,1.40,3,44.56,1.33,D13,6400\n", encoding="utf-8")
+    ...     graph = load_edge_list(path)
+    >>> graph.number_of_nodes(), graph.number_of_edges(), round(graph[1][2][0]["travel_time"])
+    (3, 4, 524)
     """
     speeds = {**SPEEDS_KMH, **(speeds_kmh or {})}
     table = _read_edge_table(path)
@@ -151,7 +164,7 @@ def _read_edge_table(path) -> pd.DataFrame:
 
 
 def load_network(path, **options) -> nx.MultiDiGraph:
-    """Load a road graph from a file, choosing the reader from the extension.
+    r"""Load a road graph from a file, choosing the reader from the extension.
 
     Parameters
     ----------
@@ -165,6 +178,19 @@ def load_network(path, **options) -> nx.MultiDiGraph:
     -------
     networkx.MultiDiGraph
         Road graph with ``travel_time`` (seconds) on its edges.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "troncons.csv"
+    ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+    ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n"
+    ...                         "2,44.53,1.40,3,44.56,1.33,D13,6400\n", encoding="utf-8")
+    ...     graph = load_network(path)
+    >>> graph.number_of_edges()
+    4
     """
     path = Path(path)
     name = path.name.lower()
@@ -267,6 +293,13 @@ def fetch_network(
     -------
     networkx.MultiDiGraph
         Graph with ``travel_time`` (seconds); ``graph.graph["source"]`` and ``["date"]``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> graph = fetch_network(box(1.42, 44.43, 1.46, 44.47))  # doctest: +SKIP
+    >>> graph.graph["source"]  # doctest: +SKIP
+    'OpenStreetMap (osmnx, drive, tampon 10000 m)'
     """
     shape = (
         polygon
@@ -328,6 +361,12 @@ def default_network(territory=None) -> tuple[nx.MultiDiGraph | None, str]:
     (networkx.MultiDiGraph or None, str)
         The shared graph of the Lot's A/N/D roads (one object reused across calls: do not
         modify it) when ``shared_data_dir()`` exists, else ``None``; and the description.
+
+    Examples
+    --------
+    >>> graph, description = default_network()
+    >>> graph is None or graph.number_of_nodes() > 0, isinstance(description, str)
+    (True, True)
     """
     shared = shared_data_dir()
     path = None if shared is None else shared / LOT_ROADS
@@ -355,6 +394,23 @@ def network_info(graph) -> dict:
     dict
         ``nœuds``, ``tronçons``, ``part fortement connexe`` (share of nodes in the largest
         strongly connected component), ``emprise`` (lon/lat bounds), ``source``, ``date``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import networkx as nx
+    >>> from shapely.geometry import Point
+    >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
+    ...                       (3, {"x": 1.33, "y": 44.56})])
+    >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
+    ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> info = network_info(graph)
+    >>> info["nœuds"], info["tronçons"], info["part fortement connexe"]
+    (3, 4, 1.0)
     """
     road = compile_graph(graph)
     return {

@@ -57,6 +57,24 @@ def travel_time_matrix(
         unreachable or beyond ``cutoff``. ``attrs["snapping"]`` is a DataFrame with one row per
         point: ``id``, ``role``, ``node_id``, ``snap_m`` (metres), ``access_min`` (minutes).
         An origin and a destination at the same place are 0 minutes apart, never NaN.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import networkx as nx
+    >>> from shapely.geometry import Point
+    >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
+    ...                       (3, {"x": 1.33, "y": 44.56})])
+    >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
+    ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> travel_time_matrix(graph, villages, alsh, check_components=False)
+            Calamane
+    Cahors      10.0
+    Catus        8.0
     """
     road, orig, dest = _snap_both(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
@@ -119,6 +137,24 @@ def nearest(
         nearest destination, missing when none is reachable), ``snap_m`` (origin snap,
         metres), ``access_min`` (origin access leg, minutes). ``attrs["snapping"]`` as in
         :func:`travel_time_matrix`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import networkx as nx
+    >>> from shapely.geometry import Point
+    >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
+    ...                       (3, {"x": 1.33, "y": 44.56})])
+    >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
+    ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> nearest(graph, villages, alsh, check_components=False)[["minutes", "destination"]]
+            minutes destination
+    Cahors     10.0    Calamane
+    Catus       8.0    Calamane
     """
     road, orig, dest = _snap_both(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components

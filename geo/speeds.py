@@ -54,6 +54,16 @@ def add_travel_times(graph, *, hwy_speeds: dict | None = None, walk: bool = Fals
     -------
     networkx.MultiDiGraph
         The same graph, modified in place.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.45, "y": 44.45})])
+    >>> _ = graph.add_edge(1, 2, length=1000.0, highway="secondary")
+    >>> edge = add_travel_times(graph)[1][2][0]
+    >>> edge["speed_kph"], edge["travel_time"]
+    (80.0, 45.0)
     """
     if walk:
         for _, _, data in graph.edges(data=True):

@@ -58,6 +58,24 @@ class NetworkTimer:
     **options
         Passed to :func:`travel_time_matrix` / :func:`nearest` (``max_snap_m``,
         ``access_speed_kmh``, ``check_components``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import networkx as nx
+    >>> from shapely.geometry import Point
+    >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
+    >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
+    ...                       (3, {"x": 1.33, "y": 44.56})])
+    >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
+    ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> NetworkTimer(graph).matrix(villages, alsh)
+            Calamane
+    Cahors      10.0
+    Catus        8.0
     """
 
     estimated = False
@@ -98,6 +116,18 @@ class StraightLineTimer:
     Notes
     -----
     Every output carries ``attrs["estimated"] = True``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> StraightLineTimer(speed_kmh=60, detour=1.3).matrix(villages, alsh).round(1)
+            Calamane
+    Cahors      12.3
+    Catus        8.4
     """
 
     estimated = True
@@ -162,6 +192,12 @@ def default_timer(territory=None) -> Timer:
     Timer
         A :class:`NetworkTimer` on :func:`default_network`, else a :class:`StraightLineTimer`;
         the choice is logged and stated in ``timer.description``.
+
+    Examples
+    --------
+    >>> timer = default_timer()
+    >>> isinstance(timer, Timer), isinstance(timer.description, str)
+    (True, True)
     """
     graph, description = default_network(territory)
     if graph is not None:

@@ -46,6 +46,14 @@ def embedded_communes():
         ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
         ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
         estimated), ``age_source``, ``former_codes`` (";"-joined codes merged into it).
+
+    Examples
+    --------
+    >>> communes = embedded_communes()
+    >>> len(communes)
+    312
+    >>> communes.loc[communes["code"] == "46042", ["name", "epci"]].to_numpy().tolist()
+    [['Cahors', '200023737']]
     """
     return _embedded_table().copy()
 
@@ -81,6 +89,11 @@ def current_code(code: str) -> str:
     -------
     str
         The code of the commune in the COG 2026.
+
+    Examples
+    --------
+    >>> current_code("46042")
+    '46042'
     """
     return _mapping().get(code, code)
 

@@ -27,7 +27,7 @@ __all__ = ["CODE_PATTERN", "COMMUNE_COLUMNS", "EMBEDDED_LICENCE", "EMBEDDED_VINT
 
 
 def apply_insee_ages(communes, path, report):
-    """Replace estimated children by INSEE counts from an RP "population par âge" CSV.
+    r"""Replace estimated children by INSEE counts from an RP "population par âge" CSV.
 
     Parameters
     ----------
@@ -44,6 +44,20 @@ def apply_insee_ages(communes, path, report):
     -------
     GeoDataFrame
         Communes with ``pop_*`` replaced and ``age_source`` = "INSEE RP20yy (file)".
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import ValidationReport
+    >>> grand_cahors = load_communes(epci="200023737", offline=True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "ages.csv"
+    ...     _ = path.write_text("CODGEO;P21_POP0002;P21_POP0305;P21_POP0610;P21_POP1117\n"
+    ...                         "46046;12;18;30;41\n", encoding="utf-8")
+    ...     communes = apply_insee_ages(grand_cahors, path, ValidationReport())
+    >>> communes.loc["46046", ["pop_3_5", "pop_6_10"]].tolist()
+    [18.0, 30.0]
     """
     file = display_name(path)
     table = read_any(path, report)
@@ -134,6 +148,12 @@ def load_communes(path=None, *, ages=None, epci=None, offline=None, report=None)
     GeoDataFrame
         Index ``code``; columns of the communes schema (docs/DESIGN.md), EPSG:4326.
         ``attrs["report"]`` is the report and ``attrs["source"]`` the :class:`LayerSource`.
+
+    Examples
+    --------
+    >>> grand_cahors = load_communes(epci="200023737", offline=True)
+    >>> len(grand_cahors), grand_cahors.at["46042", "name"]
+    (36, 'Cahors')
     """
     report = ValidationReport() if report is None else report
     table = embedded_communes()

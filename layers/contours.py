@@ -180,6 +180,12 @@ def fetch_geo_api(departement: str = "46", *, epci: str | None = None, timeout: 
     ------
     NetworkError
         When maillage is offline or the download fails.
+
+    Examples
+    --------
+    >>> path = fetch_geo_api("46", epci="200023737")  # doctest: +SKIP
+    >>> path.name  # doctest: +SKIP
+    'communes-200023737.geojson'
     """
     if settings.offline():
         raise NetworkError("mode hors ligne (MAILLAGE_OFFLINE=1) : téléchargement impossible")

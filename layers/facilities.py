@@ -311,7 +311,7 @@ def facilities_frame(rows: list[dict]):
 
 def load_facilities(path, kind: str | None = None, communes=None, *, require_capacity=True,
                     report=None):
-    """Load and validate a facility file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).
+    r"""Load and validate a facility file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile).
 
     Parameters
     ----------
@@ -340,6 +340,20 @@ def load_facilities(path, kind: str | None = None, communes=None, *, require_cap
     ------
     InputError
         The first error found (file, row, column, fix); ``exc.report`` lists all of them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "alsh.csv"
+    ...     _ = path.write_text("nom;type;commune;places\nALSH de Catus;alsh;46064;48\n",
+    ...                         encoding="utf-8")
+    ...     alsh = load_facilities(path, communes=points_layer(embedded_communes()))
+    >>> alsh[["name", "kind", "commune_code", "capacity"]].to_numpy().tolist()
+    [['ALSH de Catus', 'alsh', '46064', 48.0]]
     """
     report = ValidationReport() if report is None else report
     file = display_name(path)

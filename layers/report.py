@@ -41,6 +41,13 @@ class ValidationReport:
     entries : list of ReportEntry
         What happened, in order, each with its ``level`` among "erreur", "réparé",
         "converti", "info", and the file, row, column and fix it concerns.
+
+    Examples
+    --------
+    >>> report = ValidationReport()
+    >>> entry = report.add("réparé", "espace en trop retiré", file="alsh.csv", row=3, column="nom")
+    >>> len(report), report.entries[0].level, report.errors
+    (1, 'réparé', [])
     """
 
     entries: list[ReportEntry] = field(default_factory=list)
@@ -129,6 +136,12 @@ class LayerSource:
         CRS of the layer as returned (always EPSG:4326 for maillage layers).
     missing : str
         What could not be done (offline, no contours...), in French; empty when nothing.
+
+    Examples
+    --------
+    >>> source = LayerSource("fichier utilisateur", "alsh.csv", "2025", "")
+    >>> source.kind, source.description
+    ('fichier utilisateur', 'alsh.csv')
     """
 
     kind: str

@@ -52,6 +52,12 @@ class Territory:
         What loading repaired, converted, mapped or rejected.
     epcis : pandas.DataFrame
         Intercommunalities: code (SIREN), name, population, number of communes.
+
+    Examples
+    --------
+    >>> lot = load_territory("lot", offline=True)
+    >>> len(lot.communes), sorted(lot.epcis["code"])[:2]
+    (312, ['200023737', '200035327'])
     """
 
     name: str
@@ -157,6 +163,12 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         or the first error of a user file.
     TypeError
         A file argument that is not a path (``str`` or ``pathlib.Path``).
+
+    Examples
+    --------
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> grand_cahors.name, len(grand_cahors.communes), str(grand_cahors.communes.crs)
+    ('CA du Grand Cahors', 36, 'EPSG:4326')
     """
     for argument, value in (("communes", communes), ("itinerant", itinerant), ("gtfs", gtfs),
                             ("ages", ages), *(("facilities", f) for f in _as_list(facilities))):

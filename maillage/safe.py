@@ -56,7 +56,7 @@ def script_json(value) -> str:
     --------
     >>> script_json("</script><script>alert(1)</script>")
     '"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"'
-    """
+    """  # noqa: D301 (the examples show escaped text)
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("'", "\\u0027"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
@@ -86,7 +86,7 @@ def spreadsheet_text(value):
     '-1,5'
     >>> spreadsheet_text(-2.0)
     -2.0
-    """
+    """  # noqa: D301 (the examples show escaped text)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not is_number_text(
             value):
         return "'" + value

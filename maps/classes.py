@@ -124,6 +124,14 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
     -------
     Classes
         Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
+
+    Examples
+    --------
+    >>> classes = classify([0, 5, 12, 40, 18, float("nan")], k=3, scheme="Quantiles",
+    ...                    unit="places pour 100 enfants")
+    >>> classes.labels  # doctest: +NORMALIZE_WHITESPACE
+    ['de 0 à 7 places pour 100 enfants', 'de 7 à 16 places pour 100 enfants',
+     'de 16 à 40 places pour 100 enfants']
     """
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]
@@ -175,6 +183,12 @@ def fixed_classes(edges, *, unit: str, cmap: str = "YlOrRd", open_ended: bool = 
     -------
     Classes
         Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
+
+    Examples
+    --------
+    >>> classes = fixed_classes([0, 10, 15, 20, 30], unit="min")
+    >>> classes.labels
+    ['de 0 à 10 min', 'de 10 à 15 min', 'de 15 à 20 min', 'de 20 à 30 min', 'plus de 30 min']
     """
     edges = [float(e) for e in edges]
     decimals = 0 if all(e.is_integer() for e in edges) else 1
@@ -205,6 +219,12 @@ def diverging_classes(values, *, unit: str, k_side: int = 3) -> Classes:
     -------
     Classes
         Breaks (in ``unit``), French labels, colours and the no-data class of a legend.
+
+    Examples
+    --------
+    >>> classes = diverging_classes([-3.0, 0.0, 5.0], unit="places", k_side=1)
+    >>> classes.labels
+    ['baisse de 0 à 5 places', 'inchangé', 'hausse de 0 à 5 places']
     """
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]

@@ -358,6 +358,13 @@ def render_html(m: folium.Map, *, self_contained: bool = True) -> str:
     -------
     str
         The HTML page.
+
+    Examples
+    --------
+    >>> import folium
+    >>> page = render_html(folium.Map(location=[44.45, 1.44], zoom_start=10, tiles=None))
+    >>> page.lstrip().lower().startswith("<!doctype html>"), "unpkg.com" in page
+    (True, False)
     """
     page = m.get_root().render()
     if not self_contained:
@@ -395,5 +402,15 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, self_contained: bool = T
     -------
     pathlib.Path
         The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import folium
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save_map(folium.Map(location=[44.45, 1.44], tiles=None), Path(folder) / "carte.html")
+    ...     print(path.name, path.stat().st_size > 1000)
+    carte.html True
     """
     return write_text(path, render_html(m, self_contained=self_contained))

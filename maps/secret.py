@@ -75,6 +75,17 @@ def protect_frame(frame: pd.DataFrame, *, counts=(), ratios=(), places: str | No
     -------
     pandas.DataFrame
         A copy of ``frame`` ready to publish: small counts as « < N », secret ratios hidden.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"enfants": [3, 120], "places": [10.0, 30.0],
+    ...                       "ratio": [333.3, 25.0]}, index=["Petitville", "Bourgville"])
+    >>> protect_frame(table, counts=["enfants"], ratios=["ratio"], places="places",
+    ...               children="enfants")
+               enfants  places               ratio
+    Petitville     < 5    10.0  secret statistique
+    Bourgville     120    30.0                25.0
     """
     out = frame.copy()
     limit = threshold(small)

@@ -73,6 +73,30 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
         The same after the changes (places, sites, itinerant stops as the scenario says).
     stops_after : DataFrame or None
         Itinerant stops after (None when ``stops`` is None and nothing changed them).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis.scenario import parse_scenario
+    >>> scenario = parse_scenario('''
+    ... date: 2025-03-31
+    ... changements:
+    ...   - ouvrir: {id: alsh-calamane, type: alsh, commune: "46046", places: 20}
+    ...   - redimensionner: {id: alsh-catus, places: 48}
+    ... ''')
+    >>> communes = pd.DataFrame({"point_lon": [1.44, 1.40, 1.33], "point_lat": [44.45, 44.53, 44.56],
+    ...                          "epci": ["200023737"] * 3}, index=["46042", "46046", "46064"])
+    >>> registry = pd.DataFrame({"kind": ["alsh", "alsh"], "capacity": [120.0, 40.0],
+    ...                          "commune_code": ["46042", "46064"], "lon": [1.44, 1.33],
+    ...                          "lat": [44.45, 44.56]},
+    ...                         index=pd.Index(["alsh-cahors", "alsh-catus"], name="id"))
+    >>> before, after, stops = apply_changes(scenario, registry, communes)
+    >>> after[["commune_code", "capacity"]]
+                  commune_code  capacity
+    id
+    alsh-cahors          46042     120.0
+    alsh-catus           46064      48.0
+    alsh-calamane        46046      20.0
     """
     before = in_force(facilities, scenario.date)
     after = before.copy()

@@ -236,6 +236,22 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     ------
     InputError
         Unreadable YAML or a change that cannot be applied (the message gives the line).
+
+    Examples
+    --------
+    >>> text = '''
+    ... nom: "Ouverture de l'ALSH de Calamane"
+    ... date: 2025-03-31
+    ... epci: "200023737"
+    ... changements:
+    ...   - ouvrir: {id: alsh-calamane, type: alsh, commune: "46046", places: 20}
+    ...   - redimensionner: {id: alsh-catus, places: 48}
+    ... '''
+    >>> scenario = parse_scenario(text)
+    >>> scenario.name, f"{scenario.date:%Y-%m-%d}"
+    ("Ouverture de l'ALSH de Calamane", '2025-03-31')
+    >>> [(change.action, change.fields["id"], change.line) for change in scenario.changes]
+    [('ouvrir', 'alsh-calamane', 6), ('redimensionner', 'alsh-catus', 7)]
     """
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
@@ -359,6 +375,13 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
         qui n'existe pas dans le registre") are checked when ``registry`` is given, and
         always when the scenario is applied
         (:func:`~maillage.analysis.scenario.apply.apply_changes`).
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> scenario = load_scenario(files("maillage.data") / "scenarios" / "calamane-2025.yaml")
+    >>> scenario.epci, [change.action for change in scenario.changes]
+    ('200023737', ['ouvrir'])
     """
     path = Path(path)
     try:

@@ -117,6 +117,12 @@ def indicator_band(indicator: str) -> AgeBand:
     -------
     AgeBand
         Kinds counted, children counted (commune columns) and ages served (years).
+
+    Examples
+    --------
+    >>> band = indicator_band("alsh")
+    >>> band.children
+    ('pop_3_5', 'pop_6_10')
     """
     if indicator in AGE_BANDS:
         return AGE_BANDS[indicator]
@@ -208,6 +214,19 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
     ScenarioResult
         Places, places per 100 children, 2SFCA access, minutes to the nearest and coverage
         shares, before and after, per commune and per EPCI.
+
+    Examples
+    --------
+    >>> from importlib.resources import files
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> result = run_scenario(grand_cahors, files("maillage.data") / "scenarios" / "calamane-2025.yaml",
+    ...                       timer=StraightLineTimer())
+    >>> result.by_epci[["places_before", "places_after"]]
+               places_before  places_after
+    epci
+    200023737          246.0         266.0
     """
     settings = DEFAULT_SETTINGS if settings is None else settings
     if not isinstance(scenario, Scenario):

@@ -325,6 +325,18 @@ def maximal_coverage(demand, cost, threshold, p, candidates=None, existing=None,
         Inconsistent inputs (unknown site ids, missing demand, NaN costs).
     SolverError
         p larger than the number of candidates, or no solution within the time limit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = maximal_coverage(children, minutes, threshold=10, p=1,
+    ...                           candidates=["Calamane", "Catus"], existing=["alsh-cahors"])
+    >>> result.selected, result.covered_demand
+    (['Catus'], 130.0)
     """
     inst = build_instance(demand, cost, candidates, existing, capacity)
     threshold = check_threshold(threshold)
@@ -365,6 +377,19 @@ def capacitated_maximal_coverage(demand, cost, threshold, p, capacity, candidate
     -------
     SitingResult
         ``objective`` = ``covered_demand`` (children served within places).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = capacitated_maximal_coverage(children, minutes, 15, 1, capacity=60,
+    ...                                       candidates=["Calamane", "Catus"],
+    ...                                       existing=["alsh-cahors"])
+    >>> result.selected, round(result.covered_demand)
+    (['Calamane'], 120)
     """
     return maximal_coverage(demand, cost, threshold, p, candidates, existing,
                             capacity=capacity, **options)
@@ -411,6 +436,18 @@ def p_median(demand, cost, p, candidates=None, existing=None, *, capacity=None,
     ------
     SolverError
         A demand point reaches no site, or (capacitated) too few places for every child.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = p_median(children, minutes, p=1, candidates=["Calamane", "Catus"],
+    ...                   existing=["alsh-cahors"])
+    >>> result.selected, result.objective
+    (['Catus'], 400.0)
     """
     inst = build_instance(demand, cost, candidates, existing, capacity)
     p = _check_p(inst, p)
@@ -460,6 +497,18 @@ def set_cover(demand, cost, threshold, candidates=None, existing=None, *, method
     SolverError
         Some demand point has no site within ``threshold``: the message names the points,
         their distance to the nearest site and the threshold that would do.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = set_cover(children, minutes, threshold=15, candidates=["Calamane", "Catus"],
+    ...                    existing=["alsh-cahors"])
+    >>> result.selected
+    ['Calamane']
     """
     inst = build_instance(demand, cost, candidates, existing)
     threshold = check_threshold(threshold)

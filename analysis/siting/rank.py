@@ -91,6 +91,20 @@ def rank_candidates(demand, cost, threshold, existing=None, candidates=None, *,
         served, then children covered, then child-minutes saved; ties share a rank),
         sorted by rank. ``attrs`` hold ``total_children``,
         ``children_covered_by_existing`` and ``threshold``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> ranking = rank_candidates(children, minutes, 10, existing=["alsh-cahors"])
+    >>> ranking[["children_covered", "rank"]]
+              children_covered  rank
+    site
+    Catus                 30.0     1
+    Calamane              30.0     2
     """
     threshold = check_threshold(threshold)
     inst = build_instance(demand, cost, candidates, existing, capacity)

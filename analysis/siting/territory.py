@@ -74,7 +74,7 @@ CANDIDATE_ALIASES = {"nom": ("name", "site", "nom_du_site"),
 
 
 def read_candidates(path, communes: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Read a planner's candidate sites (CSV or XLSX, read as every other layer's table).
+    r"""Read a planner's candidate sites (CSV or XLSX, read as every other layer's table).
 
     Columns: ``nom`` (required) and either ``commune`` (INSEE code or name: the site sits at
     the commune's chef-lieu) or ``lat`` and ``lon`` (degrees, WGS84). CSV files may be UTF-8
@@ -98,6 +98,19 @@ def read_candidates(path, communes: pd.DataFrame) -> gpd.GeoDataFrame:
     InputError
         Missing, empty, binary or unreadable file, missing column, empty name, unknown
         commune, bad coordinates (file, line, column).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes
+    >>> communes = embedded_communes().set_index("code", drop=False)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "candidats.csv"
+    ...     _ = path.write_text("nom;commune\nAncienne école;Calamane\n", encoding="utf-8")
+    ...     sites = read_candidates(path, communes)
+    >>> sites[["name", "commune_code"]].to_numpy().tolist()
+    [['Ancienne école', '46046']]
     """
     report = ValidationReport()
     file = display_name(path)
@@ -217,6 +230,15 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
     SitingInputs
         Children per commune, minutes communes × sites, existing and candidate site ids,
         places per site, French labels and notes.
+
+    Examples
+    --------
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> inputs = siting_inputs(grand_cahors, "alsh", timer=StraightLineTimer(), at="2025-03-31")
+    >>> len(inputs.demand), len(inputs.existing), len(inputs.candidates)
+    (36, 5, 36)
     """
     if kind not in AGE_BANDS:
         raise InputError(f"type de service « {kind} » inconnu", column="kind",
@@ -269,6 +291,15 @@ def find_site(labels: pd.Series, candidates: list, query: str) -> str:
     ------
     InputError
         No candidate matches; the message suggests close names.
+
+    Examples
+    --------
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> inputs = siting_inputs(grand_cahors, "alsh", timer=StraightLineTimer(), at="2025-03-31")
+    >>> find_site(inputs.labels, inputs.candidates, "calamane")
+    'candidat-46046'
     """
     wanted = fold(query)
     for site in candidates:
