@@ -108,5 +108,8 @@ def register(app: typer.Typer) -> None:
                                   "document Word modifiable (rapport.docx)."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
-        _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date, network=reseau,
-                   self_contained=not online), pdf, docx)
+        from maillage.settings import DiagnosticSettings
+
+        settings = DiagnosticSettings(date=date)  # thresholds and kinds: the defaults
+        _done(_run(out, name=territoire, epci=epci, scenario=scenario, settings=settings,
+                   network=reseau, self_contained=not online), pdf, docx)

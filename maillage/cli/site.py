@@ -69,7 +69,9 @@ def _ordinal(rank: int) -> str:
     return "1re" if rank == 1 else f"{rank}e"
 
 
-def _prepare(kind, epci, territory_name, date, candidates_csv, places):
+def _prepare(kind, epci, territory_name, date, candidates_csv, places, cutoff=None):
+    """Territory, siting inputs timed up to ``cutoff`` minutes, and ``timed(bound)`` to
+    time them again with another bound (None: whole)."""
     from maillage.analysis.siting.territory import read_candidates, siting_inputs
     from maillage.geo import default_timer
     from maillage.layers import load_territory
@@ -80,9 +82,13 @@ def _prepare(kind, epci, territory_name, date, candidates_csv, places):
         if candidates_csv is not None:
             candidates = read_candidates(candidates_csv, territory.communes)
         timer = default_timer(territory)
-        inputs = siting_inputs(territory, kind, timer=timer, candidates=candidates,
-                               places=places, at=date)
-    return territory, inputs
+
+        def timed(bound):
+            return siting_inputs(territory, kind, timer=timer, candidates=candidates,
+                                 places=places, at=date, cutoff=bound)
+
+        inputs = timed(cutoff)
+    return territory, inputs, timed
 
 
 def _header(territory, inputs, kind: str, minutes: float | None) -> None:
@@ -120,7 +126,7 @@ def rank(
     from maillage.analysis.siting.territory import find_site
 
     _check_options(minutes=minutes, places=places, top=top)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, _ = _prepare(kind, epci, territoire, date, candidats, places)
     named = None if site is None else find_site(inputs.labels, inputs.candidates, site)
     table = rank_candidates(inputs.demand, inputs.cost, minutes, existing=inputs.existing,
                             candidates=inputs.candidates, capacity=inputs.capacity)
@@ -200,13 +206,28 @@ def _result_lines(result, inputs, minutes) -> None:
                       f"(écart {_number(100 * result.gap, 2)} % à l'optimum).", style="dim")
 
 
-def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model):
-    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result."""
+def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model,
+           cutoff=None):
+    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result.
+
+    With ``cutoff`` (minutes), travel times are searched up to it only (for a model that
+    only compares them with a threshold ≤ ``cutoff``); an infeasible model is solved again
+    on whole times, so that its message gives the time to the nearest site.
+    """
+    from maillage.errors import SolverError
+
     _check_options(minutes=minutes, places=places, limit=limite)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, timed = _prepare(kind, epci, territoire, date, candidats, places,
+                                        cutoff)
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
-        result = model(inputs, progress)
+        try:
+            result = model(inputs, progress)
+        except SolverError:
+            if cutoff is None:
+                raise
+            inputs = timed(None)
+            result = model(inputs, progress)
     if result.model == "set-cover":
         console.print(Text.assemble((f"{result.count} nouveau(x) site(s) nécessaire(s)", "bold"),
                                     f" pour mettre chaque enfant à moins de {minutes:g} min."))
@@ -259,7 +280,7 @@ def cover(
            lambda inputs, progress: set_cover(
                inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
                existing=inputs.existing, method=methode, time_limit=limite,
-               progress=progress))
+               progress=progress), cutoff=minutes)
 
 
 def register(app: typer.Typer) -> None:
