@@ -15,6 +15,7 @@ from .coverage import (
     time_to_nearest,
     zones_blanches,
 )
+from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from .equity import equity_summary, gini, palma
 from .fca import (
     enhanced_two_step_fca,
@@ -46,11 +47,35 @@ from .siting import (
 from .siting.rank import rank_candidates
 
 __all__ = [
-    "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
-    "capacitated_maximal_coverage", "combined_score", "coverage", "enhanced_two_step_fca",
-    "equity_summary", "fca_ratio", "france_services_target", "gaussian_weights", "gini",
-    "gravity_weights", "in_force", "load_scenario", "maximal_coverage", "normalised",
-    "p_median", "palma", "places_per_100_children", "presence_coverage", "raam",
+    "AccessResult",
+    "AGE_BANDS",
+    "apply_changes",
+    "capacitated_maximal_coverage",
+    "CapacityResult",
+    "combined_score",
+    "coverage",
+    "Diagnostic",
+    "enhanced_two_step_fca",
+    "equity_summary",
+    "fca_ratio",
+    "france_services_target",
+    "gaussian_weights",
+    "gini",
+    "gravity_weights",
+    "in_force",
+    "load_scenario",
+    "maximal_coverage",
+    "normalised",
+    "p_median",
+    "palma",
+    "PERIODS",
+    "places_per_100_children",
+    "presence_coverage",
+    "raam",
+    "Scenario",
+    "ScenarioResult",
+    "ScenarioView",
+    "SitingResult",
     "rank_candidates", "run_scenario", "sensitivity", "set_cover", "spatial_availability",
     "step_weights", "three_step_fca", "time_summary", "time_to_nearest", "two_step_fca",
     "weighted_catchment", "zones_blanches",
