@@ -497,11 +497,11 @@ class Session:
 
     # -- export ---------------------------------------------------------------------------
     def export(self, data) -> bytes:
-        """The full diagnostic report (``rapport.html``, maps, figures, tables) of the state
-        at the scenario's date, with the scenario compared, as a zip (bytes); the scenario's
-        YAML is in it (``scenario.yaml``)."""
+        """The full diagnostic report (``rapport.html`` and its Word version ``rapport.docx``,
+        maps, figures, tables) of the state at the scenario's date, with the scenario
+        compared, as a zip (bytes); the scenario's YAML is in it (``scenario.yaml``)."""
         from maillage.layers.territory import epci_table
-        from maillage.maps import write_report
+        from maillage.maps import report_docx, write_report
         from maillage.pipeline import build_diagnostic
 
         scenario, text, *_ = self.prepare(data)
@@ -520,6 +520,7 @@ class Session:
             diag = build_diagnostic(territory, self.timer, at=scenario.date,
                                     scenario=scenario if scenario.changes else None)
             out = write_report(diag, folder / "rapport").parent
+            report_docx(out / "rapport.html")  # the same report, editable in Word
             (out / "scenario.yaml").write_text(text, encoding="utf-8")
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -298,6 +298,7 @@ def test_export_zips_the_full_report_with_the_scenario(client, session):
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = archive.namelist()
     assert "maillage-rapport/rapport.html" in names
+    assert "maillage-rapport/rapport.docx" in names  # the Word version beside it
     assert "maillage-rapport/scenario.yaml" in names
     assert any(n.startswith("maillage-rapport/cartes/") for n in names)
     saved = parse_scenario(archive.read("maillage-rapport/scenario.yaml").decode(), file="s")
