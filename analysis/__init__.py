@@ -13,6 +13,7 @@ from .coverage import (
     time_to_nearest,
     zones_blanches,
 )
+from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from .equity import equity_summary, gini, palma
 from .fca import (
     enhanced_two_step_fca,
@@ -41,7 +42,8 @@ from .siting import (
 from .siting.rank import rank_candidates
 
 __all__ = [
-    "AGE_BANDS", "PERIODS", "Scenario", "ScenarioResult", "SitingResult", "apply_changes",
+    "AGE_BANDS", "AccessResult", "CapacityResult", "Diagnostic", "PERIODS", "Scenario",
+    "ScenarioResult", "ScenarioView", "SitingResult", "apply_changes",
     "capacitated_maximal_coverage", "coverage", "enhanced_two_step_fca", "equity_summary",
     "france_services_target", "gaussian_weights", "gini", "in_force", "load_scenario",
     "maximal_coverage", "p_median", "palma", "places_per_100_children", "presence_coverage",

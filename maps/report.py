@@ -26,7 +26,7 @@ import pandas as pd
 
 import maillage
 from maillage.atomic import write_text
-from maillage.maps.diagnostic import Diagnostic
+from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
 from maillage.maps.folium_coverage import coverage_map, time_classes
 from maillage.maps.folium_layers import has_contours

@@ -16,10 +16,11 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from maillage.formatting import fr_number
 
-console = Console()
+console = Console(markup=False)  # user text (candidate names) printed as is
 site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
                        no_args_is_help=True)
 
@@ -68,7 +69,9 @@ def _ordinal(rank: int) -> str:
     return "1re" if rank == 1 else f"{rank}e"
 
 
-def _prepare(kind, epci, territory_name, date, candidates_csv, places):
+def _prepare(kind, epci, territory_name, date, candidates_csv, places, cutoff=None):
+    """Territory, siting inputs timed up to ``cutoff`` minutes, and ``timed(bound)`` to
+    time them again with another bound (None: whole)."""
     from maillage.analysis.siting.territory import read_candidates, siting_inputs
     from maillage.geo import default_timer
     from maillage.layers import load_territory
@@ -79,20 +82,25 @@ def _prepare(kind, epci, territory_name, date, candidates_csv, places):
         if candidates_csv is not None:
             candidates = read_candidates(candidates_csv, territory.communes)
         timer = default_timer(territory)
-        inputs = siting_inputs(territory, kind, timer=timer, candidates=candidates,
-                               places=places, at=date)
-    return territory, inputs
+
+        def timed(bound):
+            return siting_inputs(territory, kind, timer=timer, candidates=candidates,
+                                 places=places, at=date, cutoff=bound)
+
+        inputs = timed(cutoff)
+    return territory, inputs, timed
 
 
 def _header(territory, inputs, kind: str, minutes: float | None) -> None:
     from maillage.analysis.capacity import AGE_BANDS
 
     threshold = "" if minutes is None else f", seuil {minutes:g} min"
-    console.print(f"[bold]{AGE_BANDS[kind].label} — {territory.name}[/] : "
-                  f"{_number(inputs.demand.sum())} enfants, {len(inputs.existing)} site(s) "
-                  f"existant(s), {len(inputs.candidates)} candidat(s){threshold}.")
+    console.print(Text.assemble(
+        (f"{AGE_BANDS[kind].label} — {territory.name}", "bold"),
+        f" : {_number(inputs.demand.sum())} enfants, {len(inputs.existing)} site(s) "
+        f"existant(s), {len(inputs.candidates)} candidat(s){threshold}."))
     for note in inputs.notes:
-        console.print(f"[dim]Note : {note}[/]")
+        console.print(f"Note : {note}", style="dim")
 
 
 @contextlib.contextmanager
@@ -118,7 +126,7 @@ def rank(
     from maillage.analysis.siting.territory import find_site
 
     _check_options(minutes=minutes, places=places, top=top)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, _ = _prepare(kind, epci, territoire, date, candidats, places)
     named = None if site is None else find_site(inputs.labels, inputs.candidates, site)
     table = rank_candidates(inputs.demand, inputs.cost, minutes, existing=inputs.existing,
                             candidates=inputs.candidates, capacity=inputs.capacity)
@@ -150,11 +158,12 @@ def rank(
         row = table.loc[named]
         served = (f", {_children(row['children_served'])} enfants accueillis dans ses "
                   f"{places:g} places" if "children_served" in table else "")
-        console.print(
-            f"[bold yellow]{inputs.labels[named]} est classée {_ordinal(int(row['rank']))} sur "
-            f"{len(table)}[/] : {_children(row['children_covered'])} enfant(s) de plus à moins "
+        console.print(Text.assemble(
+            (f"{inputs.labels[named]} est classée {_ordinal(int(row['rank']))} sur "
+             f"{len(table)}", "bold yellow"),
+            f" : {_children(row['children_covered'])} enfant(s) de plus à moins "
             f"de {minutes:g} min{served}, {_number(row['child_minutes_saved'])} minutes·enfant "
-            f"gagnées.")
+            f"gagnées."))
         _note_existing_nearby(inputs, named)
 
 
@@ -163,14 +172,15 @@ def _note_existing_nearby(inputs, named: str) -> None:
     commune = inputs.communes.get(named)
     same = [s for s in inputs.existing if commune is not None and inputs.communes[s] == commune]
     if same:
-        console.print(f"[dim]Note : {inputs.labels[same[0]]} est déjà ouvert dans cette commune "
+        console.print(f"Note : {inputs.labels[same[0]]} est déjà ouvert dans cette commune "
                       f"à cette date ; pour juger son ouverture, donner --date AAAA-MM-JJ "
-                      f"antérieure à son ouverture.[/]")
+                      f"antérieure à son ouverture.", style="dim")
 
 
 def _result_lines(result, inputs, minutes) -> None:
     labels = [inputs.labels[s] for s in result.selected]
-    console.print(f"[bold green]Sites retenus ({len(labels)})[/] : {', '.join(labels) or 'aucun'}")
+    console.print(Text.assemble((f"Sites retenus ({len(labels)})", "bold green"),
+                                f" : {', '.join(labels) or 'aucun'}"))
     if minutes is not None:
         what = "accueillis à moins de" if result.flows is not None else "à moins de"
         console.print(f"Enfants {what} {minutes:g} min d'un site : "
@@ -189,23 +199,38 @@ def _result_lines(result, inputs, minutes) -> None:
         state = "optimale"
     else:
         state = f"non prouvée optimale (écart HiGHS {_number(100 * result.mip_gap, 1)} %)"
-    console.print(f"[dim]Solution {state} ; méthode {result.method}, "
-                  f"{_number(result.solve_seconds, 2)} s.[/]")
+    console.print(f"Solution {state} ; méthode {result.method}, "
+                  f"{_number(result.solve_seconds, 2)} s.", style="dim")
     if result.gap is not None:
-        console.print(f"[dim]Heuristique gloutonne : {_number(result.greedy_objective)} "
-                      f"(écart {_number(100 * result.gap, 2)} % à l'optimum).[/]")
+        console.print(f"Heuristique gloutonne : {_number(result.greedy_objective)} "
+                      f"(écart {_number(100 * result.gap, 2)} % à l'optimum).", style="dim")
 
 
-def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model):
-    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result."""
+def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model,
+           cutoff=None):
+    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result.
+
+    With ``cutoff`` (minutes), travel times are searched up to it only (for a model that
+    only compares them with a threshold ≤ ``cutoff``); an infeasible model is solved again
+    on whole times, so that its message gives the time to the nearest site.
+    """
+    from maillage.errors import SolverError
+
     _check_options(minutes=minutes, places=places, limit=limite)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, timed = _prepare(kind, epci, territoire, date, candidats, places,
+                                        cutoff)
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
-        result = model(inputs, progress)
+        try:
+            result = model(inputs, progress)
+        except SolverError:
+            if cutoff is None:
+                raise
+            inputs = timed(None)
+            result = model(inputs, progress)
     if result.model == "set-cover":
-        console.print(f"[bold]{result.count} nouveau(x) site(s) nécessaire(s)[/] pour mettre "
-                      f"chaque enfant à moins de {minutes:g} min.")
+        console.print(Text.assemble((f"{result.count} nouveau(x) site(s) nécessaire(s)", "bold"),
+                                    f" pour mettre chaque enfant à moins de {minutes:g} min."))
     _result_lines(result, inputs, minutes)
 
 
@@ -255,7 +280,7 @@ def cover(
            lambda inputs, progress: set_cover(
                inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
                existing=inputs.existing, method=methode, time_limit=limite,
-               progress=progress))
+               progress=progress), cutoff=minutes)
 
 
 def register(app: typer.Typer) -> None:
