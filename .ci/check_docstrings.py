@@ -20,7 +20,8 @@ from numpydoc.validate import ERROR_MSGS, validate
 
 #: The packages whose ``__all__`` is the public API.
 PACKAGES = ("maillage", "maillage.layers", "maillage.geo", "maillage.analysis",
-            "maillage.analysis.siting", "maillage.analysis.scenario", "maillage.maps")
+            "maillage.analysis.siting", "maillage.analysis.scenario", "maillage.maps",
+            "maillage.app")
 
 
 def selected_checks() -> set[str]:

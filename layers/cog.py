@@ -98,6 +98,7 @@ def current_code(code: str) -> str:
     return _mapping().get(code, code)
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_code(text) -> str | None:
     """A commune code as text of 5 characters ("1234.0" or 1234 -> "01234"); None if blank."""
     if blank(text):

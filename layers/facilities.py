@@ -8,9 +8,11 @@ Every row is either loaded or reported as an error: nothing is dropped silently.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -21,8 +23,8 @@ from maillage.settings import LAYER_CRS
 from .communes import load_communes
 from .locate import Locator
 from .report import ValidationReport
-from .tables import (ROW, blank, display_name, normalize_header, parse_date, parse_number,
-                     read_any, rename_columns)
+from .tables import (BLANK_WORDS, ROW, blank, display_name, normalize_header, parse_date, parse_number,
+                     read_any, records, rename_columns)
 
 #: Known facility kinds -> French name: a view of the registry
 #: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
@@ -97,7 +99,10 @@ class RowCells:
     def text(self, column: str) -> str:
         """The cell of ``column`` as stripped text (empty when blank)."""
         value = self.record.get(column)
-        return "" if blank(value) else str(value).strip()
+        if value is None:
+            return ""
+        text = str(value).strip()
+        return "" if text in BLANK_WORDS else text
 
     def error(self, message: str, column: str, fix: str) -> None:
         """Report an error on this row and ``column`` with its ``fix``."""
@@ -160,13 +165,19 @@ class RowCells:
         ``unknown`` is the message for a word outside the vocabulary, "{}" standing for it.
         """
         tokens = []
-        for word in filter(None, re.split(r"[;,/+\s]+|\bet\b", self.text(column).lower())):
+        for word in _words(self.text(column)):
             token = vocabulary.get(normalize_header(word))
             if token is None:
                 self.error(unknown.format(word), column, fix)
             elif token not in tokens:
                 tokens.append(token)
         return ";".join(tokens)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a list cell ("Mercredis, vacances" -> ("mercredis", "vacances"))."""
+    return tuple(filter(None, re.split(r"[;,/+\s]+|\bet\b", text.lower())))
 
 
 def _non_finite(text: str) -> bool:
@@ -177,19 +188,19 @@ def _non_finite(text: str) -> bool:
         return False
 
 
-def _kind(row: RowCells, default: str | None) -> tuple[str | None, str]:
+def _kind(row: RowCells, default: str | None, kinds) -> tuple[str | None, str]:
     raw = row.text("kind") or (default or "")
     if not raw:
         row.error("type de service absent", "kind",
                   "remplir la colonne type (alsh, eaje, rpe…) ou utiliser --kind")
         return None, ""
     key = normalize_header(raw)
-    if key in KINDS:
+    if key in kinds:
         return key, ""
     if key in KIND_SYNONYMS:
         return KIND_SYNONYMS[key]
     row.error(f"type de service « {raw} » inconnu", "kind",
-              "utiliser un de ces types : " + ", ".join(KINDS))
+              "utiliser un de ces types : " + ", ".join(kinds))
     return None, ""
 
 
@@ -220,14 +231,28 @@ def _opening(row: RowCells) -> str:
                       "par des points-virgules")
 
 
-def _facility(row: RowCells, default_kind, locator, require_capacity: bool) -> dict | None:
-    errors_before = len(row.report.errors)
-    kind, subtype = _kind(row, default_kind)
+class _Vocabulary(NamedTuple):
+    """The registry's kinds read once per file (the registry views recompute at each use)."""
+
+    kinds: dict
+    capacity_required: frozenset
+    no_capacity: frozenset
+
+    @classmethod
+    def now(cls) -> _Vocabulary:
+        return cls(dict(KINDS), frozenset(CAPACITY_REQUIRED), frozenset(NO_CAPACITY))
+
+
+def _facility(row: RowCells, default_kind, locator, require_capacity: bool,
+              vocabulary: _Vocabulary) -> dict | None:
+    errors_before = row.report.error_count
+    kind, subtype = _kind(row, default_kind, vocabulary.kinds)
     name = row.text("name")
     if not name:
         row.error("nom absent", "name", "donner le nom de la structure (colonne nom)")
     capacity = row.number("capacity", what="nombre de places")
-    if kind in CAPACITY_REQUIRED and capacity is None and not row.report.errors[errors_before:]:
+    if (kind in vocabulary.capacity_required and capacity is None
+            and row.report.error_count == errors_before):
         if require_capacity:
             row.error(f"nombre de places absent pour un service {kind}", "capacity",
                       "remplir la colonne places (capacité agréée)")
@@ -235,7 +260,7 @@ def _facility(row: RowCells, default_kind, locator, require_capacity: bool) -> d
             row.report.add("info", f"places inconnues pour ce service {kind} : compté sans "
                            "places dans les indicateurs", file=row.file, row=row.row,
                            column=row.header("capacity"))
-    if kind in NO_CAPACITY and capacity is not None:
+    if kind in vocabulary.no_capacity and capacity is not None:
         row.report.add("info", f"places ignorées : un service {kind} n'a pas de places",
                        file=row.file, row=row.row, column=row.header("capacity"))
         capacity = None
@@ -248,7 +273,7 @@ def _facility(row: RowCells, default_kind, locator, require_capacity: bool) -> d
     place = locator.place(row.text("commune_code"), row.text("lat"), row.text("lon"), row.row,
                           code_col=row.header("commune_code"), lat_col=row.header("lat"),
                           lon_col=row.header("lon"))
-    if len(row.report.errors) > errors_before or place is None:
+    if row.report.error_count > errors_before or place is None:
         return None
     subtype = row.text("subtype") or subtype
     return {"id": row.text("id"), "name": name, "kind": kind, "subtype": subtype, **place,
@@ -385,14 +410,18 @@ def validate_facilities(frame, file: str, communes, *, kind=None, require_capaci
                      "colonnes « latitude » et « longitude »")
     report.raise_if_errors()
     locator = Locator(communes, file, report)
+    vocabulary = _Vocabulary.now()
+    default_kind = kind and normalize_header(kind)
     headers = frame.attrs.get("original_columns", {})
     rows = []
-    for record in frame.to_dict("records"):
+    if {"lat", "lon"} <= set(frame.columns):
+        locator.prepare(frame["lat"], frame["lon"])  # every point located at once
+    for record in records(frame):
         if all(blank(v) for k, v in record.items() if k != ROW):
             report.add("info", "ligne vide ignorée", file=file, row=record[ROW])
             continue
-        parsed = _facility(RowCells(record, file, report, headers),
-                           kind and normalize_header(kind), locator, require_capacity)
+        parsed = _facility(RowCells(record, file, report, headers), default_kind, locator,
+                           require_capacity, vocabulary)
         if parsed is not None:
             rows.append(parsed)
     _assign_ids(rows, file, report, headers.get("id", "id"))

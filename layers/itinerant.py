@@ -12,7 +12,7 @@ from .communes import load_communes
 from .facilities import RowCells, geometry_to_columns, slug
 from .locate import Locator
 from .report import ValidationReport
-from .tables import ROW, blank, display_name, read_any, rename_columns
+from .tables import ROW, blank, display_name, read_any, records, rename_columns
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 STOP_COLUMNS = ["service_id", "stop_id", "name", "commune_code", "lon", "lat",
@@ -69,12 +69,14 @@ def load_itinerant_stops(path, communes=None, facilities=None, *, report=None):
                      fix="ajouter la colonne service_id (identifiant du service itinérant)")
         report.raise_if_errors()
     locator, rows, seen = Locator(communes, file, report), [], {}
-    for record in frame.to_dict("records"):
+    if {"lat", "lon"} <= set(frame.columns):
+        locator.prepare(frame["lat"], frame["lon"])  # every point located at once
+    for record in records(frame):
         if all(blank(v) for k, v in record.items() if k != ROW):
             report.add("info", "ligne vide ignorée", file=file, row=record[ROW])
             continue
         row = RowCells(record, file, report, frame.attrs.get("original_columns", {}))
-        before = len(report.errors)
+        before = report.error_count
         service = row.text("service_id")
         if not service:
             row.error("service absent", "service_id", "donner l'identifiant du service")
@@ -89,7 +91,7 @@ def load_itinerant_stops(path, communes=None, facilities=None, *, report=None):
         place = locator.place(row.text("commune_code"), row.text("lat"), row.text("lon"),
                               row.row, code_col=row.header("commune_code"),
                               lat_col=row.header("lat"), lon_col=row.header("lon"))
-        if len(report.errors) > before or place is None:
+        if report.error_count > before or place is None:
             continue
         stop_id = row.text("stop_id") or slug(f"{service}-{place['commune_code']}")
         if stop_id in seen:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
+import shapely
 from pyproj import Transformer
-from shapely import Point
 
 from maillage.settings import LAYER_CRS, METRIC_CRS
 
@@ -34,14 +36,36 @@ def _inside(value, bounds):
 
 
 def _km(lon1, lat1, lon2, lat2):
-    """Approximate great-circle distance (km), enough to tell 'near' from 'far'."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6371.0 * math.hypot(x, y)
+    """Approximate great-circle distance (km), enough to tell 'near' from 'far' (arrays too)."""
+    x = np.radians(lon2 - lon1) * np.cos(np.radians((lat1 + lat2) / 2))
+    y = np.radians(lat2 - lat1)
+    return 6371.0 * np.hypot(x, y)
+
+
+#: Points located per k-d tree query without contours.
+_CHUNK = 100_000
+
+
+def _numbers(cells) -> np.ndarray:
+    """Cells read as :func:`~maillage.layers.tables.parse_number` would (NaN otherwise), fast.
+
+    French decimal commas and spaces as thousands separators are accepted; anything pandas
+    reads differently from Python is simply not cached (see :meth:`Locator.prepare`).
+    """
+    text = pd.Series(cells, dtype="string").str.strip().str.replace(
+        r"[\u00a0\u202f ]", "", regex=True)
+    comma_only = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+    text = text.where(~comma_only.fillna(False), text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 class Locator:
     """Validates commune codes and coordinates of rows against a territory's communes.
+
+    The geometric step (which commune holds a point) is vectorised: :meth:`prepare` locates
+    every point of a file at once (spatial index or one array operation per chunk), and the
+    per-row :meth:`place` reads the answer, writing the same messages in the same order as
+    locating each row alone would.
 
     Parameters
     ----------
@@ -58,6 +82,16 @@ class Locator:
         self.file = file
         self.report = report
         self.polygons = bool((communes["geometry_kind"] == "polygone").all())
+        # plain Python lookups: DataFrame.at deep-copies the frame's attrs on every call
+        self.codes = [str(c) for c in communes.index]
+        self.names = dict(zip(self.codes, communes["name"].astype(str)))
+        self.point_lon = np.asarray(communes["point_lon"], dtype=float)
+        self.point_lat = np.asarray(communes["point_lat"], dtype=float)
+        self.points = {c: (float(x), float(y)) for c, x, y in
+                       zip(self.codes, self.point_lon, self.point_lat)}
+        self._located: dict[tuple[float, float], str | None] = {}
+        self._tree = None
+        self._box_deg = 0.0
 
     def commune(self, raw, row: int, column: str) -> str | None:
         """Current code of the commune in cell ``raw`` (None when blank or in error)."""
@@ -70,17 +104,16 @@ class Locator:
                               "pour Cahors), pas le code postal")
             return None
         current = current_code(code)
-        if current not in self.communes.index:
+        if current not in self.names:
             self.report.error(f"code INSEE {code} inconnu dans le territoire", file=self.file,
                               row=row, column=column, fix="vérifier le code INSEE de la commune "
                               "(code officiel géographique, pas le code postal)")
             return None
         if current != code:
             self.report.add("converti", f"ancien code {code} remplacé par celui de la commune "
-                            f"nouvelle {current} ({self.communes.at[current, 'name']})",
+                            f"nouvelle {current} ({self.names[current]})",
                             file=self.file, row=row, column=column)
         return current
-
     def point(self, lat_raw, lon_raw, row: int, lat_col: str, lon_col: str):
         """(lon, lat) in degrees from two cells, or None (blank or in error)."""
         if blank(lat_raw) and blank(lon_raw):
@@ -127,18 +160,87 @@ class Locator:
 
     def commune_of_point(self, lon: float, lat: float) -> str | None:
         """Code of the commune holding the point, None when it is outside the territory."""
-        point = Point(lon, lat)
+        key = (lon, lat)
+        if key not in self._located:
+            self._located[key] = self.communes_of_points(np.array([lon]), np.array([lat]))[0]
+        return self._located[key]
+
+    def communes_of_points(self, lon, lat) -> list[str | None]:
+        """Vectorised :meth:`commune_of_point`: one code (or None) per point.
+
+        With contours, the commune whose polygon holds the point (the first in the layer's
+        order when several touch it), else within :data:`CONTOUR_TOLERANCE_DEG`; with points
+        only, the nearest commune point within :data:`MAX_KM_FROM_COMMUNE_POINT` km.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        found = np.full(len(lon), -1, dtype=np.int64)
+        if len(lon) == 0:
+            return []
         if self.polygons:
-            hits = self.communes.sindex.query(point, predicate="intersects")
-            if len(hits) == 0:
-                hits = self.communes.sindex.query(point.buffer(CONTOUR_TOLERANCE_DEG),
-                                                  predicate="intersects")
-            return None if len(hits) == 0 else self.communes.index[hits[0]]
-        distances = [_km(lon, lat, x, y) for x, y in
-                     zip(self.communes["point_lon"], self.communes["point_lat"])]
-        best = min(range(len(distances)), key=distances.__getitem__)
-        return (self.communes.index[best]
-                if distances[best] <= MAX_KM_FROM_COMMUNE_POINT else None)
+            points = shapely.points(lon, lat)
+            for geometries in (points, shapely.buffer(points, CONTOUR_TOLERANCE_DEG)):
+                todo = np.flatnonzero(found < 0)
+                if len(todo) == 0:
+                    break
+                inputs, hits = self.communes.sindex.query(geometries[todo],
+                                                          predicate="intersects", sort=True)
+                first = np.unique(inputs, return_index=True)[1]  # lowest commune per point
+                found[todo[inputs[first]]] = hits[first]
+        else:
+            found = self._nearest_point(lon, lat)
+        return [None if k < 0 else self.codes[k] for k in found]
+
+    def _nearest_point(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Index of the nearest commune point within the limit (-1: none), per point.
+
+        Only communes within a box of a few tenths of a degree (computed from the communes'
+        latitudes: 0.16° for the Lot) can be within
+        :data:`MAX_KM_FROM_COMMUNE_POINT` km, so a k-d tree gives each point its few
+        candidates; among them the smallest :func:`_km` wins, the first in the layer's order
+        on a tie, exactly as a scan of every commune would.
+        """
+        from scipy.spatial import cKDTree
+
+        if self._tree is None:
+            self._tree = cKDTree(np.column_stack([self.point_lon, self.point_lat]))
+            # x of _km is Δlon·cos(mean latitude): the box widens towards the poles
+            top = min(float(np.abs(self.point_lat).max()) + 1.0, 89.0)
+            self._box_deg = 1.01 * math.degrees(MAX_KM_FROM_COMMUNE_POINT / 6371.0) / math.cos(
+                math.radians(top))
+        found = np.full(len(lon), -1, dtype=np.int64)
+        for start in range(0, len(lon), _CHUNK):
+            x, y = lon[start:start + _CHUNK], lat[start:start + _CHUNK]
+            near = self._tree.query_ball_point(np.column_stack([x, y]), r=self._box_deg,
+                                               p=np.inf)
+            counts = np.fromiter((len(n) for n in near), dtype=np.int64, count=len(near))
+            if counts.sum() == 0:
+                continue
+            point = np.repeat(np.arange(len(near)), counts)
+            commune = np.concatenate([np.asarray(n, dtype=np.int64) for n in near if n])
+            km = _km(x[point], y[point], self.point_lon[commune], self.point_lat[commune])
+            order = np.lexsort((commune, km, point))  # per point: nearest, then first
+            point, commune, km = point[order], commune[order], km[order]
+            first = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+            keep = km[first] <= MAX_KM_FROM_COMMUNE_POINT
+            found[start + point[first][keep]] = commune[first][keep]
+        return found
+
+    def prepare(self, lat_cells, lon_cells) -> None:
+        """Locate at once every point that :meth:`point` will accept in these cells.
+
+        Only a cache: :meth:`place` gives the same answers and messages without it, one row
+        at a time (and still does for any point this pass did not parse the same way).
+        """
+        lat = _numbers(lat_cells)
+        lon = _numbers(lon_cells)
+        keep = (np.isfinite(lat) & np.isfinite(lon) & (lat >= FRANCE_LAT[0])
+                & (lat <= FRANCE_LAT[1]) & (lon >= FRANCE_LON[0]) & (lon <= FRANCE_LON[1]))
+        unique = pd.DataFrame({"lon": lon[keep], "lat": lat[keep]}).drop_duplicates()
+        new = np.array([key not in self._located for key in
+                        zip(unique["lon"].tolist(), unique["lat"].tolist())], dtype=bool)
+        unique = unique[new]
+        codes = self.communes_of_points(unique["lon"].to_numpy(), unique["lat"].to_numpy())
+        self._located.update(zip(zip(unique["lon"].tolist(), unique["lat"].tolist()), codes))
 
     def place(self, code_raw, lat_raw, lon_raw, row: int, *, code_col: str,
               lat_col: str, lon_col: str):
@@ -150,10 +252,10 @@ class Locator:
             ``commune_code``, ``lon``, ``lat`` (degrees), ``location_precision``
             ("adresse" | "commune"); None when the row is in error (reported).
         """
-        had_errors = len(self.report.errors)
+        had_errors = self.report.error_count
         code = self.commune(code_raw, row, code_col)
         point = self.point(lat_raw, lon_raw, row, lat_col, lon_col)
-        if len(self.report.errors) > had_errors:
+        if self.report.error_count > had_errors:
             return None
         if point is None:
             if code is None:
@@ -162,8 +264,8 @@ class Locator:
                                   fix="donner le code INSEE de la commune (colonne code_insee) "
                                   "ou la latitude et la longitude")
                 return None
-            return {"commune_code": code, "lon": float(self.communes.at[code, "point_lon"]),
-                    "lat": float(self.communes.at[code, "point_lat"]),
+            lon, lat = self.points[code]
+            return {"commune_code": code, "lon": lon, "lat": lat,
                     "location_precision": "commune"}
         lon, lat = point
         found = self.commune_of_point(lon, lat)
@@ -176,11 +278,11 @@ class Locator:
         if code is None:
             code = found
             self.report.add("converti", f"commune déduite des coordonnées : {code} "
-                            f"({self.communes.at[code, 'name']})", file=self.file, row=row,
+                            f"({self.names[code]})", file=self.file, row=row,
                             column=code_col)
         elif found != code and self.polygons:
             self.report.add("info", f"le point est dans la commune {found} "
-                            f"({self.communes.at[found, 'name']}), pas dans {code} : la commune "
+                            f"({self.names[found]}), pas dans {code} : la commune "
                             "donnée est gardée", file=self.file, row=row, column=lat_col)
         return {"commune_code": code, "lon": lon, "lat": lat, "location_precision": "adresse"}
 

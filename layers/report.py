@@ -51,6 +51,8 @@ class ValidationReport:
     """
 
     entries: list[ReportEntry] = field(default_factory=list)
+    #: (entries scanned, errors among them): lets :attr:`error_count` scan only new entries.
+    _counted: tuple[int, int] = field(default=(0, 0), init=False, repr=False, compare=False)
 
     def add(self, level: str, message: str, *, file=None, row=None, column=None,
             fix=None) -> ReportEntry:
@@ -74,6 +76,18 @@ class ValidationReport:
     def errors(self) -> list[ReportEntry]:
         """The "erreur" entries, in file order."""
         return [e for e in self.entries if e.level == "erreur"]
+
+    @property
+    def error_count(self) -> int:
+        """Number of "erreur" entries (cheap to ask after every row of a large file)."""
+        scanned, count = self._counted
+        if scanned == len(self.entries):
+            return count
+        if scanned > len(self.entries):  # entries were removed: count again
+            scanned, count = 0, 0
+        count += sum(1 for e in self.entries[scanned:] if e.level == "erreur")
+        self._counted = (len(self.entries), count)
+        return count
 
     def raise_if_errors(self) -> None:
         """Raise the first error as an :class:`~maillage.errors.InputError` carrying this report.

@@ -9,6 +9,7 @@ separator, CRS). Files are only ever opened for reading.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -57,6 +58,7 @@ _EXAMPLE_FILES = {"communes": "contours.geojson", "facilities": "structures.csv"
                   "itinerant": "arrets.csv", "gtfs": "gtfs.zip", "ages": "insee-ages.csv"}
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_header(text: str) -> str:
     """Lower-case ASCII snake_case form of a column header ("Code INSEE" -> "code_insee")."""
     text = unicodedata.normalize("NFKD", str(text).replace("\ufeff", "")).encode(
@@ -358,11 +360,29 @@ def rename_columns(frame, aliases: dict[str, tuple[str, ...]], file: str, report
     return frame
 
 
+def records(frame, chunk: int = 50_000):
+    """The rows of ``frame`` as dicts (column -> cell), one at a time.
+
+    Same dicts as ``frame.to_dict("records")``, but built ``chunk`` rows at a time so that a
+    file of a million rows does not hold a million dicts at once.
+    """
+    columns = list(frame.columns)
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start:start + chunk]
+        for values in zip(*(part[c].tolist() for c in columns)):
+            yield dict(zip(columns, values))
+
+
+#: Cells read as empty (after stripping spaces).
+BLANK_WORDS = frozenset(("", "nan", "NaN", "None", "<NA>"))
+
+
 def blank(text) -> bool:
     """True for an empty or whitespace-only cell."""
-    return text is None or str(text).strip() in ("", "nan", "NaN", "None", "<NA>")
+    return text is None or str(text).strip() in BLANK_WORDS
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_number(text) -> float | None:
     """Parse a French or English number ("1 234,5", "12.5"); None when blank.
 
@@ -388,6 +408,7 @@ _DATE_PATTERNS = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_date(text):
     """Parse "31/03/2025" (French) or "2025-03-31" (ISO) into a Timestamp; None when blank.
 

@@ -8,10 +8,14 @@
 - Printable maps: :func:`static_map` (PNG + SVG, legend, scale bar, north arrow, source).
 - Classes and legends: :func:`classify`, :func:`fixed_classes`, :func:`diverging_classes`.
 - The report folder: :func:`write_report` (report, maps, figures, CSV/XLSX, GeoPackage).
+- The report as an editable Word document: :func:`write_docx` (from a diagnostic),
+  :func:`report_docx` (from a report folder's ``rapport.html``); printed to PDF:
+  :func:`maillage.maps.pdf.report_pdf`.
 """
 
 from .classes import Classes, classify, diverging_classes, fixed_classes
 from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
+from .word import report_docx, write_docx
 from .folium_capacity import capacity_map
 from .folium_coverage import coverage_map
 from .folium_scenario import scenario_map
@@ -32,9 +36,11 @@ __all__ = [
     "diverging_classes",
     "fixed_classes",
     "protect_frame",
+    "report_docx",
     "render_html",
     "save_map",
     "scenario_map",
     "static_map",
+    "write_docx",
     "write_report",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import textwrap
 from collections.abc import Callable
 from importlib.resources import files
@@ -33,6 +34,7 @@ from maillage.maps.folium_scenario import scenario_map
 from maillage.maps.labels import fr_number, kind_label, layer_label, short_kind
 from maillage.maps.leaflet import save_map
 from maillage.maps.output import output_folder
+from maillage.maps.printing import page_style, table_parts
 from maillage.maps.secret import threshold
 from maillage.maps.static import static_map
 from maillage.maps.tables import (commune_table, coverage_table, epci_table, scenario_table,
@@ -49,8 +51,10 @@ REPORT_NAME = "rapport.html"
 
 def _environment() -> jinja2.Environment:
     loader = jinja2.FileSystemLoader(str(files("maillage.maps").joinpath("templates")))
-    return jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
-                              lstrip_blocks=True)
+    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters["parts"] = table_parts
+    return env
 
 
 #: Column-name prefixes of the published tables and their French headers.
@@ -102,15 +106,38 @@ def _cell(value) -> str:
     return fr_number(int(text)) if text.isdigit() and len(text) > 3 else text
 
 
+#: Cell texts that stand for a number in a numeric column (aligned right with the numbers).
+_NUMBER_WORDS = re.compile(r"^(–|< ?\d+|secret statistique|places inconnues|[-+]?[\d\u202f\u00a0 ]+(,\d+)?)$")
+
+
+def _is_numeric(column: str, cells: list[str]) -> bool:
+    """A column is aligned as numbers unless it is an identifier or holds plain text."""
+    return (column not in _CODE_COLUMNS
+            and any(c not in ("", "–") for c in cells)
+            and all(_NUMBER_WORDS.match(c) for c in cells if c))
+
+
 def html_table(frame: pd.DataFrame | None, headers: dict[str, str] | None = None) -> dict:
-    """``{"headers": [...], "rows": [[...]]}`` with French number formatting for the template."""
+    """A published table as the report shows it, French number formatting applied.
+
+    Returns
+    -------
+    dict
+        ``columns`` (keys of ``frame``), ``headers`` (French), ``rows`` (cell texts),
+        ``numeric`` (one bool per column: aligned right as numbers), ``identifier`` (one
+        bool per column: codes, never wrapped).
+    """
     if frame is None or frame.empty:
-        return {"headers": [], "rows": []}
+        return {"columns": [], "headers": [], "rows": [], "numeric": [], "identifier": []}
     headers = headers or {}
-    return {"headers": [headers.get(c, header(str(c))) for c in frame.columns],
-            "rows": [[str(v) if c in _CODE_COLUMNS else _cell(v)
-                      for c, v in zip(frame.columns, row)]
-                     for row in frame.itertuples(index=False)]}
+    columns = [str(c) for c in frame.columns]
+    rows = [[str(v) if c in _CODE_COLUMNS else _cell(v) for c, v in zip(columns, row)]
+            for row in frame.itertuples(index=False)]
+    return {"columns": columns,
+            "headers": [headers.get(c, header(c)) for c in columns],
+            "rows": rows,
+            "numeric": [_is_numeric(c, [r[i] for r in rows]) for i, c in enumerate(columns)],
+            "identifier": [c in _CODE_COLUMNS for c in columns]}
 
 
 #: French headers of the issue-4 tables.
@@ -190,7 +217,7 @@ def _maps(diag: Diagnostic, folder: Path, *, tiles: bool,
                    title=title, source=source, size=indicator["children"],
                    kinds=[result.kind], notes=notes)
         made.append({"title": title, "map": f"cartes/{name}.html",
-                     "figure": f"figures/{name}"})
+                     "figure": f"figures/{name}", "source": source})
     for access in diag.access:
         name = f"acces_{access.kind}"
         m = coverage_map(territory, access.nearest, kind=access.kind,
@@ -206,7 +233,7 @@ def _maps(diag: Diagnostic, folder: Path, *, tiles: bool,
                    folder / "figures" / name, title=title, source=source,
                    kinds=[access.kind], notes=[f"Temps d'accès : {diag.timer_description}."])
         made.append({"title": title, "map": f"cartes/{name}.html",
-                     "figure": f"figures/{name}"})
+                     "figure": f"figures/{name}", "source": source})
     if diag.scenario is not None:
         view = diag.scenario
         m = scenario_map(view.after_territory or territory, view.before, view.after,
@@ -280,10 +307,13 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
         write_text(folder / "validation.txt", diag.territory.report.to_text() + "\n")
         step("Rapport")
         template = _environment().get_template("rapport.html")
+        generated = dt.date.today().strftime("%d/%m/%Y")
         css = files("maillage.maps").joinpath("templates", "rapport.css").read_text("utf-8")
         page = template.render(
-            diag=diag, css=css, version=maillage.__version__,
-            generated=dt.date.today().strftime("%d/%m/%Y"), maps=made,
+            diag=diag, css=css, version=maillage.__version__, generated=generated,
+            page_css=page_style(f"Diagnostic de couverture – {diag.territory.name}",
+                                generated),
+            maps=made,
             territory=diag.territory, facts=territory_facts(diag),
             facilities=html_table(facility_summary(diag)),
             epci=html_table(tables["epci"]), communes=html_table(communes),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 import os
 from pathlib import Path
 
@@ -23,8 +24,17 @@ from maillage.maps.folium_layers import has_contours  # noqa: E402
 from maillage.maps.labels import kind_color, kind_label  # noqa: E402
 from maillage.settings import METRIC_CRS  # noqa: E402
 
-#: Figure size, inches (fits an A4 page in portrait with margins).
-FIGSIZE = (7.5, 7.0)
+#: Figure size, inches: the text width of an A4 page with 15 mm margins (180 mm), so that
+#: the figure prints at full text width with its fonts at their nominal size.
+FIGSIZE = (180 / 25.4, 7.0)
+#: Font sizes, points, at that width: title, legend, source line (readable in print: ≥ 7 pt).
+TITLE_PT, LEGEND_PT, SOURCE_PT = 12, 8.5, 7.5
+#: Characters per line of the title, the source lines and the legend at these sizes.
+TITLE_WRAP, SOURCE_WRAP, LEGEND_WRAP = 70, 125, 26
+#: Share of the width taken by the map; the legend sits on the right of it.
+MAP_WIDTH = 0.66
+#: Tallest map, inches (with its title and sources the figure still fits an A4 page).
+MAX_MAP_HEIGHT = 7.5
 
 
 def _nice_length(metres: float) -> float:
@@ -63,6 +73,11 @@ def add_north_arrow(ax) -> None:
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
 
 
+def _legend_label(text: str) -> str:
+    """A legend entry wrapped to the legend's column (right of the map)."""
+    return "\n".join(textwrap.wrap(str(text), LEGEND_WRAP)) or str(text)
+
+
 def _save(fig, stem: Path) -> list[Path]:
     """Write ``stem``.png and ``stem``.svg atomically (SVG without date, ids salted)."""
     paths = []
@@ -71,7 +86,7 @@ def _save(fig, stem: Path) -> list[Path]:
         for ext, kwargs in (("png", {"dpi": 150, "metadata": {"Software": None}}),
                             ("svg", {"metadata": {"Date": None, "Creator": None}})):
             buffer = io.BytesIO()
-            fig.savefig(buffer, format=ext, bbox_inches="tight", **kwargs)
+            fig.savefig(buffer, format=ext, **kwargs)
             paths.append(write_bytes(stem.with_suffix(f".{ext}"), buffer.getvalue()))
     plt.close(fig)
     return paths
@@ -112,7 +127,8 @@ def static_map(territory, values: pd.Series, classes: Classes, stem: str | os.Pa
     vals = values.reindex(communes.index)
     colors = [classes.color(v) for v in vals]
     missing = vals.isna().to_numpy()
-    fig, ax = plt.subplots(figsize=FIGSIZE)
+    fig = plt.figure(figsize=FIGSIZE)
+    ax = fig.add_axes((0.0, 0.1, MAP_WIDTH, 0.8))
     if has_contours(communes):
         communes.plot(ax=ax, color=colors, edgecolor="white", linewidth=0.4)
         if missing.any():
@@ -123,15 +139,15 @@ def static_map(territory, values: pd.Series, classes: Classes, stem: str | os.Pa
     else:
         sizes = (size if size is not None else pd.Series(1.0, index=communes.index))
         sizes = pd.to_numeric(sizes.reindex(communes.index), errors="coerce").fillna(0)
-        top = max(float(sizes.max()), 1.0)
+        largest = max(float(sizes.max()), 1.0)
         points = communes.geometry.representative_point()
-        ax.scatter(points.x, points.y, s=10 + 400 * sizes / top, c=colors, edgecolors="#333333",
+        ax.scatter(points.x, points.y, s=10 + 400 * sizes / largest, c=colors, edgecolors="#333333",
                    linewidths=0.5, zorder=2)
-    handles = [Patch(facecolor=c, edgecolor="#777777", label=lab)
+    handles = [Patch(facecolor=c, edgecolor="#777777", label=_legend_label(lab))
                for c, lab in zip(classes.colors, classes.labels)]
     if missing.any():
         handles.append(Patch(facecolor=classes.no_data_color, edgecolor="#8c8c8c", hatch="////",
-                             label=classes.no_data_label))
+                             label=_legend_label(classes.no_data_label)))
     facilities = territory.facilities.to_crs(METRIC_CRS)
     for kind in kinds:
         subset = facilities[facilities["kind"] == kind]
@@ -141,20 +157,39 @@ def static_map(territory, values: pd.Series, classes: Classes, stem: str | os.Pa
         ax.scatter(subset.geometry.x, subset.geometry.y, s=12 + capacity.clip(upper=120),
                    color=kind_color(kind), edgecolors="black", linewidths=0.5, zorder=3)
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=kind_color(kind),
-                              markeredgecolor="black", label=kind_label(kind)))
+                              markeredgecolor="black", label=_legend_label(kind_label(kind))))
     ax.set_axis_off()
     ax.set_aspect("equal")
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     # Room for the scale bar below and the north arrow on the right, off the communes.
-    ax.set_xlim(x0, x1 + 0.1 * (x1 - x0))
-    ax.set_ylim(y0 - 0.12 * (y1 - y0), y1)
-    ax.set_title(title, fontsize=12, loc="left")
+    x1, y0 = x1 + 0.1 * (x1 - x0), y0 - 0.12 * (y1 - y0)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    _layout(fig, ax, aspect=(y1 - y0) / max(x1 - x0, 1e-9), title=title,
+            foot=[source, *notes], legend_rows=len(handles))
     add_scale_bar(ax)
     add_north_arrow(ax)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
-              frameon=False)
-    foot = [source, *notes]
-    fig.text(0.01, 0.01, "\n".join(foot), fontsize=7, color="#444444", ha="left", va="bottom")
-    fig.subplots_adjust(bottom=0.04 + 0.025 * len(foot))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              fontsize=LEGEND_PT, frameon=False)
     return _save(fig, Path(stem))
+
+
+def _layout(fig, ax, *, aspect: float, title: str, foot, legend_rows: int) -> None:
+    """Size the figure to the map: full text width, the height of the map (height / width
+    ``aspect``) plus its title above and its source lines below; place the three."""
+    lines = [line for text in foot for part in str(text).splitlines()
+             for line in (textwrap.wrap(part, SOURCE_WRAP) or [""])]
+    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
+    width = FIGSIZE[0]
+    title_h = 0.12 + len(title_lines) * TITLE_PT * 1.35 / 72
+    foot_h = 0.1 + len(lines) * SOURCE_PT * 1.3 / 72
+    legend_h = legend_rows * 2.6 * LEGEND_PT / 72
+    map_h = min(max(width * MAP_WIDTH * aspect, legend_h, 3.0), MAX_MAP_HEIGHT)
+    height = title_h + map_h + foot_h
+    fig.set_size_inches(width, height)
+    ax.set_position((0.0, foot_h / height, MAP_WIDTH, map_h / height))
+    fig.text(0.005, 1 - 0.06 / height, "\n".join(title_lines), fontsize=TITLE_PT,
+             ha="left", va="top")
+    fig.text(0.005, 0.04 / height, "\n".join(lines), fontsize=SOURCE_PT, color="#333333",
+             ha="left", va="bottom", linespacing=1.3)

@@ -8,6 +8,8 @@
 - ``straight_line_timer``: straight-line travel times (no road graph needed).
 - ``synthetic_diagnostic``: the diagnostic of the synthetic territory
   (``tests/fixtures/maps/synthetic.py``).
+- ``grand_cahors_report``: ``rapport.html`` of the Grand Cahors diagnostic, written once per
+  session (print and Word export tests).
 """
 
 from __future__ import annotations
@@ -71,3 +73,11 @@ def synthetic_diagnostic():
     from tests.fixtures.maps import synthetic
 
     return synthetic.diagnostic()
+
+
+@pytest.fixture(scope="session")
+def grand_cahors_report(tmp_path_factory):
+    """The Grand Cahors report folder (``maillage report --epci 200023737``), rapport.html."""
+    from maillage.pipeline import run_diagnostic
+
+    return run_diagnostic(tmp_path_factory.mktemp("grand-cahors") / "sortie", epci="200023737")

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from maillage.maps.labels import KIND_COLORS, KIND_LABELS, ages_label, opening_label
+from maillage.kinds import SERVICE_KINDS
+from maillage.maps.labels import ages_label, opening_label
 
 __all__ = ["by_code", "clean", "communes", "epci_outlines", "facilities", "kinds", "records",
            "stops"]
@@ -100,9 +101,11 @@ def epci_outlines(frame) -> dict:
 
 
 def kinds() -> list[dict]:
-    """Facility kinds: key, French label, colour."""
-    return [{"key": k, "label": label, "color": KIND_COLORS.get(k, "#444444")}
-            for k, label in KIND_LABELS.items()]
+    """Facility kinds of the registry (:data:`maillage.kinds.SERVICE_KINDS`): key, French
+    label, colour, ages served (years, ``[start, end)``) and whether places are required."""
+    return [{"key": k.key, "label": k.label, "color": k.color,
+             "ages": None if k.ages is None else list(k.ages),
+             "places": k.capacity == "required"} for k in SERVICE_KINDS.values()]
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,13 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 
 def new_token() -> str:
-    """A random session token (URL-safe, 32 characters)."""
+    """A random session token.
+
+    Returns
+    -------
+    str
+        32 URL-safe characters (192 random bits, :func:`secrets.token_urlsafe`).
+    """
     return secrets.token_urlsafe(24)
 
 
@@ -117,6 +123,8 @@ def create_app(session: Session, token: str) -> FastAPI:
     Returns
     -------
     fastapi.FastAPI
+        The page, its static files and the JSON API (docs/app.md), guarded by the token and
+        the Host check.
     """
     app = FastAPI(title="maillage app", docs_url=None, redoc_url=None, openapi_url=None)
     static = Path(str(files("maillage.app").joinpath("static")))
@@ -245,6 +253,7 @@ def serve(session: Session, *, port: int | None = None, token: str | None = None
     Parameters
     ----------
     session : Session
+        The state served (deleted with its temporary folder when the server stops).
     port : int, optional
         TCP port (default: a free one).
     token : str, optional

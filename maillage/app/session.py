@@ -36,21 +36,18 @@ from maillage.analysis import (
     run_scenario,
     zones_blanches,
 )
-from maillage.analysis.coverage import THRESHOLDS
 from maillage.analysis.scenario import ScenarioResult, apply_changes, indicator_band
 from maillage.errors import InputError
+from maillage.kinds import kind_label
 from maillage.pipeline import registry_scope, with_layers
+from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 from . import geojson
 from .cache import MemoTimer
 from .scenario_json import PAGE_FILE, located, scenario_from_json, scenario_to_json
 
-__all__ = ["APP_INDICATORS", "Session", "UPLOAD_MAX_BYTES", "ZONE_BLANCHE_MINUTES"]
+__all__ = ["Session", "UPLOAD_MAX_BYTES"]
 
-#: Indicators the page compares (keys of AGE_BANDS, or facility kinds without places).
-APP_INDICATORS = ("alsh", "eaje", "rpe", "france_services")
-#: A commune is a "zone blanche" beyond this many minutes of the nearest service.
-ZONE_BLANCHE_MINUTES = 20
 #: Largest facility file accepted, bytes.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 #: Largest scenario file accepted, bytes.
@@ -69,8 +66,6 @@ MEASURES = {"places_per_100_children": "places pour 100 enfants",
             "access_per_100_children": "places pour 100 enfants", "minutes_nearest": "min"}
 #: Class bounds of places per 100 children on the map (as the report's fixed classes).
 PLACES_EDGES = (0, 5, 10, 20, 40)
-#: Kinds a suggestion can site (places per 100 children).
-SUGGEST_KINDS = ("alsh", "eaje")
 
 
 def safe_name(name: str | None, default: str = "fichier") -> str:
@@ -96,11 +91,17 @@ class Session:
         Base date the page starts on (AAAA-MM-JJ); default today.
     workdir : path, optional
         The app's private temporary folder (uploads, exports); created when omitted.
+    settings : DiagnosticSettings, optional
+        Thresholds (coverage, zones blanches, France services target, minutes) and the kinds
+        compared (the report's access kinds); default :data:`maillage.settings.DEFAULT_SETTINGS`.
     """
 
     def __init__(self, territory, timer, *, epci: str | None = None, date: str | None = None,
-                 workdir: str | Path | None = None):
+                 workdir: str | Path | None = None,
+                 settings: DiagnosticSettings = DEFAULT_SETTINGS):
         self.territory = territory
+        self.settings = settings
+        self.indicators = settings.kinds("access")
         self.timer = timer if isinstance(timer, MemoTimer) else MemoTimer(timer)
         self.registry = territory.facilities
         self.uploads: list[str] = []
@@ -117,6 +118,18 @@ class Session:
             raise InputError(f"l'EPCI « {epci} » n'est pas dans le territoire", column="--epci",
                              fix="donner le SIREN d'un EPCI du territoire (9 chiffres)")
 
+    def base_scenario(self) -> dict:
+        """The page's starting scenario: no change, the start EPCI and date, every indicator."""
+        return {"nom": "Scénario de l'atelier", "territoire": "lot", "epci": self.epci,
+                "date": self.date, "indicateurs": list(self.indicators), "changements": []}
+
+    def warm(self) -> float:
+        """Compute the starting state once (routes every commune × facility column), so that
+        the page's first map comes at once; returns the seconds it took."""
+        start = time.perf_counter()
+        self.evaluate(self.base_scenario())
+        return time.perf_counter() - start
+
     # -- static layers -----------------------------------------------------------------
     def territory_json(self) -> dict:
         """Everything the page draws once: communes, EPCI outlines, kinds, indicators."""
@@ -126,6 +139,7 @@ class Session:
             "name": str(self.territory.name),
             "date": self.date,
             "epci": self.epci,
+            "scenario": self.base_scenario(),
             "timer": {"description": self.timer.description, "estimated": self.timer.estimated},
             "epcis": [{"code": str(r.code), "name": str(r.name)}
                       for r in self.territory.epcis.itertuples()],
@@ -133,10 +147,11 @@ class Session:
             "outlines": geojson.epci_outlines(communes),
             "kinds": geojson.kinds(),
             "indicators": [{"key": k, "label": indicator_band(k).label,
-                            "places": k in AGE_BANDS} for k in APP_INDICATORS],
-            "defaults": {"indicateurs": list(APP_INDICATORS), "zone_blanche": ZONE_BLANCHE_MINUTES,
-                         "seuils": list(THRESHOLDS)},
-            "ages": {k: list(AGE_BANDS[k].ages) for k in AGE_BANDS},
+                            "places": k in AGE_BANDS} for k in self.indicators],
+            "defaults": {"indicateurs": list(self.indicators),
+                         "zone_blanche": self.settings.zone_blanche_minutes,
+                         "france_services": self.settings.france_services_minutes,
+                         "seuils": list(self.settings.thresholds)},
             "uploads": list(self.uploads),
         }
 
@@ -167,9 +182,9 @@ class Session:
                              else "")
         return kinds
 
-    def _indicator_result(self, scenario, indicator: str, kinds: list[str]) -> ScenarioResult:
-        """``run_scenario`` of one indicator with only the changes touching its kinds
-        (remembered: an edit of another kind reuses it)."""
+    def _indicator_result(self, scenario, indicator: str, kinds: list[str], communes):
+        """``run_scenario`` of one indicator with only the changes touching its kinds, and
+        its part of the panel (remembered: an edit of another kind reuses both)."""
         band = indicator_band(indicator)
         mine = [c for c, k in zip(scenario.changes, kinds) if k in band.kinds]
         key = (self._version, f"{scenario.date:%Y-%m-%d}", scenario.epci, indicator,
@@ -180,13 +195,63 @@ class Session:
                 return self._results[key]
         sub = copy.copy(scenario)
         sub.indicators, sub.changes = [indicator], mine
-        result = run_scenario(with_layers(self.territory, facilities=self.registry), sub,
+        # Only the band's kinds enter this indicator: run on that part of the registry.
+        registry = self.registry[self.registry["kind"].isin(band.kinds)]
+        result = run_scenario(with_layers(self.territory, facilities=registry), sub,
                               timer=self.timer)
+        value = (result, self._panel(indicator, result, communes))
         with self._lock:
-            self._results[key] = result
+            self._results[key] = value
             while len(self._results) > RESULTS_KEPT:
                 self._results.popitem(last=False)
-        return result
+        return value
+
+    def _panel(self, indicator: str, result: ScenarioResult, communes) -> dict:
+        """One indicator's part of the page: communes, EPCIs, coverage, zones blanches,
+        France services target, map legends (JSON-ready)."""
+        rows = result.by_commune
+        settings = self.settings
+        children = rows["children"].astype(float)
+        states = {s: rows[f"minutes_nearest_{s}"].astype(float) for s in ("before", "after")}
+        cov = {s: coverage(t, children, thresholds=settings.thresholds)
+               for s, t in states.items()}
+        panel = {
+            "communes": geojson.by_code(rows, COMMUNE_COLUMNS),
+            "epcis": geojson.records(result.by_epci.reset_index()),
+            "coverage": geojson.clean([
+                {"minutes": float(m), "before": cov["before"].at[m, "share_within"],
+                 "after": cov["after"].at[m, "share_within"],
+                 "beyond_before": cov["before"].at[m, "population_beyond"],
+                 "beyond_after": cov["after"].at[m, "population_beyond"]}
+                for m in cov["before"].index]),
+            "zones_blanches": {},
+            "legends": self._legends(rows, settings.time_classes),
+        }
+        for state, times in states.items():
+            zone = zones_blanches(times, settings.zone_blanche_minutes, communes, children)
+            panel["zones_blanches"][state] = geojson.clean({
+                "communes": int(len(zone)), "children": float(zone["population"].sum()),
+                "list": geojson.records(zone.reset_index().head(40))})
+        if indicator == "france_services":
+            target = {}
+            for state, times in states.items():
+                check = france_services_target(times, children, communes,
+                                               minutes=settings.france_services_minutes)
+                target[state] = {"passed": check.passed, "text": check.text(),
+                                 "share_within": check.share_within,
+                                 "population_beyond": check.population_beyond,
+                                 "communes": int(len(check.failing))}
+            panel["france_services"] = geojson.clean(target)
+        return panel
+
+    def _before_json(self, scenario, layer: str, frame) -> dict:
+        """GeoJSON of the base state's facilities or stops (remembered per date and EPCI)."""
+        key = (self._version, f"{scenario.date:%Y-%m-%d}", scenario.epci, layer)
+        with self._lock:
+            if key not in self._results:
+                self._results[key] = (geojson.facilities(frame) if layer == "facilities"
+                                      else geojson.stops(frame))
+            return self._results[key]
 
     def prepare(self, data):
         """Validate a page scenario and apply it: (scenario, yaml text, before, after,
@@ -215,13 +280,14 @@ class Session:
         start = time.perf_counter()
         scenario, text, before, after, stops_after, communes = self.prepare(data)
         kinds = self._kinds_of_changes(scenario)
-        results = [self._indicator_result(scenario, ind, kinds) for ind in scenario.indicators]
+        results = [self._indicator_result(scenario, ind, kinds, communes)
+                   for ind in scenario.indicators]
         result = ScenarioResult(
             scenario=scenario, before=before, after=after,
-            by_commune=pd.concat([r.by_commune for r in results]),
-            by_epci=pd.concat([r.by_epci for r in results]),
+            by_commune=pd.concat([r.by_commune for r, _ in results]),
+            by_epci=pd.concat([r.by_epci for r, _ in results]),
             timer_description=self.timer.description, estimated=self.timer.estimated,
-            notes=[n for r in results for n in r.notes])
+            notes=[n for r, _ in results for n in r.notes])
         stops = self.territory.itinerant_stops
         stops_before = stops[stops["service_id"].astype(str).isin(before.index.astype(str))]
         stops_now = stops_before if stops_after is None else \
@@ -234,52 +300,32 @@ class Session:
             "indicators": [{"key": k, "label": indicator_band(k).label, "places": k in AGE_BANDS}
                            for k in scenario.indicators],
             "summary": geojson.records(result.table().reset_index()),
-            "communes": {}, "epcis": {}, "coverage": {}, "zones_blanches": {},
-            "facilities": {"before": geojson.facilities(before),
+            "communes": {}, "epcis": {}, "coverage": {}, "zones_blanches": {}, "legends": {},
+            "facilities": {"before": self._before_json(scenario, "facilities", before),
                            "after": geojson.facilities(after)},
-            "stops": {"before": geojson.stops(stops_before), "after": geojson.stops(stops_now)},
+            "stops": {"before": self._before_json(scenario, "stops", stops_before),
+                      "after": geojson.stops(stops_now)},
             "notes": list(result.notes),
             "yaml": text,
         }
-        for indicator, rows in result.by_commune.groupby("indicator", sort=False):
-            body["communes"][indicator] = geojson.by_code(rows, COMMUNE_COLUMNS)
-            body["epcis"][indicator] = geojson.records(
-                result.by_epci[result.by_epci["indicator"] == indicator].reset_index())
-            children = rows["children"].astype(float)
-            states = {s: rows[f"minutes_nearest_{s}"].astype(float) for s in ("before", "after")}
-            cov = {s: coverage(t, children) for s, t in states.items()}
-            body["coverage"][indicator] = [
-                {"minutes": float(m), "before": cov["before"].at[m, "share_within"],
-                 "after": cov["after"].at[m, "share_within"],
-                 "beyond_before": cov["before"].at[m, "population_beyond"],
-                 "beyond_after": cov["after"].at[m, "population_beyond"]}
-                for m in cov["before"].index]
-            blanks = {}
-            for state, times in states.items():
-                zone = zones_blanches(times, ZONE_BLANCHE_MINUTES, communes, children)
-                blanks[state] = {"communes": int(len(zone)),
-                                 "children": float(zone["population"].sum()),
-                                 "list": geojson.records(zone.reset_index().head(40))}
-            body["zones_blanches"][indicator] = blanks
-            if indicator == "france_services":
-                target = {}
-                for state, times in states.items():
-                    check = france_services_target(times, children, communes)
-                    target[state] = {"passed": check.passed, "text": check.text(),
-                                     "share_within": check.share_within,
-                                     "population_beyond": check.population_beyond,
-                                     "communes": int(len(check.failing))}
-                body["france_services"] = target
-        body["legends"] = self._legends(result.by_commune)
-        communes_json = body.pop("communes")
-        body = geojson.clean(body)
-        body["communes"] = communes_json
+        for indicator, (_, panel) in zip(scenario.indicators, results):
+            for part, value in panel.items():
+                if part == "france_services":
+                    body["france_services"] = value
+                else:
+                    body.setdefault(part, {})[indicator] = value
+        panels = {part: body.pop(part) for part in ("communes", "epcis", "coverage",
+                                                      "zones_blanches", "legends",
+                                                      "france_services", "facilities", "stops")
+                  if part in body}
+        body = geojson.clean(body)  # the panels are JSON-ready already
+        body.update(panels)
         body["elapsed_ms"] = round(1000 * (time.perf_counter() - start), 1)
         return body
 
     @staticmethod
-    def _legends(by_commune: pd.DataFrame) -> dict:
-        """Map classes of each indicator and measure (the report's own classes): fixed
+    def _legends(by_commune: pd.DataFrame, time_edges) -> dict:
+        """Map classes of one indicator, per measure (the report's own classes): fixed
         breaks for a state, diverging ones for the difference."""
         from maillage.maps.classes import diverging_classes, fixed_classes
         from maillage.maps.folium_coverage import time_classes
@@ -290,16 +336,21 @@ class Session:
                     "no_data": classes.no_data_label, "no_data_color": classes.no_data_color}
 
         legends = {}
-        for indicator, rows in by_commune.groupby("indicator", sort=False):
-            legends[indicator] = {}
-            for measure, unit in MEASURES.items():
-                states = (time_classes() if measure == "minutes_nearest"
-                          else fixed_classes(PLACES_EDGES, unit="", cmap="YlGnBu"))
-                diff = rows[f"{measure}_difference"].astype(float)
-                legends[indicator][measure] = {
-                    "state": as_json(states),
-                    "difference": as_json(diverging_classes(diff.to_numpy(), unit=unit))}
-        return legends
+        for measure, unit in MEASURES.items():
+            states = (time_classes(time_edges) if measure == "minutes_nearest"
+                      else fixed_classes(PLACES_EDGES, unit="", cmap="YlGnBu"))
+            diff = by_commune[f"{measure}_difference"].astype(float).to_numpy()
+            if measure == "minutes_nearest":  # shorter is better: gains in blue, losses in red
+                change = as_json(diverging_classes(-diff, unit=unit))
+                swap = {"hausse": "baisse", "baisse": "hausse"}
+                change.update(edges=[None if e is None else -e for e in reversed(change["edges"])],
+                              labels=[" ".join(swap.get(w, w) for w in label.split(" "))
+                                      for label in reversed(change["labels"])],
+                              colors=list(reversed(change["colors"])))
+            else:
+                change = as_json(diverging_classes(diff, unit=unit))
+            legends[measure] = {"state": as_json(states), "difference": change}
+        return geojson.clean(legends)
 
     # -- suggestions -----------------------------------------------------------------------
     def suggest(self, data, *, kind: str = "alsh", p: int = 1, minutes: float = 15.0,
@@ -324,9 +375,10 @@ class Session:
         """
         from maillage.analysis.siting.territory import siting_inputs
 
-        if kind not in SUGGEST_KINDS:
+        sited = self.settings.kinds("capacity")
+        if kind not in sited:
             raise InputError(f"type « {kind} » non proposé", column="type",
-                             fix="choisir " + " ou ".join(SUGGEST_KINDS))
+                             fix="choisir " + " ou ".join(sited))
         if not 1 <= int(p) <= 10:
             raise InputError(f"nombre de sites {p} hors limites", column="p",
                              fix="choisir entre 1 et 10 nouveaux sites")
@@ -349,7 +401,7 @@ class Session:
         ranking = rank_candidates(inputs.demand, inputs.cost, float(minutes),
                                   existing=inputs.existing, candidates=inputs.candidates)
         ages = list(AGE_BANDS[kind].ages)
-        label = {"alsh": "ALSH", "eaje": "EAJE"}[kind]
+        label = kind_label(kind)
 
         def site(site_id, **extra) -> dict:
             code = str(inputs.communes[site_id])

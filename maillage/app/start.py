@@ -10,7 +10,7 @@ __all__ = ["open_session"]
 
 
 def open_session(*, epci: str | None = None, network=None, date: str | None = None,
-                 territory: str = "lot") -> Session:
+                 territory: str = "lot", warm: bool = True) -> Session:
     """Load the territory and its timer, and return the app's session.
 
     Parameters
@@ -24,10 +24,13 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
         Base date the page starts on (AAAA-MM-JJ); default today.
     territory : str
         ``"lot"`` (default) or an EPCI SIREN, as :func:`maillage.layers.load_territory`.
+    warm : bool
+        Compute the starting state before returning (:meth:`Session.warm`).
 
     Returns
     -------
     Session
+        The territory, its timer (memoised) and the registry, kept in memory.
     """
     from maillage.geo import NetworkTimer, default_timer, load_network
     from maillage.layers import load_territory
@@ -50,4 +53,7 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
                                                 .replace(",", " "))
     else:
         timer = default_timer(layers)
-    return Session(layers, timer, epci=epci, date=date)
+    session = Session(layers, timer, epci=epci, date=date)
+    if warm:
+        session.warm()
+    return session

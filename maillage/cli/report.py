@@ -39,7 +39,13 @@ def _run(out: Path, **options) -> Path:
     return report
 
 
-def _done(report: Path, pdf: bool = False) -> None:
+def _done(report: Path, pdf: bool = False, docx: bool = False) -> None:
+    if docx:
+        from maillage.maps.word import report_docx
+
+        with console.status("Export du rapport en Word…"):
+            written = report_docx(report)
+        console.print(f"Word : [bold]{written}[/]", soft_wrap=True)
     if pdf:
         from maillage.maps.pdf import report_pdf
 
@@ -68,11 +74,13 @@ def register(app: typer.Typer) -> None:
                                          "au lieu de cartes autonomes."),
         pdf: bool = typer.Option(False, "--pdf", help="Imprimer aussi le rapport en PDF "
                                  "(rapport.pdf, avec Chromium)."),
+        docx: bool = typer.Option(False, "--docx", help="Exporter aussi le rapport en "
+                                  "document Word modifiable (rapport.docx)."),
     ) -> None:
         """Diagnostic de démonstration : le Lot, son registre et le scénario de Calamane."""
         from maillage.pipeline import demo_scenario_path
 
-        _done(_run(out, scenario=demo_scenario_path(), self_contained=not online), pdf)
+        _done(_run(out, scenario=demo_scenario_path(), self_contained=not online), pdf, docx)
 
     @app.command("report")
     def report(
@@ -95,7 +103,9 @@ def register(app: typer.Typer) -> None:
                                                    "tronçons) pour les temps de trajet."),
         pdf: bool = typer.Option(False, "--pdf", help="Imprimer aussi le rapport en PDF "
                                  "(rapport.pdf, avec Chromium)."),
+        docx: bool = typer.Option(False, "--docx", help="Exporter aussi le rapport en "
+                                  "document Word modifiable (rapport.docx)."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
         _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date, network=reseau,
-                   self_contained=not online), pdf)
+                   self_contained=not online), pdf, docx)

@@ -120,6 +120,20 @@ def test_closing_a_facility_is_seen_before_and_after(client):
     assert "gc-alsh-catus" not in ids
 
 
+def test_new_itinerant_stops_bring_the_service_nearer(client):
+    base = client.post("/api/scenario/evaluate", json=calamane()).json()
+    rounds = calamane(changements=[{"itinerance": {"id": "gc-rpe", "arrets": [
+        {"commune": "46046", "jours_par_mois": 2}, {"commune": "46064", "jours_par_mois": 4}]}}])
+    body = client.post("/api/scenario/evaluate", json=rounds).json()
+    stops = body["stops"]["after"]["features"]
+    assert sorted(f["properties"]["commune"] for f in stops
+                  if f["properties"]["service_id"] == "gc-rpe") == ["46046", "46064"]
+    calamane_rpe = body["communes"]["rpe"]["46046"]
+    assert calamane_rpe["minutes_nearest_after"] == 0  # the relais stops in the village
+    assert calamane_rpe["minutes_nearest_before"] > 0
+    assert base["stops"]["after"] != body["stops"]["after"]
+
+
 @pytest.mark.parametrize("change, words", [
     ({"ouvrir": {"id": "x", "type": "alsh", "commune": "46046"}}, "sans « places »"),
     ({"fermer": {"id": "n-existe-pas"}}, "n'existe pas dans le registre"),

@@ -380,8 +380,8 @@ function wire() {
   for (const id of ["indicator", "measure"]) $(id).addEventListener("change", () => { renderMap(); renderIndicator(); });
   for (const radio of document.querySelectorAll("input[name=mode]")) radio.addEventListener("change", renderMap);
   $("open-kind").addEventListener("change", () => {
-    const ages = state.territory.ages[$("open-kind").value];
-    if (ages) { $("open-age-min").value = ages[0]; $("open-age-max").value = ages[1]; }
+    const kind = state.territory.kinds.find((k) => k.key === $("open-kind").value);
+    if (kind && kind.ages) { $("open-age-min").value = kind.ages[0]; $("open-age-max").value = kind.ages[1]; }
   });
   $("open-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -513,8 +513,7 @@ async function start() {
        t.epcis.map((e) => el("option", {value: e.code}, `${e.name} (${e.code})`)));
   fill($("open-kind"), t.kinds.map((k) => el("option", {value: k.key}, k.label)));
   $("timer").textContent = `Temps de trajet : ${t.timer.description}`;
-  state.scenario = {nom: "Scénario de l'atelier", territoire: "lot", epci: t.epci || null,
-                    date: t.date, indicateurs: [...t.defaults.indicateurs], changements: []};
+  state.scenario = clone(t.scenario);
   syncControls();
   view = new MapView($("map"), t, {
     onMapClick,

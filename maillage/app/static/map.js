@@ -169,7 +169,7 @@ export class MapView {
       const [lon, lat] = feature.geometry.coordinates;
       const key = feature.geometry.coordinates.join();
       const rank = seen[key] = (seen[key] || 0) + 1;
-      const spread = counts[key] > 1 ? 11 : 0;
+      const spread = counts[key] > 1 ? Math.max(11, 2.8 * counts[key]) : 0;
       const angle = (2 * Math.PI * (rank - 1)) / counts[key];
       const anchor = [8 - spread * Math.cos(angle), 8 - spread * Math.sin(angle)];
       const kind = this.kinds[props.kind] || {color: "#444444", label: props.kind};
