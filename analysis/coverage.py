@@ -16,6 +16,8 @@ from maillage.errors import InputError
 from maillage.kinds import service_kind
 from maillage.settings import DEFAULT_SETTINGS
 
+from .arguments import number, series
+
 #: Thresholds of the headline coverage table, minutes (:class:`DiagnosticSettings`).
 THRESHOLDS = DEFAULT_SETTINGS.thresholds
 #: National France Services target: every resident within 30 minutes of a France Services.
@@ -77,6 +79,8 @@ def access_population(communes, kind: str) -> tuple[pd.Series, str]:
 
 
 def _aligned(times: pd.Series, population: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    series(times, "times", "minutes")
+    series(population, "population", "enfants ou habitants")
     missing = times.index.difference(population.index)
     if len(missing):
         raise InputError(f"pas de population pour « {missing[0]} »",
@@ -124,6 +128,11 @@ def coverage(times: pd.Series, population: pd.Series,
     15                  1150.0         1.000                0.0               0
     """
     minutes, people = _aligned(times, population)
+    if isinstance(thresholds, (int, float, str)) or not hasattr(thresholds, "__iter__"):
+        thresholds = [thresholds]
+    thresholds = list(thresholds)
+    for limit in thresholds:
+        number(limit, "thresholds", minimum=0, unit="minutes")
     total = people.sum()
     rows = []
     for limit in thresholds:
@@ -220,6 +229,8 @@ def zones_blanches(times: pd.Series, threshold: float, communes: pd.DataFrame | 
               minutes
     Calamane     12.0
     """
+    series(times, "times", "minutes")
+    threshold = number(threshold, "threshold", minimum=0, unit="minutes")
     beyond = times[times > threshold].sort_values(ascending=False).rename("minutes").to_frame()
     if communes is not None:
         for column in ("name", "epci"):

@@ -7,7 +7,8 @@
 - Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
 - Origins: :func:`population_points`, :func:`aggregate_by_commune`.
 - Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
-  :class:`StraightLineTimer`, :func:`default_timer`.
+  :class:`StraightLineTimer`, :func:`default_timer`; :func:`straight_line_metres` (metres,
+  for studies without a network).
 """
 
 from .engine import RoadGraph, compile_graph
@@ -18,7 +19,7 @@ from .population import aggregate_by_commune, population_points, read_population
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
 from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
-from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer
+from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer, straight_line_metres
 
 __all__ = [
     "ACCESS_SPEED_KMH",
@@ -44,5 +45,6 @@ __all__ = [
     "network_info",
     "population_points",
     "read_population_grid",
+    "straight_line_metres",
     "travel_time_matrix",
 ]

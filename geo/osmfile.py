@@ -87,6 +87,23 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     ------
     NetworkError
         Unreadable file, pyosmium missing, or no usable road in the file (French message).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> osm = '''<?xml version="1.0" encoding="UTF-8"?>
+    ... <osm version="0.6">
+    ...   <node id="1" lat="44.5250" lon="1.4120"/><node id="2" lat="44.5280" lon="1.4200"/>
+    ...   <node id="3" lat="44.5250" lon="1.4280"/>
+    ...   <way id="101"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="tertiary"/></way>
+    ... </osm>'''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "bourg.osm"
+    ...     _ = path.write_text(osm, encoding="utf-8")
+    ...     graph = graph_from_osm_file(path, simplify=False)
+    >>> graph.number_of_nodes(), graph.number_of_edges()
+    (3, 4)
     """
     path = Path(path)
     if not path.is_file():

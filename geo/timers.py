@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from maillage.errors import InputError
+
 from .engine import compile_graph
 from .networks import default_network
 from .routing import nearest, travel_time_matrix
@@ -103,6 +105,46 @@ class NetworkTimer:
         return f"NetworkTimer({self.description!r})"
 
 
+def straight_line_metres(origins, destinations, max_metres: float | None = None) -> pd.DataFrame:
+    """Straight-line (Euclidean) distances, metres, from every origin to every destination.
+
+    For quick studies without a road network, as ``access.Access.create_euclidean_distance``:
+    the points are projected to EPSG:2154 (Lambert-93, metres; polygons are replaced by a
+    point inside them), never guessed from a missing CRS.
+
+    Parameters
+    ----------
+    origins, destinations : geopandas.GeoDataFrame or GeoSeries
+        Points (or polygons) with a CRS.
+    max_metres : float, optional
+        Distances beyond it become ``inf`` (unreachable), metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Metres, origins (rows, origins' index) × destinations (columns);
+        ``attrs["unit"] = "m"``.
+
+    Raises
+    ------
+    InputError
+        No CRS, empty geometries, or a bad ``max_metres``.
+    """
+    if max_metres is not None and (isinstance(max_metres, bool) or not isinstance(
+            max_metres, (int, float, np.number)) or not max_metres >= 0):
+        raise InputError(f"« max_metres » = {max_metres!r} invalide",
+                         fix="donner une distance maximale positive, en mètres")
+    orig = points_metric(origins, role="origines")
+    dest = points_metric(destinations, role="destinations")
+    metres = np.hypot(orig.x.to_numpy()[:, None] - dest.x.to_numpy()[None, :],
+                      orig.y.to_numpy()[:, None] - dest.y.to_numpy()[None, :])
+    if max_metres is not None:
+        metres[metres > max_metres] = np.inf
+    result = pd.DataFrame(metres, index=orig.index.copy(), columns=dest.index.copy())
+    result.attrs["unit"] = "m"
+    return result
+
+
 class StraightLineTimer:
     """Estimated travel times: straight-line distance × detour ÷ speed (minutes).
 
@@ -133,8 +175,11 @@ class StraightLineTimer:
     estimated = True
 
     def __init__(self, speed_kmh: float = 60.0, detour: float = 1.3):
-        if speed_kmh <= 0 or detour < 1:
-            raise ValueError("speed_kmh must be > 0 and detour >= 1")
+        for name, value, low in (("speed_kmh", speed_kmh, 0.0), ("detour", detour, 1.0)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                    or not np.isfinite(value) or value < low or (name == "speed_kmh" and value == 0):
+                raise InputError(f"« {name} » = {value!r} invalide",
+                                 fix="donner une vitesse > 0 km/h et un détour ≥ 1")
         self.speed_kmh = float(speed_kmh)
         self.detour = float(detour)
         self.description = (

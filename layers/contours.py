@@ -67,6 +67,22 @@ def read_contours(path, report):
     GeoDataFrame
         Index = current code; ``geometry`` (EPSG:4326), and ``name``, ``epci``,
         ``population`` (summed over former codes) when the file has them.
+
+    Examples
+    --------
+    >>> import json
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import ValidationReport
+    >>> square = [[1.38, 44.51], [1.42, 44.51], [1.42, 44.55], [1.38, 44.55], [1.38, 44.51]]
+    >>> feature = {"type": "Feature", "properties": {"code": "46046", "nom": "Calamane"},
+    ...            "geometry": {"type": "Polygon", "coordinates": [square]}}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "communes.geojson"
+    ...     _ = path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    ...     contours = read_contours(path, ValidationReport())
+    >>> contours.index.tolist(), contours.geometry.iloc[0].geom_type
+    (['46046'], 'Polygon')
     """
     file = display_name(path)
     gdf = read_geo(path, report)

@@ -201,8 +201,9 @@ class Locator:
         """
         from scipy.spatial import cKDTree
 
-        if self._tree is None:
-            self._tree = cKDTree(np.column_stack([self.point_lon, self.point_lat]))
+        tree = self._tree
+        if tree is None:
+            tree = self._tree = cKDTree(np.column_stack([self.point_lon, self.point_lat]))
             # x of _km is Δlon·cos(mean latitude): the box widens towards the poles
             top = min(float(np.abs(self.point_lat).max()) + 1.0, 89.0)
             self._box_deg = 1.01 * math.degrees(MAX_KM_FROM_COMMUNE_POINT / 6371.0) / math.cos(
@@ -210,7 +211,7 @@ class Locator:
         found = np.full(len(lon), -1, dtype=np.int64)
         for start in range(0, len(lon), _CHUNK):
             x, y = lon[start:start + _CHUNK], lat[start:start + _CHUNK]
-            near = self._tree.query_ball_point(np.column_stack([x, y]), r=self._box_deg,
+            near = tree.query_ball_point(np.column_stack([x, y]), r=self._box_deg,
                                                p=np.inf)
             counts = np.fromiter((len(n) for n in near), dtype=np.int64, count=len(near))
             if counts.sum() == 0:

@@ -1,4 +1,8 @@
-"""Atomic output writing: write to a temporary file in the same folder, then rename."""
+"""Atomic output writing: write to a temporary file in the same folder, then rename.
+
+And the checks of an output path made before any computation (:func:`check_output_file`,
+:func:`check_output_dir`): a run must not fail on its output after all the work.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from maillage.errors import InputError
 
 
 @contextlib.contextmanager
@@ -66,3 +72,65 @@ def _staged(target: Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (a dangling link counts as existing)."""
+    while not (path.exists() or path.is_symlink()) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_parent(target: Path) -> None:
+    """The folder that will hold ``target`` exists or can be made, and is writable."""
+    base = _nearest_existing(target.parent)
+    if base.is_symlink() and not base.exists():
+        raise InputError(f"« {base} » est un lien symbolique vers « {os.readlink(base)} », qui "
+                         "n'existe pas", fix="créer la cible du lien ou choisir un autre chemin")
+    if not base.is_dir():
+        raise InputError(f"« {base} » n'est pas un dossier : impossible d'y écrire "
+                         f"« {target.name} »", fix="choisir un autre chemin de sortie")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise InputError(f"le dossier « {base} » est en lecture seule : impossible d'y écrire "
+                         f"« {target.name} »", fix="choisir un dossier où vous pouvez écrire")
+
+
+def check_output_file(target: str | os.PathLike) -> Path:
+    """Check, before any computation, that the file ``target`` can be written; return it.
+
+    Raises :class:`~maillage.errors.InputError` (French, with the fix) when ``target`` is a
+    folder, a dangling symbolic link, read-only, or under a file or a read-only folder.
+    """
+    target = Path(target).absolute()
+    if target.is_symlink() and not target.exists():
+        raise InputError(f"« {target} » est un lien symbolique vers « {os.readlink(target)} », "
+                         "qui n'existe pas", fix="donner un chemin de fichier réel")
+    if target.is_dir():
+        raise InputError(f"« {target} » est un dossier : un fichier est attendu",
+                         fix=f"donner un nom de fichier, ex. {target / 'reseau.graphml'}")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(f"le fichier « {target} » est en lecture seule",
+                         fix="choisir un autre fichier de sortie")
+    _check_parent(target)
+    return target
+
+
+def check_output_dir(target: str | os.PathLike) -> Path:
+    """Check, before any computation, that files can be written into the folder ``target``.
+
+    Raises :class:`~maillage.errors.InputError` when ``target`` is a file, a dangling symbolic
+    link, read-only, or cannot be created. Returns the absolute path.
+    """
+    target = Path(target).absolute()
+    if target.is_symlink() and not target.exists():
+        raise InputError(f"« {target} » est un lien symbolique vers « {os.readlink(target)} », "
+                         "qui n'existe pas", fix="créer la cible du lien ou choisir un autre "
+                                                 "dossier avec --out")
+    if target.exists() and not target.is_dir():
+        raise InputError(f"« {target} » est un fichier : --out attend un dossier",
+                         fix="choisir un dossier (nouveau ou existant) avec --out")
+    if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+        raise InputError(f"le dossier « {target} » est en lecture seule",
+                         fix="choisir un dossier où vous pouvez écrire avec --out")
+    _check_parent(target)
+    return target

@@ -18,13 +18,13 @@ import pandas as pd
 
 from maillage.analysis.capacity import in_force, places_per_100_children
 from maillage.analysis.coverage import access_population, coverage
+from maillage.analysis.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.analysis.fca import two_step_fca
 from maillage.analysis.itinerant import presence_coverage, presence_points
 from maillage.analysis.origins import Origins, territory_origins
 from maillage.analysis.sensitivity import sensitivity
 from maillage.errors import InputError
 from maillage.kinds import age_text, counted_kinds, indicator_bands, kind_label
-from maillage.maps.diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 #: The demo scenario shipped with maillage.
@@ -110,8 +110,9 @@ def _capacity(territory, timer, origins, at, scope, settings) -> list[CapacityRe
         sites = sites[sites["kind"].isin(band.kinds) & sites["capacity"].notna()]
         fca = sens = None
         if len(sites):
-            # From the origins (commune points or the cells where children live).
-            cost = timer.matrix(origins.points, sites[["geometry"]])
+            # From the origins (commune points or the cells where children live); times are
+            # only compared with thresholds here: the search stops at the largest.
+            cost = timer.matrix(origins.points, sites[["geometry"]], cutoff=settings.cutoff_minutes)
             supply = sites["capacity"].astype(float).set_axis(sites.index.astype(str))
             demand = origins.weights(band.children)
             fca = origins.to_communes(100 * two_step_fca(demand, supply, cost, catchment),
@@ -147,7 +148,8 @@ def _access(territory, timer, origins, at, scope, settings) -> list[AccessResult
         by_epci = pd.concat(per_epci, names=["epci"]) if per_epci else None
         presence = None
         if kind in settings.kinds("presence"):
-            cost = timer.matrix(origins.points, points[["geometry"]])
+            cost = timer.matrix(origins.points, points[["geometry"]],
+                                cutoff=settings.cutoff_minutes)
             presence = presence_coverage(cost, people, points["days_per_month"], thresholds)
         results.append(AccessResult(kind, _per_commune(near, origins, people),
                                     coverage(near["minutes"], people, thresholds),
@@ -251,6 +253,9 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
     Returns
     -------
     Diagnostic
+        Finished: every indicator, the scenario and the summary indicators (zones
+        blanches, France services target, equity) are computed; the report, the maps and
+        the web app only render it.
     """
     settings = DEFAULT_SETTINGS if settings is None else settings
     step = on_step or (lambda name: None)
@@ -324,19 +329,20 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
     from maillage.layers import load_territory
     from maillage.maps.report import write_report
 
-    from maillage.maps.output import check_replaceable
+    from maillage.maps.output import check_output, output_lock
 
-    check_replaceable(Path(out).absolute())  # fail before the work, not after
+    out = check_output(out)  # fail before the work, not after
     settings = DEFAULT_SETTINGS if settings is None else settings
     at = _parse_date(at if at is not None else settings.date)
     step = on_step or (lambda label: None)
-    step(STEPS[0])
-    territory = load_territory(name, epci=epci)
-    step(STEPS[1])
-    timer = _network_timer(network) if network is not None else default_timer(territory)
-    diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,
-                            on_step=step)
-    return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
+    with output_lock(out):  # a second run on the same output stops now, not after the work
+        step(STEPS[0])
+        territory = load_territory(name, epci=epci)
+        step(STEPS[1])
+        timer = _network_timer(network) if network is not None else default_timer(territory)
+        diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,
+                                on_step=step)
+        return write_report(diag, out, self_contained=self_contained, tiles=tiles, step=step)
 
 
 def _network_timer(path):

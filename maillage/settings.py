@@ -109,8 +109,10 @@ class DiagnosticSettings:
         return (0, *self.thresholds)
 
     @property
-    def max_minutes(self) -> float:
-        """The largest threshold in use, minutes (a bound for travel-time searches)."""
+    def cutoff_minutes(self) -> float:
+        """The largest threshold in use, minutes: the bound (``cutoff``) of the travel-time
+        searches whose times are only compared with thresholds (times beyond come back as
+        ``inf``). Not used where a time itself is reported (time to the nearest service)."""
         return float(max(*self.thresholds, self.catchment_minutes, self.zone_blanche_minutes,
                          self.france_services_minutes, *self.isochrone_minutes,
                          *self.scenario_thresholds))

@@ -88,6 +88,15 @@ def capacity_map(territory, indicator: pd.DataFrame, *, kind: str = "alsh",
     -------
     folium.Map
         The interactive map (places per 100 children by commune), French legend and tooltips.
+
+    Examples
+    --------
+    >>> from maillage.analysis import places_per_100_children
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> table = places_per_100_children(grand_cahors, kind="alsh", at="2025-06-01")
+    >>> capacity_map(grand_cahors, table, kind="alsh")
+    <folium.folium.Map object at ...>
     """
     communes = territory.communes
     m = base_map(communes, tiles=tiles)

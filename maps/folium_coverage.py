@@ -63,6 +63,17 @@ def coverage_map(territory, access: pd.DataFrame, *, kind: str, size: pd.Series 
     -------
     folium.Map
         The interactive map (minutes to the nearest service by commune), French legend and tooltips.
+
+    Examples
+    --------
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> communes = grand_cahors.communes.set_geometry(grand_cahors.communes.representative_point())
+    >>> alsh = grand_cahors.facilities[grand_cahors.facilities["kind"] == "alsh"]
+    >>> access = StraightLineTimer().nearest(communes, alsh)
+    >>> coverage_map(grand_cahors, access, kind="alsh")
+    <folium.folium.Map object at ...>
     """
     communes = territory.communes
     access = access.reindex(communes.index)

@@ -26,7 +26,7 @@ import pandas as pd
 
 import maillage
 from maillage.atomic import write_text
-from maillage.maps.diagnostic import Diagnostic
+from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
 from maillage.maps.folium_coverage import coverage_map, time_classes
 from maillage.maps.folium_layers import has_contours
@@ -271,6 +271,16 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
     -------
     Path
         ``out/rapport.html``.
+
+    Examples
+    --------
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> from maillage.pipeline import build_diagnostic
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> diagnostic = build_diagnostic(grand_cahors, StraightLineTimer(), at="2025-06-01")
+    >>> write_report(diagnostic, "diagnostic-grand-cahors").name  # doctest: +SKIP
+    'diagnostic-grand-cahors'
     """
     tiles = (not self_contained) if tiles is None else tiles
     step = step or (lambda name: None)

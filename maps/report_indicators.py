@@ -1,8 +1,9 @@
-"""Report tables of the issue-4 analyses: zones blanches, France Services target, equity.
+"""Report tables of the diagnostic's summary indicators: zones blanches, France services
+target, equity, sensitivity, presence of itinerant services.
 
-Each function reads a :class:`~maillage.maps.diagnostic.Diagnostic` and returns a table with
-French column keys, ready for ``tableaux/`` (CSV) and the report. Child counts go through
-the secret-statistique protection (``"< 5"``).
+Each function reads a finished :class:`~maillage.analysis.diagnostic.Diagnostic` (computed in
+analysis) and formats a table with French column keys, rounded, ready for ``tableaux/``
+(CSV) and the report. Child counts go through the secret-statistique protection (``"< 5"``).
 """
 
 from __future__ import annotations
@@ -10,90 +11,55 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maillage.analysis.coverage import access_population, france_services_target, zones_blanches
-from maillage.analysis.equity import equity_summary
-from maillage.maps.diagnostic import Diagnostic
+from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.secret import protect_frame
 
-def _people(diag: Diagnostic, kind: str) -> tuple[pd.Series, str]:
-    communes = diag.territory.communes
-    people, label = access_population(communes, kind)
-    return people.set_axis(communes.index.astype(str)), label
 
-
-def _communes(diag: Diagnostic) -> pd.DataFrame:
-    communes = diag.territory.communes
-    return communes.set_axis(communes.index.astype(str))
-
-
-def zones_blanches_table(diag: Diagnostic, *, minutes: float | None = None,
-                         small: int | None = None) -> pd.DataFrame:
-    """Communes beyond ``minutes`` of the nearest ALSH / EAJE, with the children concerned.
+def zones_blanches_table(diag: Diagnostic, *, small: int | None = None) -> pd.DataFrame:
+    """Communes beyond the zone-blanche threshold of the nearest ALSH / EAJE, with the
+    children concerned (``diag.zones_blanches``, formatted).
 
     Parameters
     ----------
     diag : Diagnostic
-    minutes : float, optional
-        Threshold, minutes (default ``diag.settings.zone_blanche_minutes``, 20).
     small : int, optional
         Small-count threshold of the secret statistique.
 
     Returns
     -------
     DataFrame
-        ``service``, ``code``, ``nom``, ``epci``, ``minutes`` (to the nearest, minutes),
+        ``service``, ``code``, ``nom``, ``epci``, ``minutes`` (to the nearest, minutes, 0.1),
         ``enfants`` (children of the service's ages; ``"< 5"`` when small), farthest first.
     """
-    minutes = diag.settings.zone_blanche_minutes if minutes is None else minutes
-    rows = []
-    for access in diag.access:
-        if access.kind not in diag.settings.kinds("capacity"):
-            continue
-        people, _ = _people(diag, access.kind)
-        beyond = zones_blanches(access.nearest["minutes"].astype(float), minutes,
-                                _communes(diag), people)
-        # Published to 0.1 minute: a commune shown at « 20,0 » is not beyond 20 minutes.
-        beyond = beyond[beyond["minutes"].astype(float).round(1) > minutes]
-        for code, row in beyond.iterrows():
-            rows.append({"service": access.kind, "code": str(code),
-                         "nom": row.get("name", ""), "epci": str(row.get("epci", "")),
-                         "minutes": round(float(row["minutes"]), 1),
-                         "enfants": float(row["population"])})
-    table = pd.DataFrame(rows, columns=["service", "code", "nom", "epci", "minutes",
-                                        "enfants"])
+    table = diag.zones_blanches.rename(columns={"name": "nom", "population": "enfants"})
+    table = table[["service", "code", "nom", "epci", "minutes", "enfants"]].assign(
+        minutes=lambda t: t["minutes"].astype(float).round(1))
     table = table.sort_values(["service", "minutes", "code"], ascending=[True, False, True],
                               kind="mergesort").reset_index(drop=True)
-    table["enfants"] = table["enfants"].round(0)
+    table["enfants"] = table["enfants"].astype(float).round(0)
     return protect_frame(table, counts=["enfants"], small=small)
 
 
 def france_services_check(diag: Diagnostic):
-    """The national target (everyone within 30 minutes of a France Services), or None.
+    """The national France services target of the diagnostic (``diag.france_services``).
 
     Returns
     -------
     maillage.analysis.coverage.TargetCheck or None
-        None when the diagnostic has no France Services access times.
+        None when the diagnostic has no France services access times.
     """
-    for access in diag.access:
-        if access.kind == "france_services":
-            people, _ = _people(diag, "france_services")
-            times = access.nearest["minutes"].astype(float)
-            return france_services_target(times, people.reindex(times.index),
-                                          _communes(diag),
-                                          minutes=diag.settings.france_services_minutes)
-    return None
+    return diag.france_services
 
 
 def france_services_table(diag: Diagnostic) -> pd.DataFrame:
-    """Communes failing the France Services target (residents beyond 30 minutes).
+    """Communes failing the France services target (residents beyond the target).
 
     Returns
     -------
     DataFrame
         ``code``, ``nom``, ``epci``, ``minutes``, ``habitants``; empty when the target is met.
     """
-    check = france_services_check(diag)
+    check = diag.france_services
     columns = ["code", "nom", "epci", "minutes", "habitants"]
     if check is None or check.failing.empty:
         return pd.DataFrame(columns=columns)
@@ -108,7 +74,7 @@ def france_services_table(diag: Diagnostic) -> pd.DataFrame:
 
 
 def equity_table(diag: Diagnostic) -> pd.DataFrame:
-    """Inequality of the 2SFCA accessibility across communes, children-weighted.
+    """Inequality of the 2SFCA accessibility across communes (``diag.equity``, formatted).
 
     Returns
     -------
@@ -119,21 +85,12 @@ def equity_table(diag: Diagnostic) -> pd.DataFrame:
         ``part_sous_mediane_pct`` (% of children below the median).
     """
     rows = []
-    for result in diag.capacity:
-        if result.fca is None:
-            continue
-        children = result.by_commune["children"].astype(float)
-        children = children.set_axis(result.by_commune.index.astype(str))
-        fca = result.fca.dropna()
-        if fca.empty:
-            continue
-        summary = equity_summary(fca, children.reindex(fca.index).fillna(0.0))
-        palma = float(summary["palma"])
-        rows.append({"service": result.kind, "gini_100": round(100 * float(summary["gini"]), 1),
+    for row in diag.equity.itertuples(index=False):
+        palma = float(row.palma)
+        rows.append({"service": row.service, "gini_100": round(100 * float(row.gini), 1),
                      "palma": round(palma, 1) if np.isfinite(palma) else np.nan,
-                     "mediane": round(float(summary["median"]), 1),
-                     "part_sous_mediane_pct":
-                         round(100 * float(summary["share_below_median"]), 1)})
+                     "mediane": round(float(row.median), 1),
+                     "part_sous_mediane_pct": round(100 * float(row.share_below_median), 1)})
     return pd.DataFrame(rows, columns=["service", "gini_100", "palma", "mediane",
                                        "part_sous_mediane_pct"])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from maillage.maps.diagnostic import Diagnostic
+from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.labels import fr_number, is_missing, kind_label, layer_label, short_kind
 from maillage.maps.secret import threshold
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 
 from maillage.atomic import atomic_path, write_bytes
-from maillage.maps.diagnostic import Diagnostic
+from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.secret import protect_frame
 from maillage.safe import spreadsheet_safe, xlsx_formulas_as_text
 

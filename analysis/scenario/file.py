@@ -5,11 +5,14 @@ planners' French keys: ``ouvrir`` (open), ``redimensionner`` (resize), ``fermer`
 ``deplacer`` (move), ``itinerance`` (replace an itinerant service's stops). Every mistake is
 reported with the file, the line and the fix. Running a scenario (indicators before and
 after) is :func:`maillage.analysis.scenario.run_scenario`.
+
+The file is user input: it is read within budgets (size, nesting, aliases: no YAML bomb) by
+:mod:`.safe_yaml`, and every value is checked by :mod:`.fields`. A service ``type`` is read
+as the facility loader reads its ``type`` column (``ALSH`` → ``alsh``, ``Crèche`` → ``eaje``);
+an unknown one is an error naming the kinds of :data:`maillage.kinds.SERVICE_KINDS`.
 """
 
 from __future__ import annotations
-
-import math
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +23,11 @@ import yaml
 
 from maillage.errors import InputError
 from maillage.kinds import RegistrySet, kinds_where, service_kind
+from maillage.layers.facilities import EARLIEST_YEAR, OPEN_ENDED_YEAR
 
 from ..capacity import PERIODS, in_force
+from . import fields as check
+from .safe_yaml import MAX_BYTES, read_yaml
 
 #: Kinds counted in places: opening one needs ``places`` (as the facility loader requires a
 #: capacity); the registry's field ``capacity``.
@@ -114,45 +120,53 @@ class Scenario:
                           column=column, fix=fix)
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as text (checked and parsed by us, with a line)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _lines(node) -> dict:
     """Line (1-based) of each top-level key and of each item of ``changements``."""
     lines = {"changements": []}
     if not isinstance(node, yaml.MappingNode):
         return lines
     for key, value in node.value:
-        lines[key.value] = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        lines.setdefault(key.value, key.start_mark.line + 1)
+        if key.tag.endswith(":null"):
+            lines.setdefault(None, key.start_mark.line + 1)
+        elif key.tag.endswith(":int") and key.value.lstrip("+-").isdigit():
+            lines.setdefault(int(key.value), key.start_mark.line + 1)
         if key.value == "changements" and isinstance(value, yaml.SequenceNode):
             lines["changements"] = [item.start_mark.line + 1 for item in value.value]
     return lines
 
 
-def _date(value) -> pd.Timestamp | None:
+def _date(value) -> datetime | None:
     """A base date written AAAA-MM-JJ or, the French way, JJ/MM/AAAA (day first)."""
+    if not isinstance(value, str | int):
+        return None
     for form in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return pd.Timestamp(datetime.strptime(str(value).strip(), form))
+            return datetime.strptime(str(value).strip(), form)
         except ValueError:
             continue
     return None
 
 
-def _number(scenario, change, key, *, minimum=0.0) -> float:
-    value = change.fields.get(key)
-    if (isinstance(value, bool) or not isinstance(value, int | float) or value < minimum
-            or not math.isfinite(value)):
-        raise scenario.error(f"« {key} » vaut {value!r} dans « {change.action} »", change, key,
-                             f"écrire un nombre ≥ {minimum:g}")
-    return float(value)
+def _base_date(data: dict, file, lines) -> pd.Timestamp:
+    """``date:``, a day between :data:`EARLIEST_YEAR` and :data:`OPEN_ENDED_YEAR` (excluded).
+
+    A scenario compares the registry *at* a date: a far-future one (9999-01-01, which
+    planners type for "no end" in end-date columns) is no state of the registry.
+    """
+    date = _date(data.get("date"))
+    if date is None:
+        raise InputError(f"date de base illisible : {data.get('date')!r}", file=file,
+                         row=lines.get("date"), column="date",
+                         fix="écrire date: AAAA-MM-JJ (l'état du registre à comparer)")
+    if not EARLIEST_YEAR <= date.year < OPEN_ENDED_YEAR:
+        raise InputError(f"date de base improbable (année {date.year})", file=file,
+                         row=lines.get("date"), column="date",
+                         fix=f"écrire une date entre {EARLIEST_YEAR} et {OPEN_ENDED_YEAR - 1} "
+                             "(AAAA-MM-JJ) : l'état du registre à comparer")
+    return pd.Timestamp(date)
 
 
 def _with_articles(kinds) -> str:
@@ -162,59 +176,73 @@ def _with_articles(kinds) -> str:
 
 
 def _check_change(scenario: Scenario, change: Change) -> None:
+    """Check and clean one change's fields in place (see :mod:`.fields`)."""
+    def error(message, column, fix):
+        return scenario.error(message, change, column, fix)
+
+    f = change.fields
+    for key in f:
+        problem = check.key_problem(key)
+        if problem:
+            raise error(f"{problem} dans « {change.action} »", None,
+                        "écrire les clés en lettres (id:, places: …)")
     required, optional = CHANGE_KEYS[change.action]
-    keys = set(change.fields)
+    keys = set(f)
     if required - keys:
         missing = sorted(required - keys)[0]
-        raise scenario.error(f"« {change.action} » sans « {missing} »", change, missing,
-                             f"ajouter {missing}: …")
+        raise error(f"« {change.action} » sans « {missing} »", missing, f"ajouter {missing}: …")
     if keys - required - optional:
         extra = sorted(keys - required - optional)[0]
-        raise scenario.error(f"clé inconnue « {extra} » dans « {change.action} »", change, extra,
-                             "clés acceptées : " + ", ".join(sorted(required | optional)))
-    change.fields["id"] = str(change.fields["id"])
-    if "places" in change.fields and change.fields["places"] is not None:
-        change.fields["places"] = _number(scenario, change, "places")
-    elif change.action == "ouvrir" and change.fields["type"] in CAPACITY_REQUIRED:
-        raise scenario.error(f"« ouvrir » un service {change.fields['type']} sans « places »",
-                             change, "places", "indiquer places: (capacité agréée) pour "
-                             + _with_articles(CAPACITY_REQUIRED))
+        raise error(f"clé inconnue « {extra} » dans « {change.action} »", extra,
+                    "clés acceptées : " + ", ".join(sorted(required | optional)))
+    f["id"] = check.text(error, f["id"], "id", required=True)
+    for key in ("nom", "sous_type"):
+        if key in f:
+            f[key] = check.text(error, f[key], key)
+    if change.action == "ouvrir":
+        f["type"], subtype = check.kind(error, f["type"])
+        if subtype and not f.get("sous_type"):
+            f["sous_type"] = subtype
+    if "places" in f and f["places"] is not None:
+        f["places"] = check.number(error, f["places"], "places", where=change.action)
+    elif change.action == "ouvrir" and f["type"] in CAPACITY_REQUIRED:
+        raise error(f"« ouvrir » un service {f['type']} sans « places »", "places",
+                    "indiquer places: (capacité agréée) pour " + _with_articles(CAPACITY_REQUIRED))
     if change.action in ("ouvrir", "deplacer"):
-        has_point = "lat" in keys and "lon" in keys
-        if not change.fields.get("commune") and not has_point:
-            raise scenario.error(f"« {change.action} » sans lieu", change, "commune",
-                                 "indiquer commune: \"46046\" (code INSEE) ou lat: et lon:")
-        if change.fields.get("commune"):
-            change.fields["commune"] = str(change.fields["commune"]).zfill(5)
+        has_point = "lat" in keys or "lon" in keys
+        if f.get("commune") is not None:
+            f["commune"] = check.text(error, f["commune"], "commune").zfill(5)
+        if not f.get("commune") and not has_point:
+            raise error(f"« {change.action} » sans lieu", "commune",
+                        "indiquer commune: \"46046\" (code INSEE) ou lat: et lon:")
         if has_point:
-            _number(scenario, change, "lat", minimum=-90)
-            _number(scenario, change, "lon", minimum=-180)
-    if "ages" in change.fields:
-        ages = change.fields["ages"]
-        if (not isinstance(ages, list) or len(ages) != 2
-                or not all(isinstance(a, int | float) for a in ages) or ages[1] <= ages[0]):
-            raise scenario.error(f"âges illisibles : {ages!r}", change, "ages",
-                                 "écrire ages: [3, 12] (âge minimum, âge maximum)")
-    if "ouverture" in change.fields:
-        tokens = change.fields["ouverture"]
+            f["lat"], f["lon"] = check.point(error, f.get("lat"), f.get("lon"))
+    if "ages" in f:
+        f["ages"] = check.ages(error, f["ages"])
+    if "ouverture" in f:
+        tokens = f["ouverture"]
         tokens = tokens if isinstance(tokens, list) else str(tokens).split(";")
         unknown = [t for t in tokens if str(t).strip() not in PERIODS]
         if unknown:
-            raise scenario.error(f"période d'ouverture inconnue « {unknown[0]} »", change,
-                                 "ouverture", "choisir parmi " + ", ".join(PERIODS))
-        change.fields["ouverture"] = ";".join(str(t).strip() for t in tokens)
+            raise error(f"période d'ouverture inconnue « {unknown[0]} »", "ouverture",
+                        "choisir parmi " + ", ".join(PERIODS))
+        f["ouverture"] = ";".join(str(t).strip() for t in tokens)
     if change.action == "itinerance":
-        stops = change.fields["arrets"]
-        if not isinstance(stops, list) or not stops:
-            raise scenario.error("« arrets » doit être une liste d'arrêts", change, "arrets",
-                                 "écrire arrets: [{commune: \"46046\", jours_par_mois: 2}]")
-        for stop in stops:
-            days = stop.get("jours_par_mois") if isinstance(stop, dict) else None
-            if (not isinstance(stop, dict) or not stop.get("commune")
-                    or isinstance(days, bool) or not isinstance(days, int | float) or days < 0):
-                raise scenario.error(f"arrêt illisible : {stop!r}", change, "arrets",
-                                     "chaque arrêt : {commune: \"46046\", jours_par_mois: 2}")
-            stop["commune"] = str(stop["commune"]).zfill(5)
+        f["arrets"] = check.stops(error, f["arrets"])
+
+
+def _opened_once(scenario: Scenario) -> None:
+    """The same id opened twice in one scenario is a copy-paste mistake: refuse it."""
+    opened: dict[str, int] = {}
+    for change in scenario.changes:
+        if change.action != "ouvrir":
+            continue
+        fid = change.fields["id"]
+        if fid in opened:
+            raise scenario.error(f"« {fid} » ouvert deux fois (déjà ligne {opened[fid]})",
+                                 change, "id", "donner un identifiant différent à chaque "
+                                               "ouverture")
+        opened[fid] = change.line
 
 
 def parse_scenario(text: str, file: str | None = None) -> Scenario:
@@ -235,7 +263,8 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     Raises
     ------
     InputError
-        Unreadable YAML or a change that cannot be applied (the message gives the line).
+        YAML that does not parse or breaks a budget (:mod:`.safe_yaml`), or a value that
+        is not valid (see :func:`load_scenario`); the message gives the line.
 
     Examples
     --------
@@ -253,37 +282,31 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
     >>> [(change.action, change.fields["id"], change.line) for change in scenario.changes]
     [('ouvrir', 'alsh-calamane', 6), ('redimensionner', 'alsh-catus', 7)]
     """
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-        lines = _lines(yaml.compose(text, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"YAML illisible : {getattr(exc, 'problem', exc)}", file=file,
-                         row=None if mark is None else mark.line + 1,
-                         fix="vérifier l'indentation et les deux-points") from exc
+    data, node = read_yaml(text, file)
+    lines = _lines(node)
     if not isinstance(data, dict):
         raise InputError("le scénario doit être un dictionnaire YAML", file=file,
                          fix="commencer par nom:, date:, changements:")
+
+    def error(message, column, fix):
+        return InputError(message, file=file, row=lines.get(column), column=column, fix=fix)
+
     for key in data:
+        problem = check.key_problem(key)
+        if problem:
+            raise InputError(problem, file=file, row=lines.get(key),
+                             fix="écrire les clés en lettres : nom:, date:, changements:")
         if key not in TOP_KEYS:
             raise InputError(f"clé inconnue « {key} »", file=file, row=lines.get(key),
                              fix="clés acceptées : " + ", ".join(sorted(TOP_KEYS)))
-    date = _date(data.get("date"))
-    if date is None:
-        raise InputError(f"date de base illisible : {data.get('date')!r}", file=file,
-                         row=lines.get("date"), column="date",
-                         fix="écrire date: AAAA-MM-JJ (l'état du registre à comparer)")
-    indicators = data.get("indicateurs", ["alsh"])
-    indicators = [indicators] if isinstance(indicators, str) else list(indicators or [])
-    if not indicators:
-        raise InputError("aucun indicateur à comparer", file=file, row=lines.get("indicateurs"),
-                         column="indicateurs", fix="écrire indicateurs: [alsh] (ou eaje, …)")
-    scenario = Scenario(name=str(data.get("nom") or Path(file or "scénario").stem), date=date,
-                        territory=str(data.get("territoire", "lot")),
-                        epci=None if data.get("epci") is None else str(data["epci"]),
-                        indicators=[str(i) for i in indicators], path=file,
-                        description=str(data.get("description") or ""),
-                        source=str(data.get("source") or ""))
+    date = _base_date(data, file, lines)
+    texts = {key: check.text(error, data.get(key), key)
+             for key in ("nom", "description", "source", "territoire", "epci")}
+    scenario = Scenario(name=texts["nom"] or Path(file or "scénario").stem, date=date,
+                        territory=texts["territoire"] or "lot", epci=texts["epci"],
+                        indicators=check.indicators(error, data.get("indicateurs", ["alsh"])),
+                        path=file, description=texts["description"] or "",
+                        source=texts["source"] or "")
     items = data.get("changements")
     if not items:
         raise scenario.error("le scénario ne contient aucun changement", column="changements",
@@ -307,6 +330,7 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
         change = Change(action, dict(fields), line)
         _check_change(scenario, change)
         scenario.changes.append(change)
+    _opened_once(scenario)
     return scenario
 
 
@@ -370,8 +394,14 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     Raises
     ------
     InputError
-        Unreadable YAML, unknown keys or change types, negative places, bad dates or ages,
-        with the file, the line and the fix. Unknown facility ids ("le scénario ferme « x »
+        With the file, the line and the fix: a folder or a file too big; YAML that does not
+        parse, holds a tag (``!!python/…``), nests too deep or expands its aliases too far
+        (:mod:`.safe_yaml`); keys that are not words, unknown keys or change types; texts
+        given as lists; an unknown service kind (``type: piscine``; case and accents do not
+        matter, ``ALSH`` is ``alsh``) or indicator; places, coordinates (Lambert-93 or
+        outside France), ages (0 to 120 years) or days per month (31 at most) out of range;
+        a base date unreadable or outside 1900–2099; the same id opened twice. Unknown
+        facility ids ("le scénario ferme « x »
         qui n'existe pas dans le registre") are checked when ``registry`` is given, and
         always when the scenario is applied
         (:func:`~maillage.analysis.scenario.apply.apply_changes`).
@@ -384,6 +414,13 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
     ('200023737', ['ouvrir'])
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputError("le scénario donné est un dossier", file=str(path),
+                         fix="donner le fichier YAML du scénario (ex. calamane-2025.yaml)")
+    if path.is_file() and path.stat().st_size > MAX_BYTES:
+        raise InputError(f"fichier YAML trop gros ({path.stat().st_size:,} octets, "
+                         f"{MAX_BYTES:,} au plus)".replace(",", "\u202f"), file=str(path),
+                         fix="un scénario tient en quelques lignes : vérifier le fichier donné")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

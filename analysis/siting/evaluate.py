@@ -105,8 +105,11 @@ def evaluate_capacitated_coverage(inst: SitingInstance, open_candidates: np.ndar
     return _from_flows(inst, _flows_frame(inst, values, arcs, np.ones(len(x))))
 
 
-def evaluate_capacitated_assignment(inst: SitingInstance, open_candidates: np.ndarray) -> Evaluation:
+def evaluate_capacitated_assignment(inst: SitingInstance, open_candidates: np.ndarray, *,
+                                    single: bool = False, fill: bool = False) -> Evaluation:
     """Every child assigned to an open site within its places, fewest child-minutes.
+
+    ``single``: one site per demand point; ``fill``: existing sites filled to their places.
 
     Raises
     ------
@@ -114,6 +117,7 @@ def evaluate_capacitated_assignment(inst: SitingInstance, open_candidates: np.nd
         The open sites have too few places for every child.
     """
     p = int(open_candidates.sum())
-    builder, _, x, arcs = capacitated_p_median_model(inst, p, fixed=open_candidates)
+    builder, _, x, arcs = capacitated_p_median_model(inst, p, fixed=open_candidates,
+                                                     single=single, fill=fill)
     values = builder.solve(maximize=False).values[x]
     return _from_flows(inst, _flows_frame(inst, values, arcs, inst.weights[arcs[0]]))

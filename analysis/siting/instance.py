@@ -14,6 +14,8 @@ import pandas as pd
 
 from maillage.errors import InputError
 
+from ..arguments import number
+
 
 @dataclass
 class SitingInstance:
@@ -89,14 +91,8 @@ class SitingInstance:
 
 def check_threshold(threshold) -> float:
     """The coverage threshold as a positive float (minutes or metres), else InputError."""
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not np.isfinite(value) or value <= 0:
-        raise InputError(f"seuil {threshold!r} invalide", column="threshold",
-                         fix="donner un seuil positif (minutes ou mètres, comme la matrice)")
-    return value
+    return number(threshold, "threshold", minimum=0, strict=True,
+                  fix="donner un seuil positif (minutes ou mètres, comme la matrice)")
 
 
 def _as_list(ids, what: str) -> list:

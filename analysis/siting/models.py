@@ -14,8 +14,13 @@ candidate) to evaluate a given choice of sites with the same constraints (an LP)
 - p-median (ReVelle & Swain 1970): min sum w_i d_ij x_ij, sum_j x_ij = 1, x_ij <= y_j;
   a candidate farther than the nearest existing site is never used, so those arcs are dropped.
 - Capacitated p-median: the same plus sum_i w_i x_ij <= Q_j y_j, full assignment required.
+  With ``single=True`` each demand point goes to one site (x binary, spopt's PMedian with
+  capacities); with ``fill=True`` existing sites are filled exactly to their places
+  (spopt's ``fulfill_predefined_fac``).
 - Set cover (LSCP, Toregas et al. 1971): min sum y_j, every point with children not
   within T of an existing site has sum_{j: d_ij <= T} y_j >= 1.
+- Capacitated set cover (CLSCP-SO, spopt's LSCP with capacities): min sum y_j, every child
+  assigned within T (split allowed), sum_i w_i x_ij <= Q_j y_j.
 """
 
 from __future__ import annotations
@@ -121,16 +126,24 @@ def p_median_model(inst: SitingInstance, p: int, fixed=None):
     return builder, y
 
 
-def capacitated_p_median_model(inst: SitingInstance, p: int, fixed=None):
-    """Capacitated p-median; returns (builder, y columns, x columns, arcs)."""
+def capacitated_p_median_model(inst: SitingInstance, p: int, fixed=None, *,
+                               single: bool = False, fill: bool = False):
+    """Capacitated p-median; returns (builder, y columns, x columns, arcs).
+
+    ``single``: each demand point is served by one site (x binary); ``fill``: existing
+    sites serve exactly their places.
+    """
     ne, d, w = inst.n_existing, inst.cost, inst.weights
     active = w > 0
     r, c = np.nonzero(np.isfinite(d) & active[:, None])
     builder = MipBuilder()
     y = _site_variables(builder, inst, fixed)
-    x = builder.variables(len(r), w[r] * d[r, c], 0.0, 1.0)
+    x = builder.variables(len(r), w[r] * d[r, c], 0.0, 1.0, integer=single)
     _assign_all(builder, active, r, x)
     _capacity_rows(builder, inst, x, c, w[r], y)
+    if fill and ne:
+        at = np.flatnonzero(c < ne)
+        builder.rows(c[at], x[at], w[r[at]], inst.capacity[:ne], inst.capacity[:ne], count=ne)
     cand = np.flatnonzero(c >= ne)
     _links(builder, x[cand], y[c[cand] - ne], 1.0)
     _cardinality(builder, y, p)
@@ -147,3 +160,21 @@ def set_cover_model(inst: SitingInstance, threshold: float):
     r, c = np.nonzero(reach[need])
     builder.rows(r, y[c], 1.0, 1.0, INF, count=len(need))
     return builder, y
+
+
+def capacitated_set_cover_model(inst: SitingInstance, threshold: float, fixed=None):
+    """Capacitated set cover; returns (builder, y columns, x columns, arcs)."""
+    ne, w = inst.n_existing, inst.weights
+    active = w > 0
+    r, c = np.nonzero(inst.within(threshold) & active[:, None])
+    builder = MipBuilder()
+    if fixed is None:
+        y = builder.variables(inst.n_candidates, 1.0, 0.0, 1.0, integer=True)
+    else:
+        y = _site_variables(builder, inst, fixed, cost=1.0)
+    x = builder.variables(len(r), 0.0, 0.0, 1.0)
+    _assign_all(builder, active, r, x)
+    _capacity_rows(builder, inst, x, c, w[r], y)
+    cand = np.flatnonzero(c >= ne)
+    _links(builder, x[cand], y[c[cand] - ne], 1.0)
+    return builder, y, x, (r, c)

@@ -175,6 +175,8 @@ class SitingInputs:
         Site id -> INSEE code of its commune (None for a candidate given by lat/lon only).
     notes : list of str
         Assumptions the planner should read (French).
+    site_points : geopandas.GeoSeries or None
+        Site id -> point (EPSG:4326), existing sites then candidates.
     """
 
     demand: pd.Series
@@ -185,6 +187,7 @@ class SitingInputs:
     labels: pd.Series
     communes: pd.Series
     notes: list = field(default_factory=list)
+    site_points: gpd.GeoSeries | None = None
 
 
 def _existing_capacity(places: pd.Series, notes: list) -> pd.Series:
@@ -201,7 +204,8 @@ def _existing_capacity(places: pd.Series, notes: list) -> pd.Series:
 
 
 def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
-                  places: float | None = None, at=None) -> SitingInputs:
+                  places: float | None = None, at=None,
+                  cutoff: float | None = None) -> SitingInputs:
     """Demand, costs (minutes), existing and candidate sites of ``kind`` on ``territory``.
 
     Parameters
@@ -209,7 +213,7 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
     territory : maillage.layers.Territory
         Communes (children by age band, representative points) and facilities.
     kind : str
-        A key of :data:`maillage.analysis.capacity.AGE_BANDS` ("alsh": children 3–10 years,
+        A key of :data:`maillage.analysis.capacity.AGE_BANDS` ("alsh": children 3–11 years,
         ``pop_3_5 + pop_6_10``; "eaje": ``pop_0_2``).
     timer : maillage.geo.Timer
         Source of travel times (minutes).
@@ -219,6 +223,10 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
         Places of each new site (capacitated models); existing sites keep their capacity.
     at : date-like, optional
         Existing facilities in force at this date (default: today).
+    cutoff : float, optional
+        Bound of the travel-time searches, minutes: costs beyond it are ``inf``. Safe only
+        for models that compare costs with a threshold ≤ ``cutoff`` (set cover); p-median,
+        minutes saved and mean times need the whole costs (default: unbounded).
 
     Returns
     -------
@@ -249,7 +257,7 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
     origins = gpd.GeoSeries(gpd.points_from_xy(communes["point_lon"], communes["point_lat"]),
                             index=communes.index, crs=LAYER_CRS)
     targets = pd.concat([existing.geometry.to_crs(LAYER_CRS), sites.geometry])
-    cost = timer.matrix(origins, targets)
+    cost = timer.matrix(origins, targets, cutoff=cutoff)
     cost.attrs["unit"] = "min"
     labels = pd.concat([existing["name"], sites["name"]]).astype(str)
     site_communes = pd.concat([existing["commune_code"], sites["commune_code"]])
@@ -262,7 +270,7 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
         notes.append(f"temps estimés : {timer.description}")
     return SitingInputs(demand=demand, cost=cost, existing=list(existing.index),
                         candidates=list(sites.index), capacity=capacity, labels=labels,
-                        communes=site_communes, notes=notes)
+                        communes=site_communes, notes=notes, site_points=targets)
 
 
 def find_site(labels: pd.Series, candidates: list, query: str) -> str:

@@ -22,7 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-err_console = Console(stderr=True)
+#: Errors go to stderr as plain text: a message quoting user text (« [/] ») is never markup.
+err_console = Console(stderr=True, markup=False)
 
 
 def _register_all() -> None:
@@ -42,11 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         # Standalone mode: typer prints usage errors and --help itself and exits.
         app(args=argv, standalone_mode=True)
     except MaillageError as exc:
-        err_console.print("[bold red]Erreur[/] : ", end="")
+        err_console.print("Erreur", style="bold red", end="")
+        err_console.print(" : ", end="")
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
-        err_console.print("[yellow]Interrompu.[/]")
+        err_console.print("Interrompu.", style="yellow")
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.text import Text
 
 from maillage.formatting import fr_number
 
@@ -42,7 +43,7 @@ def _report_table(report, title: str):
         table.add_column(header, overflow="fold")
     for e in sorted(report.entries, key=lambda e: (e.file or "", e.row or 0)):
         style = LEVEL_STYLES.get(e.level, "")
-        table.add_row(f"[{style}]{e.level}[/]", "" if e.row is None else str(e.row),
+        table.add_row(Text(e.level, style=style), "" if e.row is None else str(e.row),
                       e.column or "", e.message, e.fix or "")
     return table
 
@@ -60,7 +61,7 @@ def check(
     from maillage.errors import InputError
     from maillage.layers import ValidationReport
 
-    console = Console()
+    console = Console(markup=False)  # user text (names, files) printed as is
     report = ValidationReport()
     try:
         layer, what = _load(file, kind, report)
@@ -77,7 +78,8 @@ def check(
         console.print(_report_table(report, f"Rapport de validation : {file}"))
     else:
         console.print(report.to_text())
-    console.print(f"[green]Chargé : {len(layer)} {what[len(layer) > 1]}[/] depuis {file}.")
+    console.print(Text.assemble((f"Chargé : {len(layer)} {what[len(layer) > 1]}", "green"),
+                                f" depuis {file}."))
 
 
 def show(
@@ -93,11 +95,11 @@ def show(
 
     territory = load_territory("lot", epci=epci)
     communes, facilities = territory.communes, territory.facilities
-    console = Console()
+    console = Console(markup=False)  # user text (names, files) printed as is
     estimated = communes["age_source"].str.startswith("estimation").sum()
-    console.print(f"[bold]{territory.name}[/] : {len(communes)} communes, "
-                  f"{len(territory.epcis)} intercommunalité(s), "
-                  f"{_int(communes['population'].sum())} habitants")
+    console.print(Text.assemble((territory.name, "bold"), f" : {len(communes)} communes, "
+                                f"{len(territory.epcis)} intercommunalité(s), "
+                                f"{_int(communes['population'].sum())} habitants"))
     epcis = Table(title="Intercommunalités (enfants par tranche d'âge, en années)")
     for header in ("intercommunalité", "SIREN", "communes", "habitants",
                    *[f"{a}-{b - 1}" for a, b in AGE_BANDS.values()]):

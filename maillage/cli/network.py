@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console()
+console = Console(markup=False)  # user text (names, files) printed as is
 network_app = typer.Typer(
     help="Réseaux routiers : téléchargement, construction, description.", no_args_is_help=True
 )
@@ -78,6 +78,9 @@ def build(
     """Construit un réseau routier (temps de parcours) depuis un fichier local."""
     from maillage.geo import load_network
 
+    from maillage.atomic import check_output_file
+
+    check_output_file(out)  # before the work: --out is a file maillage can write
     options = {"network_type": "walk"} if walk else {}
     with _steps(2) as step:
         step(f"Lecture de {file.name}")
@@ -115,6 +118,9 @@ def fetch(
     from maillage.geo import fetch_network
 
     check_number("--buffer", tampon, low=0, high=100_000, unit="mètres")
+    from maillage.atomic import check_output_file
+
+    check_output_file(out)  # before the download: --out is a file maillage can write
     with _steps(3) as step:
         step("Contour du territoire")
         if contour is not None:

@@ -9,8 +9,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-console = Console()
+console = Console(markup=False)  # user text (paths, names) printed as is
 
 
 def _run(out: Path, **options) -> Path:
@@ -51,13 +52,13 @@ def _done(report: Path, pdf: bool = False, docx: bool = False) -> None:
 
         with console.status("Impression du rapport en PDF…"):
             written = report_pdf(report)
-        console.print(f"PDF : [bold]{written}[/]", soft_wrap=True)
+        console.print(Text.assemble("PDF : ", (str(written), "bold")), soft_wrap=True)
     try:
         shown = report.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         shown = report
     # soft_wrap: a long path stays on one line, ready to copy.
-    console.print(f"Rapport : [bold]{shown}[/]", soft_wrap=True)
+    console.print(Text.assemble("Rapport : ", (str(shown), "bold")), soft_wrap=True)
     console.print(f"Cartes, figures, tableaux (CSV, XLSX) et couches SIG (GeoPackage) : "
                   f"{shown.parent}", soft_wrap=True)
 
@@ -107,5 +108,8 @@ def register(app: typer.Typer) -> None:
                                   "document Word modifiable (rapport.docx)."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
-        _done(_run(out, name=territoire, epci=epci, scenario=scenario, at=date, network=reseau,
-                   self_contained=not online), pdf, docx)
+        from maillage.settings import DiagnosticSettings
+
+        settings = DiagnosticSettings(date=date)  # thresholds and kinds: the defaults
+        _done(_run(out, name=territoire, epci=epci, scenario=scenario, settings=settings,
+                   network=reseau, self_contained=not online), pdf, docx)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.text import Text
 
 from maillage.formatting import fr_number
 
@@ -53,7 +54,7 @@ def _summary_table(result):
         if "temps" in indicator:
             style = {"green": "red", "red": "green"}.get(style, style)
         table.add_row(indicator, _format(indicator, row["Avant"]), _format(indicator, row["Après"]),
-                      f"[{style}]{_format(indicator, delta, signed=True)}[/]")
+                      Text(_format(indicator, delta, signed=True), style=style))
     return table
 
 
@@ -116,11 +117,15 @@ def run(
     from maillage.analysis.scenario import load_scenario, run_scenario
     from maillage.layers import load_territory
 
-    console = Console()
+    console = Console(markup=False)  # user text (names, ids) printed as is
+    if out is not None:
+        from maillage.atomic import check_output_dir
+
+        check_output_dir(out)  # before the work: --out is a folder maillage can write into
     scenario = load_scenario(file)
     territory = load_territory(scenario.territory)
     result = run_scenario(territory, scenario, epci=epci)
-    console.print(f"[bold]{scenario.name}[/]")
+    console.print(scenario.name, style="bold")
     console.print(f"État de base : registre au {scenario.date:%d/%m/%Y} ; "
                   f"territoire : {territory.name}"
                   + (f", EPCI {epci or scenario.epci}" if (epci or scenario.epci) else ""))
@@ -129,13 +134,13 @@ def run(
                       markup=False)
     for change in scenario.changes:
         console.print(f"  • {change.describe()}")
-    flag = "[yellow]estimés[/] : " if result.estimated else ""
-    console.print(f"Temps de trajet : {flag}{result.timer_description}")
+    flag = Text("estimés", style="yellow") + " : " if result.estimated else ""
+    console.print(Text.assemble("Temps de trajet : ", flag, result.timer_description))
     console.print(_summary_table(result))
     for table in _commune_tables(result):
         console.print(table)
     for note in result.notes:
-        console.print(f"[yellow]Attention[/] : {note}")
+        console.print(Text.assemble(("Attention", "yellow"), f" : {note}"))
     if out is not None:
         from maillage.atomic import atomic_files
 

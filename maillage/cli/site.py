@@ -5,7 +5,10 @@
 - ``maillage site best --kind alsh --p 2 --minutes 15``: the best p new sites (MCLP);
 - ``maillage site median --kind alsh --p 2``: the p new sites nearest to the children;
 - ``maillage site cover --kind alsh --minutes 15``: the fewest sites putting every child
-  within the threshold.
+  within the threshold (``--places``: each child also gets a place; ``--backup``: then as
+  many children as possible within the threshold of two sites);
+- ``maillage site center --kind alsh --p 2``: the p new sites that shorten the longest trip;
+- ``maillage site spread --kind rpe --p 3``: p sites as far apart as possible (p-dispersion).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from maillage.formatting import fr_number
 
-console = Console()
+console = Console(markup=False)  # user text (candidate names) printed as is
 site_app = typer.Typer(help="Implantation : où ouvrir les prochaines places ?",
                        no_args_is_help=True)
 
@@ -68,7 +72,9 @@ def _ordinal(rank: int) -> str:
     return "1re" if rank == 1 else f"{rank}e"
 
 
-def _prepare(kind, epci, territory_name, date, candidates_csv, places):
+def _prepare(kind, epci, territory_name, date, candidates_csv, places, cutoff=None):
+    """Territory, siting inputs timed up to ``cutoff`` minutes, and ``timed(bound)`` to
+    time them again with another bound (None: whole)."""
     from maillage.analysis.siting.territory import read_candidates, siting_inputs
     from maillage.geo import default_timer
     from maillage.layers import load_territory
@@ -79,20 +85,25 @@ def _prepare(kind, epci, territory_name, date, candidates_csv, places):
         if candidates_csv is not None:
             candidates = read_candidates(candidates_csv, territory.communes)
         timer = default_timer(territory)
-        inputs = siting_inputs(territory, kind, timer=timer, candidates=candidates,
-                               places=places, at=date)
-    return territory, inputs
+
+        def timed(bound):
+            return siting_inputs(territory, kind, timer=timer, candidates=candidates,
+                                 places=places, at=date, cutoff=bound)
+
+        inputs = timed(cutoff)
+    return territory, inputs, timed
 
 
 def _header(territory, inputs, kind: str, minutes: float | None) -> None:
     from maillage.analysis.capacity import AGE_BANDS
 
     threshold = "" if minutes is None else f", seuil {minutes:g} min"
-    console.print(f"[bold]{AGE_BANDS[kind].label} — {territory.name}[/] : "
-                  f"{_number(inputs.demand.sum())} enfants, {len(inputs.existing)} site(s) "
-                  f"existant(s), {len(inputs.candidates)} candidat(s){threshold}.")
+    console.print(Text.assemble(
+        (f"{AGE_BANDS[kind].label} — {territory.name}", "bold"),
+        f" : {_number(inputs.demand.sum())} enfants, {len(inputs.existing)} site(s) "
+        f"existant(s), {len(inputs.candidates)} candidat(s){threshold}."))
     for note in inputs.notes:
-        console.print(f"[dim]Note : {note}[/]")
+        console.print(f"Note : {note}", style="dim")
 
 
 @contextlib.contextmanager
@@ -118,7 +129,7 @@ def rank(
     from maillage.analysis.siting.territory import find_site
 
     _check_options(minutes=minutes, places=places, top=top)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, _ = _prepare(kind, epci, territoire, date, candidats, places)
     named = None if site is None else find_site(inputs.labels, inputs.candidates, site)
     table = rank_candidates(inputs.demand, inputs.cost, minutes, existing=inputs.existing,
                             candidates=inputs.candidates, capacity=inputs.capacity)
@@ -150,11 +161,12 @@ def rank(
         row = table.loc[named]
         served = (f", {_children(row['children_served'])} enfants accueillis dans ses "
                   f"{places:g} places" if "children_served" in table else "")
-        console.print(
-            f"[bold yellow]{inputs.labels[named]} est classée {_ordinal(int(row['rank']))} sur "
-            f"{len(table)}[/] : {_children(row['children_covered'])} enfant(s) de plus à moins "
+        console.print(Text.assemble(
+            (f"{inputs.labels[named]} est classée {_ordinal(int(row['rank']))} sur "
+             f"{len(table)}", "bold yellow"),
+            f" : {_children(row['children_covered'])} enfant(s) de plus à moins "
             f"de {minutes:g} min{served}, {_number(row['child_minutes_saved'])} minutes·enfant "
-            f"gagnées.")
+            f"gagnées."))
         _note_existing_nearby(inputs, named)
 
 
@@ -163,14 +175,15 @@ def _note_existing_nearby(inputs, named: str) -> None:
     commune = inputs.communes.get(named)
     same = [s for s in inputs.existing if commune is not None and inputs.communes[s] == commune]
     if same:
-        console.print(f"[dim]Note : {inputs.labels[same[0]]} est déjà ouvert dans cette commune "
+        console.print(f"Note : {inputs.labels[same[0]]} est déjà ouvert dans cette commune "
                       f"à cette date ; pour juger son ouverture, donner --date AAAA-MM-JJ "
-                      f"antérieure à son ouverture.[/]")
+                      f"antérieure à son ouverture.", style="dim")
 
 
 def _result_lines(result, inputs, minutes) -> None:
     labels = [inputs.labels[s] for s in result.selected]
-    console.print(f"[bold green]Sites retenus ({len(labels)})[/] : {', '.join(labels) or 'aucun'}")
+    console.print(Text.assemble((f"Sites retenus ({len(labels)})", "bold green"),
+                                f" : {', '.join(labels) or 'aucun'}"))
     if minutes is not None:
         what = "accueillis à moins de" if result.flows is not None else "à moins de"
         console.print(f"Enfants {what} {minutes:g} min d'un site : "
@@ -180,7 +193,7 @@ def _result_lines(result, inputs, minutes) -> None:
         console.print(f"Temps moyen jusqu'au site : "
                       f"{_number(result.total_cost / result.covered_demand, 1)} min par "
                       f"enfant accueilli.")
-    elif result.flows is None and result.total_demand:
+    elif result.flows is None and result.total_demand and result.total_cost < float("inf"):
         console.print(f"Temps moyen jusqu'au site le plus proche : "
                       f"{_number(result.total_cost / result.total_demand, 1)} min par enfant.")
     if result.method == "greedy":
@@ -189,23 +202,54 @@ def _result_lines(result, inputs, minutes) -> None:
         state = "optimale"
     else:
         state = f"non prouvée optimale (écart HiGHS {_number(100 * result.mip_gap, 1)} %)"
-    console.print(f"[dim]Solution {state} ; méthode {result.method}, "
-                  f"{_number(result.solve_seconds, 2)} s.[/]")
+    console.print(f"Solution {state} ; méthode {result.method}, "
+                  f"{_number(result.solve_seconds, 2)} s.", style="dim")
     if result.gap is not None:
-        console.print(f"[dim]Heuristique gloutonne : {_number(result.greedy_objective)} "
-                      f"(écart {_number(100 * result.gap, 2)} % à l'optimum).[/]")
+        console.print(f"Heuristique gloutonne : {_number(result.greedy_objective)} "
+                      f"(écart {_number(100 * result.gap, 2)} % à l'optimum).", style="dim")
 
 
-def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model):
-    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result."""
+def _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model,
+           cutoff=None):
+    """Load the inputs, run ``model(inputs, progress)`` under a spinner, print the result.
+
+    With ``cutoff`` (minutes), travel times are searched up to it only (for a model that
+    only compares them with a threshold ≤ ``cutoff``); an infeasible model is solved again
+    on whole times, so that its message gives the time to the nearest site.
+    """
+    from maillage.errors import SolverError
+
     _check_options(minutes=minutes, places=places, limit=limite)
-    territory, inputs = _prepare(kind, epci, territoire, date, candidats, places)
+    territory, inputs, timed = _prepare(kind, epci, territoire, date, candidats, places,
+                                        cutoff)
     _header(territory, inputs, kind, minutes)
     with _solving(methode, limite) as progress:
-        result = model(inputs, progress)
-    if result.model == "set-cover":
+        try:
+            result = model(inputs, progress)
+        except SolverError:
+            if cutoff is None:
+                raise
+            inputs = timed(None)
+            result = model(inputs, progress)
+    _print_result(result, inputs, minutes)
+
+
+def _print_result(result, inputs, minutes) -> None:
+    """The answer of any siting model, in French."""
+    if result.model in ("set-cover", "capacitated-set-cover", "backup-cover"):
         console.print(f"[bold]{result.count} nouveau(x) site(s) nécessaire(s)[/] pour mettre "
-                      f"chaque enfant à moins de {minutes:g} min.")
+                      f"chaque enfant à moins de {minutes:g} min"
+                      + (" avec une place." if result.flows is not None else "."))
+    if result.model == "backup-cover":
+        console.print(f"Enfants à moins de {minutes:g} min de deux sites (solution de "
+                      f"secours) : {_number(result.objective)} sur "
+                      f"{_number(result.total_demand)}.")
+    if result.model == "p-dispersion":
+        console.print(f"[bold]Écart minimal entre deux sites : {_number(result.objective, 1)} "
+                      f"min[/].")
+    if result.model == "p-center":
+        console.print(f"[bold]Trajet le plus long : {_number(result.objective, 1)} min[/] "
+                      f"(commune la plus éloignée de son site le plus proche).")
     _result_lines(result, inputs, minutes)
 
 
@@ -231,31 +275,92 @@ def median(
     places: Optional[float] = PLACES, epci: Optional[str] = EPCI, territoire: str = TERRITORY,
     date: Optional[str] = DATE, candidats: Optional[Path] = CANDIDATES,
     methode: str = METHOD, limite: float = LIMIT,
+    single: bool = typer.Option(False, "--single-site",
+                                help="Avec --places : tous les enfants d'une commune vont au "
+                                     "même site (sinon ils peuvent être répartis)."),
+    fill: bool = typer.Option(False, "--fill-existing",
+                              help="Avec --places : les sites existants doivent être pleins."),
 ) -> None:
     """Chercher les p nouveaux sites qui réduisent le plus les temps de trajet (p-médian)."""
     from maillage.analysis.siting import p_median
+    from maillage.errors import InputError
 
     _check_options(p=p)
+    if (single or fill) and places is None:
+        raise InputError("--single-site et --fill-existing portent sur les places des sites",
+                         fix="ajouter --places N (places de chaque nouveau site)")
     _solve(kind, None, places, epci, territoire, date, candidats, methode, limite,
            lambda inputs, progress: p_median(
                inputs.demand, inputs.cost, p, candidates=inputs.candidates,
-               existing=inputs.existing, capacity=inputs.capacity, method=methode,
-               time_limit=limite, progress=progress))
+               existing=inputs.existing, capacity=inputs.capacity,
+               assignment="single" if single else "split", fill_existing=fill,
+               method=methode, time_limit=limite, progress=progress))
 
 
 def cover(
     kind: str = KIND, minutes: float = MINUTES, epci: Optional[str] = EPCI,
     territoire: str = TERRITORY, date: Optional[str] = DATE,
     candidats: Optional[Path] = CANDIDATES, methode: str = METHOD, limite: float = LIMIT,
+    places: Optional[float] = PLACES,
+    backup: bool = typer.Option(False, "--backup",
+                                help="Puis, avec ce nombre de sites, mettre le plus d'enfants "
+                                     "possible à portée de deux sites (LSCP-B)."),
 ) -> None:
     """Nombre minimal de nouveaux sites pour que chaque enfant soit à moins du seuil."""
-    from maillage.analysis.siting import set_cover
+    from maillage.analysis.siting import backup_coverage, set_cover
+    from maillage.errors import InputError
 
-    _solve(kind, minutes, None, epci, territoire, date, candidats, methode, limite,
-           lambda inputs, progress: set_cover(
-               inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
-               existing=inputs.existing, method=methode, time_limit=limite,
-               progress=progress))
+    if backup and places is not None:
+        raise InputError("--backup et --places ne se combinent pas",
+                         fix="retirer l'une des deux options")
+
+    def model(inputs, progress):
+        if backup:
+            return backup_coverage(inputs.demand, inputs.cost, minutes,
+                                   candidates=inputs.candidates, existing=inputs.existing,
+                                   time_limit=limite, progress=progress)
+        return set_cover(inputs.demand, inputs.cost, minutes, candidates=inputs.candidates,
+                         existing=inputs.existing, capacity=inputs.capacity, method=methode,
+                         time_limit=limite, progress=progress)
+
+    _solve(kind, minutes, places, epci, territoire, date, candidats, methode, limite, model,
+           cutoff=minutes)
+
+
+def center(
+    kind: str = KIND, p: int = typer.Option(1, "--p", help="Nombre de nouveaux sites."),
+    epci: Optional[str] = EPCI, territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, limite: float = LIMIT,
+) -> None:
+    """Chercher les p nouveaux sites qui raccourcissent le trajet le plus long (p-centre)."""
+    from maillage.analysis.siting import p_center
+
+    _check_options(p=p)
+    _solve(kind, None, None, epci, territoire, date, candidats, "exact", limite,
+           lambda inputs, progress: p_center(
+               inputs.demand, inputs.cost, p, candidates=inputs.candidates,
+               existing=inputs.existing, time_limit=limite, progress=progress))
+
+
+def spread(
+    kind: str = KIND, p: int = typer.Option(2, "--p", help="Nombre de nouveaux sites."),
+    epci: Optional[str] = EPCI, territoire: str = TERRITORY, date: Optional[str] = DATE,
+    candidats: Optional[Path] = CANDIDATES, limite: float = LIMIT,
+) -> None:
+    """Placer p sites aussi éloignés que possible les uns des autres (p-dispersion)."""
+    from maillage.analysis.siting import p_dispersion
+    from maillage.geo import default_timer
+
+    _check_options(p=p, limit=limite)
+    territory, inputs, _ = _prepare(kind, epci, territoire, date, candidats, None)
+    _header(territory, inputs, kind, None)
+    with console.status("Calcul des temps entre sites…"):
+        points = inputs.site_points
+        between = default_timer(territory).matrix(points, points)
+    with _solving("exact", limite) as progress:
+        result = p_dispersion(between, p, candidates=inputs.candidates,
+                              existing=inputs.existing, time_limit=limite, progress=progress)
+    _print_result(result, inputs, None)
 
 
 def register(app: typer.Typer) -> None:
@@ -264,4 +369,6 @@ def register(app: typer.Typer) -> None:
     site_app.command("best")(best)
     site_app.command("median")(median)
     site_app.command("cover")(cover)
+    site_app.command("center")(center)
+    site_app.command("spread")(spread)
     app.add_typer(site_app, name="site")

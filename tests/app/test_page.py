@@ -242,3 +242,39 @@ def test_the_saved_scenario_gives_the_same_table_with_maillage_scenario_run(page
         expected = table[column].astype(float).where(lambda s: s.abs() != float("inf"))
         pd.testing.assert_series_equal(shown[column], expected, check_names=False,
                                        rtol=1e-4, atol=1e-4)
+
+
+def test_the_injection_corpus_stays_text_in_markers_popups_and_panels(page, tmp_path):
+    import csv
+
+    from tests.fixtures.payloads import PAYLOADS, PWNED_TITLE
+
+    upload = tmp_path / "corpus.csv"
+    with upload.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_ALL)
+        writer.writerow(["id", "nom", "type", "code_insee", "places", "gestionnaire"])
+        for n, payload in enumerate(PAYLOADS):
+            writer.writerow([f"corpus-{n}", payload, "alsh", "46046", 10, payload])
+    page.set_input_files("#upload", str(upload))
+    wait_until(page, """() => document.querySelector('#upload-report').textContent
+        .includes('ajouté') && !document.getElementById('status').textContent
+        .startsWith('Calcul')""")
+    markers = page.locator(".facility[title]")
+    titles = [markers.nth(i).get_attribute("title") for i in range(markers.count())]
+    assert sum(any(t.startswith(p) for t in titles) for p in PAYLOADS) == len(PAYLOADS)
+    for payload in PAYLOADS[:4]:
+        page.locator(f".facility[title^={payload[:12]!r}]").first.click(force=True)
+        popup = page.locator(".leaflet-popup-content").last
+        popup.wait_for()
+        assert payload in popup.inner_text()
+    page.fill("#open-name", PAYLOADS[1])
+    page.select_option("#open-commune", "46046")
+    page.fill("#open-places", "8")
+    page.click("#open-submit")
+    wait_for_changes(page, 1)
+    assert PAYLOADS[1] in page.locator("#changes").inner_text()
+    assert page.evaluate("() => window.__injected === undefined")
+    assert page.title() != PWNED_TITLE
+    page.click("#upload-reset")
+    wait_until(page, "() => document.querySelector('#upload-report').textContent"
+                     ".includes('rétabli')")

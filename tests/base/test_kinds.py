@@ -177,5 +177,5 @@ def test_default_settings_are_the_ctg_thresholds():
     assert DEFAULT_SETTINGS.catchment_minutes == 20
     assert DEFAULT_SETTINGS.france_services_minutes == 30
     assert DEFAULT_SETTINGS.time_classes == (0, 10, 15, 20, 30)
-    assert DEFAULT_SETTINGS.max_minutes == 30
-    assert DEFAULT_SETTINGS.replace(catchment_minutes=45).max_minutes == 45
+    assert DEFAULT_SETTINGS.cutoff_minutes == 30
+    assert DEFAULT_SETTINGS.replace(catchment_minutes=45).cutoff_minutes == 45

@@ -18,6 +18,10 @@ import pytest
 from maillage.errors import InputError, MaillageError, NetworkError
 from tests import paths
 
+#: The kinds of the registry, as the messages list them.
+TYPES = ["alsh", "alae", "eaje", "mam", "rpe", "laep", "france_services", "centre_social", "evs",
+         "point_justice", "accueil_jeunes"]
+
 CORPUS = paths.BAD_INPUTS
 
 #: file -> (exception, exact message, or a compiled regex when the text comes from a library).
@@ -75,6 +79,67 @@ CASES: dict[str, tuple[type, str | re.Pattern]] = {
     "scenarios/windows-1252.yaml": (InputError,
         "fichier {file} : le scénario n'est pas en UTF-8. Correction : enregistrer le fichier en "
         "UTF-8"),
+    # --- hostile or careless scenario files (issue 11): bombs, tags, shapes, numbers, dates ---
+    "scenarios/bombe-alias.yaml": (InputError,
+        "fichier {file}, ligne 8 : plus de 50 alias YAML (*nom). Correction : écrire les "
+        "valeurs en entier plutôt que par des alias"),
+    "scenarios/bombe-alias-compacte.yaml": (InputError,
+        "fichier {file}, ligne 14 : les alias YAML (*nom) développent le fichier en plus de "
+        "20\u202f000 valeurs. Correction : écrire les valeurs en entier, sans alias qui se "
+        "répètent les uns les autres"),
+    "scenarios/alias-boucle.yaml": (InputError,
+        "fichier {file}, ligne 3 : les alias YAML (*nom) forment une boucle (une valeur se "
+        "contient elle-même). Correction : écrire les valeurs en entier, sans alias qui se "
+        "répètent les uns les autres"),
+    "scenarios/imbrication-profonde.yaml": (InputError,
+        "fichier {file}, ligne 4 : YAML imbriqué sur plus de 12 niveaux. Correction : un "
+        "scénario n'imbrique que quelques listes et dictionnaires : vérifier les crochets et "
+        "l'indentation"),
+    "scenarios/balise-python.yaml": (InputError,
+        "fichier {file}, ligne 4 : balise YAML « !!python/object/apply:os.system » refusée. "
+        "Correction : un scénario ne contient que des textes, des nombres, des listes et des "
+        "dictionnaires, avec des clés en texte (pas de balise !!python ni !!…)"),
+    "scenarios/cles-melangees.yaml": (InputError,
+        "fichier {file}, ligne 4 : clé « 1 » qui n'est pas un mot dans « redimensionner ». "
+        "Correction : écrire les clés en lettres (id:, places: …)"),
+    "scenarios/cle-nulle.yaml": (InputError,
+        "fichier {file}, ligne 3 : clé vide. Correction : écrire les clés en lettres : nom:, "
+        "date:, changements:"),
+    "scenarios/nom-en-liste.yaml": (InputError,
+        "fichier {file}, ligne 1, colonne « nom » : « nom » doit être un texte, pas une liste "
+        "ni un dictionnaire. Correction : écrire nom: \"…\" (entre guillemets)"),
+    "scenarios/indicateurs-nombre.yaml": (InputError,
+        "fichier {file}, ligne 3, colonne « indicateurs » : « indicateurs » vaut 5 : une liste "
+        "de types est attendue. Correction : écrire indicateurs: [alsh] (ou [alsh, eaje]…)"),
+    "scenarios/indicateur-inconnu.yaml": (InputError,
+        "fichier {file}, ligne 3, colonne « indicateurs » : indicateur « piscine » inconnu. "
+        "Correction : choisir parmi " + ", ".join(TYPES) + ", alsh_moins_6, alsh_6_11, "
+        "alsh_12_17"),
+    "scenarios/meme-id-ouvert-deux-fois.yaml": (InputError,
+        "fichier {file}, ligne 5, colonne « id » : « gc-alsh-nouveau » ouvert deux fois (déjà "
+        "ligne 4). Correction : donner un identifiant différent à chaque ouverture"),
+    "scenarios/type-piscine.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « type » : type de service « piscine » inconnu. "
+        "Correction : utiliser un de ces types : " + ", ".join(TYPES)),
+    "scenarios/latitude-1000.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « lat » : point hors de France (lat 1000, lon 1.44). "
+        "Correction : écrire des degrés décimaux WGS84 (lat ≈ 44,4 et lon ≈ 1,4 dans le Lot)"),
+    "scenarios/lambert93-en-lat-lon.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « lat » : coordonnées en mètres (Lambert-93) au lieu "
+        "de degrés. Correction : écrire des degrés WGS84 : lat: 44.44432, lon: 1.39147"),
+    "scenarios/places-1e400.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « places » : « places » vaut inf dans "
+        "« redimensionner ». Correction : écrire un nombre ≥ 0"),
+    "scenarios/ages-infinis.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « ages » : âges hors de 0 à 120 ans : [-5, inf]. "
+        "Correction : écrire ages: [3, 12] (âge minimum, âge maximum, en années)"),
+    "scenarios/jours-par-mois-400.yaml": (InputError,
+        "fichier {file}, ligne 4, colonne « jours_par_mois » : arrêt de « 46046 » : 400 jours "
+        "par mois. Correction : donner un nombre de jours de présence par mois (31 au plus)"),
+    "scenarios/date-9999.yaml": (InputError,
+        "fichier {file}, ligne 2, colonne « date » : date de base improbable (année 9999). "
+        "Correction : écrire une date entre 1900 et 2099 (AAAA-MM-JJ) : l'état du registre à "
+        "comparer"),
     # --- road networks (load_network; iles.csv also times Cahors, Catus and Figeac) -----------
     "networks/iles.csv": (NetworkError,
         "1 origine(s) rattachée(s) à une partie du réseau coupée du reste : 46102. Correction : "
@@ -228,6 +293,8 @@ def test_the_corpus_has_every_file_of_the_table():
     assert on_disk - set(CASES) == {"communes/insee-anciens-codes.csv",
                                     "communes/insee-hors-territoire.csv",
                                     "scenarios/date-francaise.yaml",
+                                    "scenarios/type-majuscules.yaml",
+                                    "scenarios/balisage-rich.yaml",
                                     "networks/lambert93.graphml"}  # loaded: tests below
     assert set(CASES) <= on_disk
     assert len(CASES) >= 20

@@ -160,5 +160,5 @@ def test_unreachable_commune_makes_p_median_infeasible(demand, minutes):
 
 
 def test_unknown_method_is_an_input_error(demand, minutes):
-    with pytest.raises(InputError, match="méthode « magique » inconnue"):
+    with pytest.raises(InputError, match="« method » = .magique. inconnu"):
         maximal_coverage(demand, minutes, 15, 1, existing=EXISTING, method="magique")
