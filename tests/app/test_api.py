@@ -129,8 +129,10 @@ def test_new_itinerant_stops_bring_the_service_nearer(client):
     assert sorted(f["properties"]["commune"] for f in stops
                   if f["properties"]["service_id"] == "gc-rpe") == ["46046", "46064"]
     calamane_rpe = body["communes"]["rpe"]["46046"]
-    assert calamane_rpe["minutes_nearest_after"] == 0  # the relais stops in the village
-    assert calamane_rpe["minutes_nearest_before"] > 0
+    # The relais stops in the village: 0 min from its point, a few minutes from the cells where
+    # its children live when the population grid is loaded.
+    assert calamane_rpe["minutes_nearest_after"] < 5
+    assert calamane_rpe["minutes_nearest_before"] > calamane_rpe["minutes_nearest_after"]
     assert base["stops"]["after"] != body["stops"]["after"]
 
 
