@@ -8,6 +8,8 @@
 - ``straight_line_timer``: straight-line travel times (no road graph needed).
 - ``synthetic_diagnostic``: the diagnostic of the synthetic territory
   (``tests/fixtures/maps/synthetic.py``).
+- ``browser``: Debian's headless Chromium through playwright (``tests/browser.py``), once per
+  module; modules that use it call ``playwright_or_skip()`` so that they skip without it.
 - ``grand_cahors_report``: ``rapport.html`` of the Grand Cahors diagnostic, written once per
   session (print and Word export tests).
 """
@@ -81,3 +83,14 @@ def grand_cahors_report(tmp_path_factory):
     from maillage.pipeline import run_diagnostic
 
     return run_diagnostic(tmp_path_factory.mktemp("grand-cahors") / "sortie", epci="200023737")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (playwright ``Browser``), closed after the module."""
+    from tests.browser import ARGS, CHROMIUM, playwright_or_skip
+
+    with playwright_or_skip().sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

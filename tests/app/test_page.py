@@ -8,7 +8,6 @@ Skipped, with the reason, when Chromium or the playwright package is absent.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -20,17 +19,11 @@ from maillage.app.server import new_token
 from maillage.app.session import Session
 from maillage.geo import default_timer
 
+from tests.browser import playwright_or_skip
 from tests.app.scenarios import GRAND_CAHORS
 from tests.app.servers import running_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="le paquet Python playwright n'est pas installé")
-if CHROMIUM is None:
-    pytest.skip("Chromium absent (apt-get install chromium)", allow_module_level=True)
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run"]
+playwright_or_skip()  # the module is skipped, with the reason, without them
 XSS = "</script><script>document.title='x'</script>"
 PLACES = "ALSH (3-11 ans) : places"
 
@@ -45,14 +38,6 @@ def app_url(lot_territory, tmp_path_factory):
     with running_server(session, token) as url:
         yield url, token, session
     session.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

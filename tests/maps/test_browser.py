@@ -5,22 +5,15 @@ self-contained), and show polygons and markers. Skipped, with the reason, when C
 the Python playwright package is absent (CI installs both: see .ci/run).
 """
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.browser import playwright_or_skip
 from tests.fixtures.maps import synthetic
 from maillage.maps.report import write_report
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="le paquet Python playwright n'est pas installé")
-if CHROMIUM is None:
-    pytest.skip("Chromium absent (apt-get install chromium)", allow_module_level=True)
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run"]
+playwright_or_skip()  # the module is skipped, with the reason, without them
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +21,6 @@ def folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("navigateur") / "sortie"
     write_report(synthetic.diagnostic(), out)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, path: Path):

@@ -12,24 +12,16 @@ Chromium or the playwright package is absent.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from tests.browser import playwright_or_skip
 from tests.fixtures.maps import synthetic
 from tests.fixtures.payloads import PAYLOADS, PWNED_TITLE
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else (
-    shutil.which("chromium") or shutil.which("chromium-browser"))
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="le paquet Python playwright n'est pas installé")
-if CHROMIUM is None:
-    pytest.skip("Chromium absent (apt-get install chromium)", allow_module_level=True)
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run"]
+playwright_or_skip()  # the module is skipped, with the reason, without them
 
 
 def _pick(i: int) -> str:
@@ -103,14 +95,6 @@ def folder(tmp_path_factory) -> Path:
     out = work / "sortie"
     write_report(diag, out)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 #: Open every popup and every tooltip of every Leaflet map of the page; return their texts.
