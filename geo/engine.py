@@ -7,6 +7,7 @@ many sources at once, in chunks so that the ``sources × nodes`` result fits in 
 
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass, field
 
@@ -56,6 +57,8 @@ class RoadGraph:
     reached_from_main: np.ndarray
     main_share: float
     _reverse: sp.csr_matrix | None = field(default=None, repr=False)
+    _spare: tuple | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -69,7 +72,9 @@ class RoadGraph:
             self._reverse = self.matrix.transpose().tocsr()
         return self._reverse
 
-    def times(self, sources, targets=None, *, limit=np.inf, reverse=False) -> np.ndarray:
+    def times(
+        self, sources, targets=None, *, limit=np.inf, reverse=False, out=None
+    ) -> np.ndarray:
         """Shortest-path weights from compiled node indices to compiled node indices.
 
         Parameters
@@ -77,12 +82,14 @@ class RoadGraph:
         sources : array of int
             Compiled indices of the source nodes.
         targets : array of int, optional
-            Compiled indices of the nodes to keep (all nodes when None).
+            Compiled indices of the nodes to keep (all nodes when None; repeats allowed).
         limit : float
             Paths longer than this (seconds) are ``inf``.
         reverse : bool
             Run on the reversed graph: result ``[i, j]`` is then the time from target j to
             source i.
+        out : numpy.ndarray, optional
+            C-contiguous float64 array of the result's shape to write into.
 
         Returns
         -------
@@ -92,13 +99,70 @@ class RoadGraph:
         sources = np.asarray(sources, dtype=np.int64)
         targets = None if targets is None else np.asarray(targets, dtype=np.int64)
         width = self.n_nodes if targets is None else len(targets)
-        out = np.empty((len(sources), width))
+        if out is None:
+            out = np.empty((len(sources), width))
         graph = self.reverse if reverse else self.matrix
         step = max(1, BLOCK_BYTES // (8 * max(self.n_nodes, 1)))
         for start in range(0, len(sources), step):
-            block = dijkstra(graph, directed=True, indices=sources[start : start + step], limit=limit)
-            out[start : start + step] = block if targets is None else block[:, targets]
+            rows = slice(start, start + step)
+            if targets is None:
+                out[rows] = dijkstra(graph, directed=True, indices=sources[rows], limit=limit)
+            else:  # columns gathered from the C-ordered block straight into the result
+                block = dijkstra(graph, directed=True, indices=sources[rows], limit=limit)
+                np.take(block, targets, axis=1, out=out[rows], mode="clip")  # clip: unbuffered
         return out
+
+
+    def nearest_seconds(self, nodes, seconds, *, limit=np.inf):
+        """One multi-source Dijkstra on the reversed graph, from start nodes with a head start.
+
+        Parameters
+        ----------
+        nodes : array of int
+            Compiled indices of the start nodes (distinct).
+        seconds : array of float
+            Cost of reaching each start node (an access leg), seconds.
+        limit : float
+            Paths longer than this (seconds) are ``inf``.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            ``(time, start)``: per node of the graph, the smallest ``seconds[k]`` + network
+            time from the node to ``nodes[k]`` (seconds, ``inf`` if none within ``limit``), and
+            that ``k`` (-1 when unreached).
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        k, n = len(nodes), self.n_nodes
+        with self._lock:
+            # Each start is a virtual node n + t with one arc to nodes[t]; the virtual rows sit
+            # after the reversed graph's arcs in arrays kept between calls (no copy of the graph).
+            reverse = self.reverse
+            nnz = reverse.nnz
+            if self._spare is None or self._spare[0] < k:
+                capacity = max(k, 2 * (0 if self._spare is None else self._spare[0]), 64)
+                # 32-bit indices when they fit, as scipy wants them (else it copies per call)
+                index = np.int32 if max(nnz, n) + capacity < 2**31 else np.int64
+                indptr = np.empty(n + capacity + 1, dtype=index)
+                indptr[: n + 1] = reverse.indptr
+                indptr[n + 1 :] = nnz + np.arange(1, capacity + 1)
+                indices = np.empty(nnz + capacity, dtype=index)
+                indices[:nnz] = reverse.indices
+                data = np.empty(nnz + capacity)
+                data[:nnz] = reverse.data
+                self._spare = (capacity, indptr, indices, data)
+            _, indptr, indices, data = self._spare
+            indices[nnz : nnz + k] = nodes
+            data[nnz : nnz + k] = seconds
+            size = n + k
+            augmented = sp.csr_matrix(
+                (data[: nnz + k], indices[: nnz + k], indptr[: size + 1]), shape=(size, size)
+            )
+            time, _, start = dijkstra(augmented, directed=True, indices=np.arange(n, size),
+                                      limit=limit, min_only=True, return_predecessors=True)
+        start = start[:n].astype(np.int64)
+        start[start >= 0] -= n
+        return time[:n], np.where(start >= 0, start, -1)
 
 
 _CACHE: "weakref.WeakKeyDictionary[nx.Graph, dict]" = weakref.WeakKeyDictionary()

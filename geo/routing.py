@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from .engine import compile_graph
@@ -80,21 +78,78 @@ def travel_time_matrix(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
     )
     limit = np.inf if cutoff is None else cutoff * 60.0
-    o_nodes, o_pos = np.unique(orig["node"].to_numpy(), return_inverse=True)
-    d_nodes, d_pos = np.unique(dest["node"].to_numpy(), return_inverse=True)
-    if len(d_nodes) < len(o_nodes):  # fewer Dijkstra runs from the destinations, edges reversed
-        seconds = road.times(d_nodes, o_nodes, limit=limit, reverse=True).T
+    o_node, d_node = orig["node"].to_numpy(), dest["node"].to_numpy()
+    o_access, d_access = orig["access_min"].to_numpy(), dest["access_min"].to_numpy()
+    o_nodes, o_pos = _unique_in_order(o_node)
+    d_nodes, d_pos = _unique_in_order(d_node)
+    # One Dijkstra per unique node of the smaller side (from the destinations on the reversed
+    # graph when they are fewer). The table is built C-ordered with that side as rows, so
+    # that every step below reads and writes it row by row; the frame takes it as it is.
+    reverse = len(d_nodes) < len(o_nodes)
+    if reverse:
+        table = _minutes_table(road, d_nodes, d_pos, o_node, limit, d_access, o_access, cutoff,
+                               reverse=True)
     else:
-        seconds = road.times(o_nodes, d_nodes, limit=limit)
-    minutes = seconds[np.ix_(o_pos, d_pos)] / 60.0
-    minutes += orig["access_min"].to_numpy()[:, None] + dest["access_min"].to_numpy()[None, :]
+        table = _minutes_table(road, o_nodes, o_pos, d_node, limit, o_access, d_access, cutoff,
+                               reverse=False)
     rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
-    minutes[rows, cols] = np.minimum(minutes[rows, cols], local)
     if cutoff is not None:
-        minutes[minutes > cutoff] = np.inf
-    result = pd.DataFrame(minutes, index=orig.index.copy(), columns=dest.index.copy())
+        local = np.where(local > cutoff, np.inf, local)
+    if reverse:
+        table[cols, rows] = np.minimum(table[cols, rows], local)
+    else:
+        table[rows, cols] = np.minimum(table[rows, cols], local)
+    result = pd.DataFrame(
+        table.T if reverse else table, index=orig.index.copy(), columns=dest.index.copy(),
+        copy=False,
+    )
     result.attrs["snapping"] = _diagnostics(orig, dest)
     return result
+
+
+def _unique_in_order(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique values in order of first appearance, and each element's position among them.
+
+    When all values are distinct the positions are ``0 … n - 1`` (no gather needed).
+    """
+    unique, first, inverse = np.unique(nodes, return_index=True, return_inverse=True)
+    if len(unique) == len(nodes):
+        return nodes, np.arange(len(nodes))
+    order = np.argsort(first)
+    rank = np.empty(len(unique), dtype=np.int64)
+    rank[order] = np.arange(len(unique))
+    return unique[order], rank[inverse.ravel()]
+
+
+#: Elements of the result processed at once (in cache), for the in-place arithmetic.
+_CHUNK = 1 << 13
+
+
+def _minutes_table(
+    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse
+) -> np.ndarray:
+    """Minutes, ``len(positions) × len(targets)``, C-ordered: network time + both access legs.
+
+    Row ``i`` is the Dijkstra run from ``sources[positions[i]]`` (on the reversed graph when
+    ``reverse``) read at every target node, in minutes, plus ``row_access[i] + col_access[j]``;
+    ``inf`` beyond ``cutoff`` (minutes). The same operations, in the same order, as
+    ``seconds / 60 + (a_row + a_col)`` over the whole matrix, but a few rows at a time: the
+    Dijkstra rows are gathered straight into the result and no temporary exceeds a chunk.
+    """
+    table = np.empty((len(positions), len(targets)))
+    identity = len(positions) == len(sources)  # one row per source, in order
+    unique = table if identity else np.empty((len(sources), len(targets)))
+    road.times(sources, targets, limit=limit, reverse=reverse, out=unique)
+    step = max(1, _CHUNK // max(table.shape[1], 1))
+    for start in range(0, table.shape[0], step):
+        part = table[start : start + step]
+        if not identity:
+            np.take(unique, positions[start : start + step], axis=0, out=part, mode="clip")
+        np.divide(part, 60.0, out=part)
+        part += row_access[start : start + step, None] + col_access[None, :]
+        if cutoff is not None:
+            np.putmask(part, part > cutoff, np.inf)
+    return table
 
 
 def nearest(
@@ -165,21 +220,16 @@ def nearest(
         .sort_values("access_min", kind="stable")
         .drop_duplicates("node")
     )
-    n = road.n_nodes
-    start = sp.csr_matrix(
-        (best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())),
-        shape=(n + 1, n + 1),
-    )
-    augmented = sp.vstack([sp.hstack([road.reverse, sp.csr_matrix((n, 1))]), start[n]]).tocsr()
     limit = np.inf if cutoff is None else cutoff * 60.0
-    seconds, pred = dijkstra(augmented, indices=n, limit=limit, return_predecessors=True)
-    root = _first_hop(pred, n)
+    seconds, start = road.nearest_seconds(
+        best["node"].to_numpy(), best["access_min"].to_numpy() * 60.0, limit=limit
+    )
     nodes = orig["node"].to_numpy()
     minutes = seconds[nodes] / 60.0 + orig["access_min"].to_numpy()
-    owner = pd.Series(best["id"].to_numpy(), index=best["node"].to_numpy())
-    found = np.isfinite(minutes) & (root[nodes] >= 0)
+    chosen = start[nodes]
+    found = np.isfinite(minutes) & (chosen >= 0)
     names = pd.Series(pd.NA, index=orig.index, dtype=object)
-    names[found] = owner.reindex(root[nodes][found]).to_numpy()
+    names[found] = best["id"].to_numpy()[chosen[found]]
     rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
     if len(local):  # the shortest off-network trip of each origin, where it beats the network
         order = np.lexsort((local, rows))
@@ -235,21 +285,6 @@ def _snap_both(
         snap(road, origins, role="origine", **options),
         snap(road, destinations, role="destination", **options),
     )
-
-
-def _first_hop(pred: np.ndarray, virtual: int) -> np.ndarray:
-    """For every node, the node right after the virtual source on its shortest path (or -1)."""
-    root = pred.astype(np.int64).copy()
-    root[root < 0] = -1
-    hop = np.flatnonzero(root == virtual)
-    root[hop] = hop
-    root[virtual] = -1
-    for _ in range(64):  # pointer jumping: depth halves at each round
-        nxt = np.where(root >= 0, root[np.maximum(root, 0)], -1)
-        if np.array_equal(nxt, root):
-            break
-        root = nxt
-    return root
 
 
 def _diagnostics(orig: pd.DataFrame, dest: pd.DataFrame) -> pd.DataFrame:

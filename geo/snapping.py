@@ -6,11 +6,14 @@ trusted are refused with a French :class:`~maillage.errors.NetworkError` naming 
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
 from maillage.errors import InputError, NetworkError
@@ -61,6 +64,33 @@ def points_metric(points, *, role: str = "points") -> gpd.GeoSeries:
     return metric
 
 
+@functools.lru_cache(maxsize=16)
+def _to_metric(crs: CRS) -> Transformer:
+    """The transformer geopandas' ``to_crs(METRIC_CRS)`` uses, built once per CRS."""
+    return Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
+
+
+def _metric_xy(points, *, role: str) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Index and EPSG:2154 coordinates (metres) of points, as :func:`points_metric` gives them.
+
+    Plain 2-D points are transformed as coordinate arrays (no new geometries: the same pyproj
+    transformer, the same numbers); anything else goes through :func:`points_metric`.
+    """
+    geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+    if isinstance(geoms, gpd.GeoSeries) and geoms.crs is not None:
+        values = geoms.array._data
+        if (shapely.get_type_id(values) == 0).all() and not shapely.has_z(values).any():
+            coords = shapely.get_coordinates(values)
+            if len(coords) == len(values):  # no empty point
+                crs = CRS.from_user_input(geoms.crs)
+                if crs.is_exact_same(CRS.from_user_input(METRIC_CRS)):
+                    return geoms.index, coords[:, 0].copy(), coords[:, 1].copy()
+                x, y = _to_metric(crs).transform(coords[:, 0], coords[:, 1])
+                return geoms.index, np.asarray(x), np.asarray(y)
+    metric = points_metric(points, role=role)
+    return metric.index, metric.x.to_numpy(), metric.y.to_numpy()
+
+
 def snap(
     road: RoadGraph,
     points,
@@ -100,11 +130,11 @@ def snap(
     NetworkError
         Points too far from the network or on a cut-off component (French message with ids).
     """
-    metric = points_metric(points, role=f"{role}s")
+    index, x, y = _metric_xy(points, role=f"{role}s")
     tree = _TREES.get(road)
     if tree is None:
         tree = _TREES[road] = cKDTree(np.column_stack([road.x, road.y]))
-    distance, node = tree.query(np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()]))
+    distance, node = tree.query(np.column_stack([x, y]))
     table = pd.DataFrame(
         {
             "role": role,
@@ -112,10 +142,10 @@ def snap(
             "node_id": road.node_ids[node],
             "snap_m": distance,
             "access_min": distance / (access_speed_kmh / 3.6) / 60.0,
-            "x_m": metric.x.to_numpy(),
-            "y_m": metric.y.to_numpy(),
+            "x_m": x,
+            "y_m": y,
         },
-        index=metric.index,
+        index=index,
     )
     too_far = table.index[table["snap_m"] > max_snap_m]
     if len(too_far):
