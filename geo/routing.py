@@ -214,22 +214,20 @@ def nearest(
     road, orig, dest = _snap_both(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
     )
-    # Per node, the destination with the shortest access leg (ties: first in input order).
-    best = (
-        dest.reset_index(names="id")
-        .sort_values("access_min", kind="stable")
-        .drop_duplicates("node")
-    )
+    # Per node, the destination with the shortest access leg (ties: first in input order),
+    # in order of access leg.
+    d_node, d_access = dest["node"].to_numpy(), dest["access_min"].to_numpy()
+    by_access = np.argsort(d_access, kind="stable")
+    _, first = np.unique(d_node[by_access], return_index=True)
+    best = by_access[np.sort(first)]
     limit = np.inf if cutoff is None else cutoff * 60.0
-    seconds, start = road.nearest_seconds(
-        best["node"].to_numpy(), best["access_min"].to_numpy() * 60.0, limit=limit
-    )
+    seconds, start = road.nearest_seconds(d_node[best], d_access[best] * 60.0, limit=limit)
     nodes = orig["node"].to_numpy()
     minutes = seconds[nodes] / 60.0 + orig["access_min"].to_numpy()
     chosen = start[nodes]
     found = np.isfinite(minutes) & (chosen >= 0)
-    names = pd.Series(pd.NA, index=orig.index, dtype=object)
-    names[found] = best["id"].to_numpy()[chosen[found]]
+    winner = np.full(len(nodes), -1, dtype=np.int64)  # position of the nearest destination
+    winner[found] = best[chosen[found]]
     rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
     if len(local):  # the shortest off-network trip of each origin, where it beats the network
         order = np.lexsort((local, rows))
@@ -240,16 +238,17 @@ def nearest(
         rows, cols, local = rows[better], cols[better], local[better]
         minutes[rows] = local
         found[rows] = True
-        names.iloc[rows] = dest.index.to_numpy()[cols]
+        winner[rows] = cols
     if cutoff is not None:
         found &= minutes <= cutoff
-    names[~found] = pd.NA
+    names = np.full(len(nodes), pd.NA, dtype=object)
+    names[found] = dest.index.to_numpy()[winner[found]]
     result = pd.DataFrame(
         {
             "minutes": np.where(found, minutes, np.inf),
             "destination": names,
-            "snap_m": orig["snap_m"],
-            "access_min": orig["access_min"],
+            "snap_m": orig["snap_m"].to_numpy(),
+            "access_min": orig["access_min"].to_numpy(),
         },
         index=orig.index.copy(),
     )
@@ -263,12 +262,13 @@ def _local_trips(orig: pd.DataFrame, dest: pd.DataFrame, access_speed_kmh: float
     Returns positional ``rows``, ``cols`` and straight-line ``minutes`` at the access speed for
     every pair whose distance is at most the sum of the two snap distances.
     """
-    reach = float(orig["snap_m"].max() + dest["snap_m"].max()) if len(orig) and len(dest) else 0.0
-    tree_o = cKDTree(orig[["x_m", "y_m"]].to_numpy())
-    tree_d = cKDTree(dest[["x_m", "y_m"]].to_numpy())
+    o_snap, d_snap = orig["snap_m"].to_numpy(), dest["snap_m"].to_numpy()
+    reach = float(o_snap.max() + d_snap.max()) if len(orig) and len(dest) else 0.0
+    tree_o = cKDTree(np.column_stack([orig["x_m"].to_numpy(), orig["y_m"].to_numpy()]))
+    tree_d = cKDTree(np.column_stack([dest["x_m"].to_numpy(), dest["y_m"].to_numpy()]))
     pairs = tree_o.sparse_distance_matrix(tree_d, reach, output_type="ndarray")
     rows, cols, metres = pairs["i"], pairs["j"], pairs["v"]
-    keep = metres <= orig["snap_m"].to_numpy()[rows] + dest["snap_m"].to_numpy()[cols]
+    keep = metres <= o_snap[rows] + d_snap[cols]
     return rows[keep], cols[keep], metres[keep] / (access_speed_kmh / 3.6) / 60.0
 
 
@@ -288,7 +288,5 @@ def _snap_both(
 
 
 def _diagnostics(orig: pd.DataFrame, dest: pd.DataFrame) -> pd.DataFrame:
-    table = pd.concat(
-        [orig.reset_index(names="id"), dest.reset_index(names="id")], ignore_index=True
-    )
-    return table[["id", "role", "node_id", "snap_m", "access_min"]]
+    columns = ["role", "node_id", "snap_m", "access_min"]
+    return pd.concat([orig[columns], dest[columns]]).reset_index(names="id")

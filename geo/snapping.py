@@ -65,8 +65,10 @@ def points_metric(points, *, role: str = "points") -> gpd.GeoSeries:
 
 
 @functools.lru_cache(maxsize=16)
-def _to_metric(crs: CRS) -> Transformer:
-    """The transformer geopandas' ``to_crs(METRIC_CRS)`` uses, built once per CRS."""
+def _to_metric(crs: CRS) -> Transformer | None:
+    """The transformer geopandas' ``to_crs(METRIC_CRS)`` uses (None: already metric), per CRS."""
+    if crs.is_exact_same(CRS.from_user_input(METRIC_CRS)):
+        return None
     return Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
 
 
@@ -82,10 +84,10 @@ def _metric_xy(points, *, role: str) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         if (shapely.get_type_id(values) == 0).all() and not shapely.has_z(values).any():
             coords = shapely.get_coordinates(values)
             if len(coords) == len(values):  # no empty point
-                crs = CRS.from_user_input(geoms.crs)
-                if crs.is_exact_same(CRS.from_user_input(METRIC_CRS)):
+                transformer = _to_metric(CRS.from_user_input(geoms.crs))
+                if transformer is None:
                     return geoms.index, coords[:, 0].copy(), coords[:, 1].copy()
-                x, y = _to_metric(crs).transform(coords[:, 0], coords[:, 1])
+                x, y = transformer.transform(coords[:, 0], coords[:, 1])
                 return geoms.index, np.asarray(x), np.asarray(y)
     metric = points_metric(points, role=role)
     return metric.index, metric.x.to_numpy(), metric.y.to_numpy()

@@ -49,8 +49,9 @@ def reference_nearest(road, orig, dest, cutoff):
     """The former nearest: one virtual source, predecessor tree, pointer jumping."""
     best = dest.reset_index(names="id").sort_values("access_min", kind="stable").drop_duplicates("node")
     n = road.n_nodes
-    start = sp.csr_matrix((best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())),
-                          shape=(n + 1, n + 1))
+    start = sp.csr_matrix(
+        (best["access_min"].to_numpy() * 60.0, (np.full(len(best), n), best["node"].to_numpy())),
+        shape=(n + 1, n + 1))
     augmented = sp.vstack([sp.hstack([road.reverse, sp.csr_matrix((n, 1))]), start[n]]).tocsr()
     limit = np.inf if cutoff is None else cutoff * 60.0
     seconds, pred = dijkstra(augmented, indices=n, limit=limit, return_predecessors=True)
@@ -101,7 +102,8 @@ def random_case(seed, n_orig, n_dest):
     return road, origins, destinations
 
 
-@pytest.mark.parametrize("seed, n_orig, n_dest", [(1, 60, 15), (2, 15, 60), (3, 40, 40), (4, 200, 7), (5, 1, 30)])
+@pytest.mark.parametrize(
+    "seed, n_orig, n_dest", [(1, 60, 15), (2, 15, 60), (3, 40, 40), (4, 200, 7), (5, 1, 30)])
 @pytest.mark.parametrize("cutoff", [None, 12.0, 3.0])
 def test_matrix_fast_path_equals_the_former_formula_bit_for_bit(seed, n_orig, n_dest, cutoff):
     road, origins, destinations = random_case(seed, n_orig, n_dest)
@@ -138,3 +140,16 @@ def test_snapping_coordinates_are_those_of_geopandas_to_crs():
     polygons = gpd.GeoDataFrame(geometry=origins.to_crs("EPSG:2154").buffer(300), index=origins.index)
     mixed = snap(road, polygons, check_components=False)  # polygons: representative points
     assert np.array_equal(mixed["x_m"].to_numpy(), points_metric(polygons).x.to_numpy())
+
+
+def test_the_snapping_table_is_the_former_concatenation():
+    road, origins, destinations = random_case(7, 30, 10)
+    destinations.index = range(10)  # int ids next to str ids: object column, as before
+    got = travel_time_matrix(road, origins, destinations, check_components=False).attrs["snapping"]
+    orig = snap(road, origins, check_components=False)
+    dest = snap(road, destinations, role="destination", check_components=False)
+    expected = pd.concat([orig.reset_index(names="id"), dest.reset_index(names="id")], ignore_index=True)
+    pd.testing.assert_frame_equal(got, expected[["id", "role", "node_id", "snap_m", "access_min"]])
+    near = nearest(road, origins, destinations, check_components=False)
+    pd.testing.assert_frame_equal(near.attrs["snapping"], got)
+    assert near["destination"].dtype == object and near["snap_m"].dtype == np.float64
