@@ -27,6 +27,7 @@ def travel_time_matrix(
     max_snap_m: float = MAX_SNAP_M,
     access_speed_kmh: float = ACCESS_SPEED_KMH,
     check_components: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Travel times from every origin to every destination, minutes.
 
@@ -47,6 +48,9 @@ def travel_time_matrix(
         Straight-line speed between a point and its snapped node, km/h.
     check_components : bool
         Refuse points snapped to a part of the network cut off from the rest.
+    workers : int, optional
+        Processes running the Dijkstra searches (the graph in shared memory; same result bit
+        for bit). Default: 1 for small problems, every core for large ones.
 
     Returns
     -------
@@ -88,10 +92,10 @@ def travel_time_matrix(
     reverse = len(d_nodes) < len(o_nodes)
     if reverse:
         table = _minutes_table(road, d_nodes, d_pos, o_node, limit, d_access, o_access, cutoff,
-                               reverse=True)
+                               reverse=True, workers=workers)
     else:
         table = _minutes_table(road, o_nodes, o_pos, d_node, limit, o_access, d_access, cutoff,
-                               reverse=False)
+                               reverse=False, workers=workers)
     rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
     if cutoff is not None:
         local = np.where(local > cutoff, np.inf, local)
@@ -126,7 +130,8 @@ _CHUNK = 1 << 13
 
 
 def _minutes_table(
-    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse
+    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse,
+    workers=None,
 ) -> np.ndarray:
     """Minutes, ``len(positions) × len(targets)``, C-ordered: network time + both access legs.
 
@@ -139,7 +144,7 @@ def _minutes_table(
     table = np.empty((len(positions), len(targets)))
     identity = len(positions) == len(sources)  # one row per source, in order
     unique = table if identity else np.empty((len(sources), len(targets)))
-    road.times(sources, targets, limit=limit, reverse=reverse, out=unique)
+    road.times(sources, targets, limit=limit, reverse=reverse, out=unique, workers=workers)
     step = max(1, _CHUNK // max(table.shape[1], 1))
     for start in range(0, table.shape[0], step):
         part = table[start : start + step]
