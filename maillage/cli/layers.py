@@ -54,9 +54,9 @@ def check(
     kind: Optional[str] = typer.Option(None, "--kind", help="Type de service des lignes sans type "
                                        "(alsh, eaje, rpe…) ou type de fichier : "
                                        + ", ".join(OTHER_KINDS)),
-    geocode: bool = typer.Option(True, "--geocode/--no-geocode",
-                                 help="Structures : placer les adresses sans coordonnées avec "
-                                      "la Base Adresse Nationale (hors ligne : cache seulement)."),
+    no_geocode: bool = typer.Option(False, "--no-geocode",
+                                    help="Structures : ne pas placer les adresses sans "
+                                         "coordonnées avec la Base Adresse Nationale."),
 ) -> None:
     """Vérifier un fichier et afficher le rapport de validation (sortie 2 en cas d'erreur)."""
     from rich.console import Console
@@ -69,7 +69,7 @@ def check(
     report = ValidationReport()
     try:
         layer, what = _load(file, kind, report)
-        if geocode and what[0] == "structure" and kind != "france_services":
+        if not no_geocode and what[0] == "structure" and kind != "france_services":
             layer = layers.geocode_facilities(layer, report=report)
     except InputError as exc:
         report = getattr(exc, "report", None) or report

@@ -107,13 +107,13 @@ def register(app: typer.Typer) -> None:
         docx: bool = typer.Option(False, "--docx", help="Exporter aussi le rapport en "
                                   "document Word modifiable (rapport.docx)."),
         structures: Optional[list[Path]] = typer.Option(
-            None, "--facilities", "--structures",
+            None, "--facilities",
             help="Fichier de structures (CSV, XLSX, GeoJSON…) remplaçant le registre "
                  "intégré ; option répétable."),
-        geocode: bool = typer.Option(True, "--geocode/--no-geocode",
-                                     help="Placer à leur adresse, avec la Base Adresse "
-                                          "Nationale, les structures sans coordonnées "
-                                          "(hors ligne : cache seulement)."),
+        no_geocode: bool = typer.Option(False, "--no-geocode",
+                                        help="Ne pas placer à leur adresse (Base Adresse "
+                                             "Nationale) les structures sans coordonnées : "
+                                             "point de leur commune."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
         from maillage.settings import DiagnosticSettings
@@ -121,4 +121,4 @@ def register(app: typer.Typer) -> None:
         settings = DiagnosticSettings(date=date)  # thresholds and kinds: the defaults
         _done(_run(out, name=territoire, epci=epci, scenario=scenario, settings=settings,
                    network=reseau, self_contained=not online, facilities=structures or None,
-                   geocode=geocode), pdf, docx)
+                   geocode=not no_geocode), pdf, docx)

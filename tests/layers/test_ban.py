@@ -183,7 +183,7 @@ def test_report_passes_the_planner_s_file_and_the_geocoding_choice(monkeypatch, 
 
     monkeypatch.setattr(pipeline, "run_diagnostic", run)
     out = tmp_path / "sortie"
-    assert main(["report", "-o", str(out), "--structures", str(PLANNER_FILE),
+    assert main(["report", "-o", str(out), "--facilities", str(PLANNER_FILE),
                  "--no-geocode"]) == 0
     assert seen["facilities"] == [PLANNER_FILE] and seen["geocode"] is False
     assert main(["report", "-o", str(out), "--facilities", str(PLANNER_FILE)]) == 0
