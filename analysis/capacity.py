@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
-from maillage.kinds import AgeBand, RegistryView, indicator_bands
+from maillage.kinds import AgeBand, RegistryView, indicator_bands, with_year_bands
 
 #: Opening tokens of ``facilities.opening``.
 PERIODS = ("mercredis", "vacances", "periscolaire", "semaine", "samedi")
@@ -211,6 +211,7 @@ def places_per_100_children(communes, facilities=None, kind: str = "alsh",
         raise InputError(f"indicateur inconnu : « {kind} »",
                          fix="choisir parmi " + ", ".join(table))
     band = table[kind]
+    communes = with_year_bands(communes)  # pop_11 (age 11) from pop_11_17 when absent
     missing = [c for c in band.children if c not in communes]
     if missing:
         raise InputError(f"les communes n'ont pas la colonne « {missing[0]} »", column=missing[0],
