@@ -5,7 +5,8 @@
 Lambert-93, QUALITE_XY): its rows are invented (types and communes chosen to exercise the
 loader: a crèche in Cahors, an ALSH, a crèche and a France services also in the registry, a
 poorly located crèche, a relais without coordinates, a school, a PMI, a police station and a
-crèche of Tarn-et-Garonne); the schools and PMI of each vintage are written by the test; ``bpe_sample_2024.csv`` has the columns of recent vintages
+crèche of Tarn-et-Garonne); the schools and PMI of each vintage are written by the test;
+``bpe_sample_2024.csv`` has the columns of recent vintages
 (``NOMRS``, ``EPSG``, lower case). No real BPE extract could be obtained offline.
 """
 
