@@ -183,12 +183,18 @@ def apply_ages(communes, ages, source, report):
     """
     path = ages if ages is not None else shared_file()
     if path is None:
+        if source.citation:  # the embedded counts: INSEE Filosofi 2021 (data/README.md)
+            source.citation += " ; INSEE Filosofi 2021"
         return communes
     if is_filosofi_file(path):
         communes = apply_filosofi(communes, path, report)
+        cited = "INSEE Filosofi 2021"
     else:
         communes = apply_insee_ages(communes, path, report)
+        cited = "INSEE recensement (âges)"
     source.description += f" ; enfants par âge : {display_name(path)}"
+    if source.citation:
+        source.citation += f" ; {cited}"
     return communes
 
 

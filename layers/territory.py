@@ -34,6 +34,7 @@ log = logging.getLogger("maillage.layers")
 
 REGISTRY_VINTAGE = "documents CTG 2020-2025"
 REGISTRY_LICENCE = "registre maillage (faits tirés des documents CTG publics)"
+REGISTRY_CITATION = "documents CTG 2020-2025 des intercommunalités et de la CAF du Lot"
 
 
 @dataclass
@@ -92,7 +93,9 @@ def _as_list(value):
 def _load_facilities(paths, communes, report, *, geocode=True, offline=None):
     if paths:
         frames = [load_facilities(p, communes=communes, report=report) for p in paths]
-        source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)))
+        names = ", ".join(Path(p).name for p in paths)
+        source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)),
+                             citation=f"structures : {names}")
         facilities = pd.concat(frames) if len(frames) > 1 else frames[0]
         _refuse_duplicates(facilities, report)
         if geocode:
@@ -100,7 +103,9 @@ def _load_facilities(paths, communes, report, *, geocode=True, offline=None):
             results = facilities.attrs.pop("geocoding")
             if len(results):
                 source = LayerSource("fichier utilisateur", f"{source.description} ; "
-                                     f"{ban_summary(results)}")
+                                     f"{ban_summary(results)}",
+                                     citation=f"{source.citation}, géocodage Base Adresse "
+                                              "Nationale")
         return facilities[FACILITY_COLUMNS], source
     embedded = _embedded("facilities_lot.csv")
     if embedded is None:
@@ -111,7 +116,7 @@ def _load_facilities(paths, communes, report, *, geocode=True, offline=None):
                                    report=report)
     return registry[FACILITY_COLUMNS], LayerSource(
         "intégré", "maillage.data/facilities_lot.csv (registre des 4 CTG)", REGISTRY_VINTAGE,
-        REGISTRY_LICENCE)
+        REGISTRY_LICENCE, citation=REGISTRY_CITATION)
 
 
 def _refuse_duplicates(facilities, report):
@@ -139,7 +144,7 @@ def _load_stops(path, communes, facilities, report, *, registry=True):
     with importlib.resources.as_file(embedded) as file:
         stops = load_itinerant_stops(file, communes, facilities, report=report)
     return stops, LayerSource("intégré", "maillage.data/itinerant_stops_lot.csv",
-                              REGISTRY_VINTAGE, REGISTRY_LICENCE)
+                              REGISTRY_VINTAGE, REGISTRY_LICENCE, citation=REGISTRY_CITATION)
 
 
 def epci_table(communes):
@@ -271,7 +276,8 @@ def _with_bpe(facilities, path, communes, sources, report):
     sources["bpe"] = LayerSource(kind, f"INSEE Base permanente des équipements ({Path(path).name}) :"
                                  f" {len(layer)} équipement(s), {len(matches)} déjà au registre",
                                  "BPE", "INSEE, Licence Ouverte",
-                                 missing="pas de nombre de places dans la BPE (« places inconnues »)")
+                                 missing="pas de nombre de places dans la BPE (« places inconnues »)",
+                                 citation="INSEE Base permanente des équipements")
     return merged
 
 
@@ -288,7 +294,7 @@ def _load_cells(ages):
     return read_cells(path), LayerSource(
         "fichier utilisateur" if ages is not None else "données partagées",
         f"INSEE Filosofi 2021, carroyage 200 m ({Path(path).name})", "Filosofi 2021",
-        "INSEE, Licence Ouverte", crs="EPSG:3035")
+        "INSEE, Licence Ouverte", crs="EPSG:3035", citation="INSEE Filosofi 2021")
 
 
 def is_filosofi_cells(path) -> bool:

@@ -261,3 +261,30 @@ def test_moving_to_a_point_finds_its_commune():
     _, after, _ = apply_changes(scenario(text), territory().facilities, territory().communes)
     assert after.loc["gc-alsh-catus", "commune_code"] == "46169"
     assert after.loc["gc-alsh-catus", "location_precision"] == "adresse"
+
+
+def test_a_point_far_from_every_commune_is_refused_not_attached():
+    # Without polygons: (1.0, 45.0) is 38.7 km from Gourdon's point (1.33, 44.74), the
+    # nearest: 0.33° × cos 45° × 111.32 km east-west, 0.26° × 110.57 km north-south.
+    text = "changements:\n  - deplacer: {id: gc-alsh-catus, lat: 45.0, lon: 1.0}\n"
+    with pytest.raises(InputError) as error:
+        apply_changes(scenario(text), territory().facilities, territory().communes)
+    message = str(error.value)
+    assert "le point de « gc-alsh-catus » (lat 45, lon 1) est hors du territoire" in message
+    assert "à 38,7 km de la commune la plus proche (Gourdon, 46127)" in message
+    assert error.value.row == 5 and error.value.column == "lat"
+
+
+def test_with_contours_a_point_outside_the_lot_is_refused(lot_territory):
+    communes = lot_territory.communes
+    opened = ("changements:\n  - ouvrir: {id: alsh-x, type: alsh, places: 20, "
+              "lat: LAT, lon: LON}\n")
+    # Inside Calamane's contour: attached to Calamane.
+    point = communes.loc["46046"].geometry.representative_point()
+    text = opened.replace("LAT", f"{point.y:.5f}").replace("LON", f"{point.x:.5f}")
+    _, after, _ = apply_changes(scenario(text), lot_territory.facilities, communes)
+    assert after.loc["alsh-x", "commune_code"] == "46046"
+    # Toulouse (43.6045 N, 1.4440 E) is far outside the Lot: refused, with the distance.
+    text = opened.replace("LAT", "43.6045").replace("LON", "1.444")
+    with pytest.raises(InputError, match=r"hors du territoire, à \d+,\d km de la commune"):
+        apply_changes(scenario(text), lot_territory.facilities, communes)
