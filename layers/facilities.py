@@ -9,7 +9,6 @@ Every row is either loaded or reported as an error: nothing is dropped silently.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 from typing import NamedTuple
@@ -23,8 +22,8 @@ from maillage.settings import LAYER_CRS
 from .communes import load_communes
 from .locate import Locator
 from .report import ValidationReport
-from .tables import (BLANK_WORDS, ROW, blank, display_name, normalize_header, parse_date, parse_number,
-                     read_any, records, rename_columns)
+from .tables import (BLANK_WORDS, ROW, blank, display_name, non_finite, normalize_header,
+                     parse_date, parse_number, read_any, records, rename_columns)
 
 #: Known facility kinds -> French name: a view of the registry
 #: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
@@ -115,7 +114,7 @@ class RowCells:
         try:
             value = parse_number(raw)
         except ValueError:
-            problem = "est infini ou trop grand" if _non_finite(raw) else "n'est pas un nombre"
+            problem = "est infini ou trop grand" if non_finite(raw) else "n'est pas un nombre"
             self.error(f"{what} « {raw} » {problem}", column,
                        "écrire un nombre en chiffres (ex. 24 ou 24,5)")
             return None
@@ -178,14 +177,6 @@ class RowCells:
 def _words(text: str) -> tuple[str, ...]:
     """The words of a list cell ("Mercredis, vacances" -> ("mercredis", "vacances"))."""
     return tuple(filter(None, re.split(r"[;,/+\s]+|\bet\b", text.lower())))
-
-
-def _non_finite(text: str) -> bool:
-    """True for "inf", "nan", "1e400": text Python reads as a number, but not a finite one."""
-    try:
-        return not math.isfinite(float(text.replace(",", ".").replace(" ", "")))
-    except ValueError:
-        return False
 
 
 def _kind(row: RowCells, default: str | None, kinds) -> tuple[str | None, str]:

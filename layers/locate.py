@@ -17,7 +17,7 @@ from pyproj import Transformer
 from maillage.settings import LAYER_CRS, METRIC_CRS
 
 from .cog import CODE_PATTERN, current_code, normalize_code
-from .tables import blank, parse_number
+from .tables import blank, non_finite, parse_number
 
 #: Longitude/latitude box of metropolitan France and Corsica (degrees).
 FRANCE_LON = (-5.5, 10.0)
@@ -133,9 +133,17 @@ class Locator:
                 bad = lon_col
             except ValueError:
                 pass
-            self.report.error(f"coordonnée « {lat_raw if bad == lat_col else lon_raw} » "
-                              "illisible", file=self.file, row=row, column=bad,
-                              fix="donner des degrés décimaux (ex. 44,4475 ou 44.4475)")
+            raw = lat_raw if bad == lat_col else lon_raw
+            if non_finite(raw):
+                self.report.error(f"coordonnée « {raw} » hors limites (valeur infinie)",
+                                  file=self.file, row=row, column=bad,
+                                  fix="donner des degrés décimaux WGS84 : latitude entre -90 et "
+                                  "90, longitude entre -180 et 180 (ex. 44,4475 et 1,4419 à "
+                                  "Cahors)")
+                return None
+            self.report.error(f"coordonnée « {raw} » illisible", file=self.file, row=row,
+                              column=bad, fix="donner des degrés décimaux (ex. 44,4475 ou "
+                              "44.4475)")
             return None
         if _inside(lat, FRANCE_LAT) and _inside(lon, FRANCE_LON):
             return lon, lat
