@@ -31,8 +31,12 @@ PARALLEL_MIN_WORK = 20_000_000
 
 
 def default_workers(n_sources: int, n_nodes: int) -> int:
-    """Worker processes for a run: 1 for small problems, every core for large ones."""
-    if n_sources * n_nodes < PARALLEL_MIN_WORK:
+    """Worker processes for a run: 1 for small problems, every core for large ones.
+
+    Always 1 inside a daemonic process (a Dask or multiprocessing worker), which may not
+    start children of its own.
+    """
+    if n_sources * n_nodes < PARALLEL_MIN_WORK or multiprocessing.current_process().daemon:
         return 1
     return max(1, min(os.cpu_count() or 1, n_sources))
 

@@ -85,3 +85,17 @@ def test_a_failing_run_still_removes_its_segments_and_workers(grid):
 def test_small_problems_stay_in_one_process():
     assert default_workers(10, 5_000) == 1
     assert default_workers(2_000, 1_000_000) == max(1, min(os.cpu_count() or 1, 2_000))
+
+
+def _report_default(queue):
+    queue.put(default_workers(2_000, 1_000_000))
+
+
+def test_inside_a_daemonic_worker_the_default_is_one_process():
+    # Dask's and multiprocessing's workers are daemonic: they may not start a pool.
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    worker = context.Process(target=_report_default, args=(queue,), daemon=True)
+    worker.start()
+    assert queue.get(timeout=60) == 1
+    worker.join(timeout=60)
