@@ -1,0 +1,295 @@
+"""Compiled road graph straight from an OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2).
+
+Two streaming passes with pyosmium, no networkx: the ways (only those tagged ``highway``
+reach Python, filtered in C++) give the road ways kept by osmnx's "drive" (or "walk") rules
+and the node ids they cite; then only those nodes are read (pyosmium's id tracker filters
+the rest in C++). Everything else is numpy: the graph is **unsimplified** (one node per OSM
+node of a road), as osmnx ``graph_from_xml(simplify=False)`` builds it, with the same rules:
+
+- one-way: ``oneway`` in {yes, true, 1, -1, reverse, T, F} (reversed for -1, reverse, T) and
+  ``junction=roundabout``; nothing else (osmnx does not infer one-way from ``highway``);
+  the walking network is two-way everywhere;
+- consecutive repeated nodes of a way are dropped; a way citing nodes clipped out of the
+  extract is cut to its longest run of present nodes (counted, as
+  :func:`~maillage.geo.graph_from_osm_file` does);
+- only the largest weakly connected component is kept (osmnx ``retain_all=False``);
+- edge length: great-circle distance between the two nodes (osmnx's haversine); speed: the
+  ``maxspeed`` tag read by osmnx's parser, else :data:`OSM_SPEEDS_KMH`, else the mean
+  ``maxspeed`` of the ``highway`` value, else 50 km/h; time = length ÷ speed.
+
+Times therefore equal the networkx route (``graph_from_osm_file(path, simplify=False)`` then
+``compile_graph``) on the same file (tests/geo/test_pbf.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from maillage.errors import NetworkError
+
+from .osmfile import _usable
+from .roadfile import (
+    FileRoadGraph,
+    _maxspeed_kph,
+    file_date,
+    file_road_graph,
+    great_circle_m,
+    speeds_by_code,
+    travel_seconds,
+)
+from .speeds import FALLBACK_SPEED_KMH, WALK_SPEED_KMH
+
+log = logging.getLogger(__name__)
+
+#: ``oneway`` values osmnx reads as one-way, and those meaning "against the node order".
+ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
+REVERSED_VALUES = frozenset({"-1", "reverse", "T"})
+
+
+def road_graph_from_osm_file(path, *, network_type: str = "drive",
+                             hwy_speeds: dict | None = None) -> FileRoadGraph:
+    """Compiled road graph of an OSM file, streamed with pyosmium, without networkx.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.osm.pbf`` (e.g. a Geofabrik extract), ``.osm``, ``.osm.xml``, ``.osm.gz`` or
+        ``.osm.bz2``.
+    network_type : {"drive", "walk"}
+        Car network (osmnx's "drive" filter, French speeds) or walking network (4.5 km/h,
+        every way two-way).
+    hwy_speeds : dict, optional
+        Car speeds by ``highway`` value, km/h (default :data:`OSM_SPEEDS_KMH`); ``maxspeed``
+        tags win.
+
+    Returns
+    -------
+    FileRoadGraph
+        Unsimplified graph of the largest weakly connected component; node ids are OSM
+        ids (int64); arc weights ``travel_time`` in seconds. ``info`` holds ``source``,
+        ``date``, ``network_type``, ``n_edges``, ``ways_trimmed``, ``ways_dropped``.
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, bad ``network_type``, or no usable road (French message
+        naming the file and the fix).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> osm = '''<?xml version="1.0" encoding="UTF-8"?>
+    ... <osm version="0.6">
+    ...   <node id="1" lat="44.5250" lon="1.4120"/><node id="2" lat="44.5280" lon="1.4200"/>
+    ...   <node id="3" lat="44.5250" lon="1.4280"/>
+    ...   <way id="101"><nd ref="1"/><nd ref="2"/><nd ref="3"/><tag k="highway" v="tertiary"/>
+    ...     <tag k="oneway" v="yes"/></way>
+    ... </osm>'''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "bourg.osm"
+    ...     _ = path.write_text(osm, encoding="utf-8")
+    ...     road = road_graph_from_osm_file(path)
+    >>> road.n_nodes, road.matrix.nnz, road.info["n_edges"]
+    (3, 2, 2)
+    >>> round(float(road.times([0], [2])[0, 0]), 1)  # 1 → 2 → 3 at 70 km/h, seconds
+    72.6
+    """
+    path = Path(path)
+    if network_type not in {"drive", "walk"}:
+        raise NetworkError(f"Type de réseau inconnu : « {network_type} ». "
+                           "Correction : « drive » (voiture) ou « walk » (piéton).")
+    if not path.is_file():
+        raise NetworkError(f"Fichier OSM introuvable : {path}. Correction : vérifiez le chemin.")
+    try:
+        import osmium
+    except ImportError as exc:  # pragma: no cover - osmium is a dependency
+        raise NetworkError("Lecture OSM impossible : installez pyosmium (pip install osmium).") from exc
+    try:
+        ways = _read_ways(osmium, path, network_type)
+        node_ids, lon, lat = _read_nodes(osmium, path, ways.tracker)
+    except RuntimeError as exc:
+        raise NetworkError(
+            f"Fichier OSM illisible : {path} ({exc}). Correction : vérifiez son format "
+            "(.osm.pbf, .osm, .osm.gz, .osm.bz2)."
+        ) from exc
+    refs = np.frombuffer(ways.refs, dtype=np.int64)
+    way_of = np.repeat(np.arange(len(ways.ids)), np.diff(np.frombuffer(ways.offsets, np.int64)))
+    pos, trimmed, dropped = _present_runs(refs, way_of, node_ids, len(ways.ids))
+    keep = pos >= 0
+    pos, way_of = pos[keep], way_of[keep]
+    repeat = np.zeros(len(pos), bool)
+    repeat[1:] = (pos[1:] == pos[:-1]) & (way_of[1:] == way_of[:-1])
+    pos, way_of = pos[~repeat], way_of[~repeat]
+    if len(pos) == 0:
+        raise NetworkError(f"Aucune route utilisable ({network_type}) dans {path}. "
+                           "Correction : vérifiez l'extrait.")
+    if trimmed:
+        log.warning("%s : %d voies coupées car elles citent des nœuds absents de l'extrait "
+                    "(%d abandonnées).", path.name, trimmed, dropped)
+    # Arcs: consecutive nodes of one way, in the way's direction(s).
+    pair = way_of[1:] == way_of[:-1]
+    a, b, w = pos[:-1][pair], pos[1:][pair], way_of[:-1][pair]
+    direction = np.frombuffer(ways.direction, dtype=np.int8)[w]
+    fwd, back = direction >= 0, direction <= 0
+    u = np.concatenate([a[fwd], b[back]])
+    v = np.concatenate([b[fwd], a[back]])
+    arc_way = np.concatenate([w[fwd], w[back]])
+    del a, b, w, direction, fwd, back, pair
+    # Largest weakly connected component of the nodes the kept ways cite (osmnx retain_all=False).
+    used = np.zeros(len(node_ids), bool)
+    used[pos] = True
+    main = _largest_weak_component(u, v, used)
+    index = np.full(len(node_ids), -1, dtype=np.int64)
+    index[main] = np.arange(len(main))
+    inside = index[u] >= 0
+    u, v, arc_way = index[u[inside]], index[v[inside]], arc_way[inside]
+    node_ids, lon, lat = node_ids[main], lon[main], lat[main]
+    length = great_circle_m(lat[u], lon[u], lat[v], lon[v])
+    if network_type == "walk":
+        seconds = length / (WALK_SPEED_KMH / 3.6)
+    else:
+        maxspeed = np.array([_maxspeed_kph(text) for text in ways.maxspeed_names])[
+            np.frombuffer(ways.maxspeed, dtype=np.int32)[arc_way]]
+        codes = np.frombuffer(ways.highway, dtype=np.int32)[arc_way]
+        speed = speeds_by_code(codes, ways.highway_names, maxspeed, hwy_speeds, FALLBACK_SPEED_KMH)
+        seconds = travel_seconds(length, speed)
+    info = {"source": f"OpenStreetMap, fichier {path.name}", "date": file_date(path),
+            "network_type": network_type, "n_edges": len(u), "ways_trimmed": trimmed,
+            "ways_dropped": dropped}
+    return file_road_graph(node_ids, lon, lat, u, v, seconds, info)
+
+
+class _Ways:
+    """Kept ways as flat arrays (node refs with offsets, tag codes), and the node ids they cite."""
+
+    def __init__(self, tracker):
+        self.tracker = tracker
+        self.ids = array("q")
+        self.offsets = array("q", [0])
+        self.refs = array("q")
+        self.direction = array("b")  # 1 forward only, -1 backward only, 0 both ways
+        self.highway = array("i")
+        self.maxspeed = array("i")
+        self.highway_names: list[str] = []
+        self.maxspeed_names: list[str | None] = [None]
+
+
+def _read_ways(osmium, path: Path, network_type: str) -> _Ways:
+    ways = _Ways(osmium.IdTracker())
+    highway_codes: dict[str, int] = {}
+    maxspeed_codes: dict[str | None, int] = {None: 0}
+    walk = network_type == "walk"
+    reader = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+        osmium.filter.KeyFilter("highway"))
+    add_refs, track = ways.refs.extend, ways.tracker.add_references
+    for way in reader:
+        tags = dict(way.tags)
+        if not _usable(tags, network_type):
+            continue
+        refs = [node.ref for node in way.nodes]
+        if not refs:
+            continue
+        add_refs(refs)
+        track(way)
+        ways.ids.append(way.id)
+        ways.offsets.append(len(ways.refs))
+        oneway = tags.get("oneway")
+        if walk:
+            direction = 0
+        elif oneway in ONEWAY_VALUES:
+            direction = -1 if oneway in REVERSED_VALUES else 1
+        else:
+            direction = 1 if tags.get("junction") == "roundabout" else 0
+        ways.direction.append(direction)
+        highway = tags["highway"]
+        code = highway_codes.get(highway)
+        if code is None:
+            code = highway_codes[highway] = len(ways.highway_names)
+            ways.highway_names.append(highway)
+        ways.highway.append(code)
+        maxspeed = tags.get("maxspeed")
+        code = maxspeed_codes.get(maxspeed)
+        if code is None:
+            code = maxspeed_codes[maxspeed] = len(ways.maxspeed_names)
+            ways.maxspeed_names.append(maxspeed)
+        ways.maxspeed.append(code)
+    return ways
+
+
+def _read_nodes(osmium, path: Path, tracker):
+    """Ids (sorted) and coordinates (degrees) of the nodes the kept ways cite and the file holds."""
+    ids, xs, ys = array("q"), array("i"), array("i")
+    add_id, add_x, add_y = ids.append, xs.append, ys.append
+    reader = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(tracker.id_filter())
+    for node in reader:
+        location = node.location
+        if location.valid():
+            add_id(node.id)
+            add_x(location.x)
+            add_y(location.y)
+    node_ids = np.frombuffer(ids, dtype=np.int64)
+    order = np.argsort(node_ids, kind="stable")
+    node_ids = node_ids[order]
+    # pyosmium's fixed-point coordinates (1e-7 degree), as its Location.lon/lat compute them.
+    lon = np.frombuffer(xs, dtype=np.int32)[order] / 10_000_000
+    lat = np.frombuffer(ys, dtype=np.int32)[order] / 10_000_000
+    if len(node_ids) > 1 and not (node_ids[1:] > node_ids[:-1]).all():
+        keep = np.r_[True, node_ids[1:] != node_ids[:-1]]
+        node_ids, lon, lat = node_ids[keep], lon[keep], lat[keep]
+    return node_ids, lon, lat
+
+
+def _present_runs(refs, way_of, node_ids, n_ways):
+    """Position of every ref in ``node_ids``, -1 where absent or outside its way's longest present run.
+
+    Returns the positions, the number of ways cut and of ways left with fewer than two refs.
+    """
+    at = np.searchsorted(node_ids, refs)
+    at[at == len(node_ids)] = 0
+    present = (node_ids[at] == refs) if len(node_ids) else np.zeros(len(refs), bool)
+    pos = np.where(present, at, -1)
+    missing = np.bincount(way_of[~present], minlength=n_ways)
+    cut = np.flatnonzero(missing)
+    bounds = np.searchsorted(way_of, np.arange(n_ways + 1))
+    dropped = 0
+    for way in cut:  # few ways, in extracts clipped at their border
+        start, stop = bounds[way], bounds[way + 1]
+        flags = present[start:stop]
+        best_start = best_len = run_start = run_len = 0
+        for i, ok in enumerate(flags):
+            if ok:
+                if run_len == 0:
+                    run_start = i
+                run_len += 1
+                if run_len > best_len:
+                    best_start, best_len = run_start, run_len
+            else:
+                run_len = 0
+        pos[start:stop] = -1
+        if best_len >= 2:
+            pos[start + best_start:start + best_start + best_len] = at[start + best_start:
+                                                                       start + best_start + best_len]
+        else:
+            dropped += 1
+    return pos, len(cut), dropped
+
+
+def _largest_weak_component(u, v, used) -> np.ndarray:
+    """Positions of the nodes of the largest weakly connected component among ``used`` nodes.
+
+    Ties go to the component holding the smallest node id, as networkx's (osmnx's) choice
+    on a graph whose nodes were added in id order.
+    """
+    n = len(used)
+    graph = coo_matrix((np.ones(len(u), np.int8), (u, v)), shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=True, connection="weak")
+    counts = np.bincount(labels[used], minlength=labels.max() + 1)
+    best = counts.max()
+    first_node = np.flatnonzero(used & (counts[labels] == best))[0]
+    return np.flatnonzero(labels == labels[first_node])

@@ -1,0 +1,254 @@
+"""Compiled road graphs read straight from files, without a networkx intermediate.
+
+A networkx ``MultiDiGraph`` costs ≈ 3 KB per node; the compiled :class:`RoadGraph` ≈ 60
+bytes. :func:`load_road_graph` reads an OpenStreetMap file (:mod:`.pbf`) or a GraphML file
+(:mod:`.graphml`) into arrays and compiles them directly, so that a national graph fits in
+memory; networkx stays the interchange format (``maillage network build`` writes GraphML).
+The arrays follow osmnx's rules (drive filter, one-way tags, great-circle lengths, speeds),
+so the times equal those of the networkx route (:func:`~maillage.geo.load_network` then
+:func:`~maillage.geo.compile_graph`) on the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from maillage.errors import NetworkError
+
+from .engine import RoadGraph
+from .speeds import FALLBACK_SPEED_KMH, OSM_SPEEDS_KMH
+
+#: Mean earth radius used by osmnx for great-circle edge lengths, metres.
+EARTH_RADIUS_M = 6_371_009.0
+
+
+@dataclass(eq=False)
+class FileRoadGraph(RoadGraph):
+    """A :class:`RoadGraph` read from a file, with what ``maillage network info`` shows.
+
+    Attributes
+    ----------
+    info : dict
+        ``source`` and ``date`` (French text), ``n_edges`` (arcs as read, parallel arcs
+        included, as networkx counts edges), and for OSM files ``network_type``,
+        ``ways_trimmed`` (ways cut because their nodes were clipped out of the extract) and
+        ``ways_dropped`` (ways left with fewer than two nodes).
+    """
+
+    info: dict = field(default_factory=dict)
+
+
+def file_road_graph(node_ids, lon, lat, u, v, seconds, info: dict) -> FileRoadGraph:
+    """Compile node and arc arrays into a :class:`FileRoadGraph`.
+
+    Parameters
+    ----------
+    node_ids : numpy.ndarray
+        Node identifiers, position = compiled index.
+    lon, lat : numpy.ndarray
+        Node coordinates, degrees (EPSG:4326).
+    u, v : numpy.ndarray of int
+        Arcs ``u → v`` as positions in ``node_ids``.
+    seconds : numpy.ndarray of float
+        Travel time of each arc, seconds (parallel arcs: the smallest is kept).
+    info : dict
+        Metadata kept on the result (see :class:`FileRoadGraph`).
+
+    Returns
+    -------
+    FileRoadGraph
+        The compiled graph (weight ``travel_time``).
+    """
+    road = _graph_from_arrays(node_ids, lon, lat, u, v, seconds)
+    values = {f.name: getattr(road, f.name) for f in fields(road) if f.init}
+    return FileRoadGraph(**values, info=info)
+
+
+def _graph_from_arrays(node_ids, lon, lat, u, v, seconds) -> RoadGraph:
+    """Adapter to the engine's public build from arrays (local copy until it lands on main)."""
+    from . import engine
+
+    build = getattr(engine, "graph_from_arrays", None)
+    if build is not None:
+        return build(node_ids, lon, lat, u, v, seconds, weight="travel_time")
+    import scipy.sparse as sp
+    from pyproj import Transformer
+
+    from maillage.settings import LAYER_CRS, METRIC_CRS
+
+    n = len(node_ids)
+    order = np.lexsort((seconds, v, u))
+    u, v, seconds = u[order], v[order], seconds[order]
+    first = np.ones(len(u), bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    matrix = sp.csr_matrix((seconds[first], (u[first], v[first])), shape=(n, n))
+    x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
+    reaches, reached, share = engine._main_component_reach(matrix)
+    return RoadGraph(node_ids, lon, lat, np.asarray(x), np.asarray(y), matrix, "travel_time",
+                     reaches, reached, share)
+
+
+def great_circle_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Haversine distance between points, metres (osmnx's edge ``length``, same formula).
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2 : numpy.ndarray
+        Coordinates, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        Great-circle distance on a sphere of radius :data:`EARTH_RADIUS_M`, metres.
+
+    Examples
+    --------
+    >>> round(float(great_circle_m(44.45, 1.44, 44.53, 1.40)))  # Cahors → Calamane
+    9507
+    """
+    y1, y2 = np.deg2rad(lat1), np.deg2rad(lat2)
+    x1, x2 = np.deg2rad(lon1), np.deg2rad(lon2)
+    h = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
+    return 2 * np.arcsin(np.sqrt(np.minimum(1, h))) * EARTH_RADIUS_M
+
+
+def _maxspeed_kph(value) -> float:
+    """The speed osmnx reads from one ``maxspeed`` value (a tag string, or a list after simplification)."""
+    from osmnx import routing
+
+    if isinstance(value, list):
+        value = routing._collapse_multiple_maxspeed_values(value, np.mean)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    clean = routing._clean_maxspeed(str(value))
+    return np.nan if clean is None else float(clean)
+
+
+def speeds_by_code(codes: np.ndarray, names: list, maxspeed_kph: np.ndarray,
+                   hwy_speeds: dict | None = None,
+                   fallback: float = FALLBACK_SPEED_KMH) -> np.ndarray:
+    """Car speed of every arc, km/h, by osmnx's ``add_edge_speeds`` rules.
+
+    A usable ``maxspeed`` tag wins (``"50"``, ``"30 mph"``, ``"FR:urban"``, ``"50|70"``);
+    otherwise the speed of the arc's ``highway`` value in ``hwy_speeds``; a ``highway`` value
+    missing from the table gets the mean ``maxspeed`` of its arcs, else ``fallback``.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray of int
+        Each arc's ``highway`` value, as a position in ``names``.
+    names : list of str
+        The ``highway`` values.
+    maxspeed_kph : numpy.ndarray of float
+        Each arc's parsed ``maxspeed``, km/h (NaN when absent or unusable).
+    hwy_speeds : dict, optional
+        Speeds by ``highway`` value, km/h (default :data:`OSM_SPEEDS_KMH`).
+    fallback : float
+        Speed where nothing else applies, km/h.
+
+    Returns
+    -------
+    numpy.ndarray
+        Speeds, km/h, one per arc.
+
+    Examples
+    --------
+    >>> speeds_by_code(np.array([0, 0, 1]), ["secondary", "bus_stop"],
+    ...                np.array([np.nan, 70.0, np.nan])).tolist()
+    [80.0, 70.0, 50.0]
+    """
+    table = pd.Series(hwy_speeds or OSM_SPEEDS_KMH, dtype=float).dropna()
+    by_code = np.full(len(names), np.nan)
+    for code, name in enumerate(names):
+        if name in table.index:
+            by_code[code] = table[name]
+        else:
+            known = maxspeed_kph[(codes == code) & np.isfinite(maxspeed_kph)]
+            by_code[code] = known.mean() if len(known) else fallback
+    return np.where(np.isnan(maxspeed_kph), by_code[codes], maxspeed_kph)
+
+
+def travel_seconds(length_m: np.ndarray, speed_kph: np.ndarray) -> np.ndarray:
+    """Travel time of arcs, seconds, computed as osmnx does (``length / 1000 / (kph / 3600)``)."""
+    return (length_m / 1000) / (speed_kph / (60 * 60))
+
+
+def file_date(path) -> str:
+    """Modification date of a file, ISO (``2026-11-26``)."""
+    return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()
+
+
+def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | None = None) -> RoadGraph:
+    r"""Compiled road graph of a network file, without building a networkx graph.
+
+    What the timers, the CLI and the web app use when the network is given as a file: memory
+    stays proportional to the compiled graph (≈ 60 bytes per node; see docs/engine.md), not
+    to a networkx graph (≈ 3 KB per node).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.osm.pbf``, ``.osm``, ``.osm.xml``, ``.osm.gz``, ``.osm.bz2`` (OpenStreetMap,
+        unsimplified drive or walk network, see :func:`road_graph_from_osm_file`);
+        ``.graphml`` (as written by osmnx or ``maillage network build``, see
+        :func:`road_graph_from_graphml`); ``.csv`` (classified-road edge list, small:
+        :func:`~maillage.geo.load_edge_list`).
+    network_type : {"drive", "walk"}
+        For OSM files: car network (French speeds) or walking network (4.5 km/h).
+    hwy_speeds : dict, optional
+        For OSM files: car speeds by ``highway`` value, km/h (default :data:`OSM_SPEEDS_KMH`).
+
+    Returns
+    -------
+    RoadGraph
+        Weight ``travel_time`` (seconds). For OSM and GraphML files a
+        :class:`FileRoadGraph` whose ``info`` holds the source, date and counts.
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, unknown format, no usable road (French message).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "troncons.csv"
+    ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+    ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n"
+    ...                         "2,44.53,1.40,3,44.56,1.33,D13,6400\n", encoding="utf-8")
+    ...     road = load_road_graph(path)
+    >>> road.n_nodes, road.matrix.nnz
+    (3, 4)
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if not path.is_file():
+        raise NetworkError(f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin.")
+    if name.endswith(".graphml"):
+        from .graphml import road_graph_from_graphml
+
+        return road_graph_from_graphml(path)
+    if name.endswith((".osm", ".osm.xml", ".osm.gz", ".osm.bz2", ".pbf", ".xml")):
+        from .pbf import road_graph_from_osm_file
+
+        return road_graph_from_osm_file(path, network_type=network_type, hwy_speeds=hwy_speeds)
+    if name.endswith(".csv"):
+        from .engine import compile_graph
+        from .networks import load_edge_list
+
+        graph = load_edge_list(path)
+        road = compile_graph(graph)
+        info = {"source": graph.graph.get("source", path.name), "date": graph.graph.get("date"),
+                "n_edges": graph.number_of_edges()}
+        values = {f.name: getattr(road, f.name) for f in fields(road) if f.init}
+        return FileRoadGraph(**values, info=info)
+    raise NetworkError(
+        f"Format de réseau non reconnu : {path.name}. Correction : utilisez .graphml, .csv "
+        "(liste de tronçons), .osm, .osm.gz, .osm.bz2 ou .osm.pbf."
+    )
