@@ -1,9 +1,11 @@
 """Compiled road graph straight from an OpenStreetMap file (.osm.pbf, .osm, .osm.gz, .osm.bz2).
 
-Two streaming passes with pyosmium, no networkx: the ways (only those tagged ``highway``
-reach Python, filtered in C++) give the road ways kept by osmnx's "drive" (or "walk") rules
-and the node ids they cite; then only those nodes are read (pyosmium's id tracker filters
-the rest in C++). Everything else is numpy: the graph is **unsimplified** (one node per OSM
+Two streaming passes with pyosmium, no networkx: the ways tagged ``highway`` (filtered in
+C++) give the road ways kept by osmnx's "drive" (or "walk") rules and the node ids they
+cite; then only those nodes are read (filtered by id in C++). Each pass is copied by
+pyosmium's C++ writer to a temporary OPL text file (one line per object) parsed with string
+and numpy operations: handing every node reference to Python through pyosmium's objects
+would cost microseconds each. Everything else is numpy: the graph is **unsimplified** (one node per OSM
 node of a road), as osmnx ``graph_from_xml(simplify=False)`` builds it, with the same rules:
 
 - one-way: ``oneway`` in {yes, true, 1, -1, reverse, T, F} (reversed for -1, reverse, T) and
@@ -23,11 +25,15 @@ Times therefore equal the networkx route (``graph_from_osm_file(path, simplify=F
 
 from __future__ import annotations
 
+import csv
 import logging
+import re
+import tempfile
 from array import array
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -98,7 +104,7 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive",
     >>> road.n_nodes, road.matrix.nnz, road.info["n_edges"]
     (3, 2, 2)
     >>> round(float(road.times([0], [2])[0, 0]), 1)  # 1 → 2 → 3 at 70 km/h, seconds
-    72.6
+    73.7
     """
     path = Path(path)
     if network_type not in {"drive", "walk"}:
@@ -111,14 +117,15 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive",
     except ImportError as exc:  # pragma: no cover - osmium is a dependency
         raise NetworkError("Lecture OSM impossible : installez pyosmium (pip install osmium).") from exc
     try:
-        ways = _read_ways(osmium, path, network_type)
-        node_ids, lon, lat = _read_nodes(osmium, path, ways.tracker)
-    except RuntimeError as exc:
+        with tempfile.TemporaryDirectory(prefix="maillage-osm-") as folder:
+            ways = _read_ways(osmium, path, Path(folder), network_type)
+            node_ids, lon, lat = _read_nodes(osmium, path, Path(folder), np.unique(ways.refs))
+    except (RuntimeError, ValueError) as exc:
         raise NetworkError(
             f"Fichier OSM illisible : {path} ({exc}). Correction : vérifiez son format "
             "(.osm.pbf, .osm, .osm.gz, .osm.bz2)."
         ) from exc
-    refs = np.frombuffer(ways.refs, dtype=np.int64)
+    refs = ways.refs
     way_of = np.repeat(np.arange(len(ways.ids)), np.diff(np.frombuffer(ways.offsets, np.int64)))
     pos, trimmed, dropped = _present_runs(refs, way_of, node_ids, len(ways.ids))
     keep = pos >= 0
@@ -166,13 +173,12 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive",
 
 
 class _Ways:
-    """Kept ways as flat arrays (node refs with offsets, tag codes), and the node ids they cite."""
+    """Kept ways as flat arrays (node refs with offsets, tag codes)."""
 
-    def __init__(self, tracker):
-        self.tracker = tracker
+    def __init__(self):
         self.ids = array("q")
         self.offsets = array("q", [0])
-        self.refs = array("q")
+        self.refs = np.empty(0, np.int64)
         self.direction = array("b")  # 1 forward only, -1 backward only, 0 both ways
         self.highway = array("i")
         self.maxspeed = array("i")
@@ -180,65 +186,103 @@ class _Ways:
         self.maxspeed_names: list[str | None] = [None]
 
 
-def _read_ways(osmium, path: Path, network_type: str) -> _Ways:
-    ways = _Ways(osmium.IdTracker())
+def _copy_opl(osmium, path: Path, target: Path, *filters) -> None:
+    """Copy the objects of ``path`` that pass ``filters`` to an OPL text file, all in C++.
+
+    pyosmium hands each object to Python at a cost of microseconds per node reference; its
+    C++ filters and writer do not. OPL is one line per object (``w12 Thighway=primary
+    Nn1,n2``, ``n1 T x1.4400000 y44.4500000``): parsed below with string and numpy operations.
+    """
+    writer = osmium.SimpleWriter(osmium.io.File(str(target), "opl,add_metadata=false"))
+    try:
+        osmium.apply(str(path), *filters, writer)
+    finally:
+        writer.close()
+
+
+def _unescape(text: str) -> str:
+    """OPL escapes spaces, commas, equal signs … as ``%hex%``."""
+    return re.sub(r"%([0-9a-fA-F]+)%", lambda m: chr(int(m.group(1), 16)), text) if "%" in text \
+        else text
+
+
+def _read_ways(osmium, path: Path, folder: Path, network_type: str) -> _Ways:
+    ways = _Ways()
     highway_codes: dict[str, int] = {}
     maxspeed_codes: dict[str | None, int] = {None: 0}
     walk = network_type == "walk"
-    reader = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
-        osmium.filter.KeyFilter("highway"))
-    add_refs, track = ways.refs.extend, ways.tracker.add_references
-    for way in reader:
-        tags = dict(way.tags)
-        if not _usable(tags, network_type):
-            continue
-        refs = [node.ref for node in way.nodes]
-        if not refs:
-            continue
-        add_refs(refs)
-        track(way)
-        ways.ids.append(way.id)
-        ways.offsets.append(len(ways.refs))
-        oneway = tags.get("oneway")
-        if walk:
-            direction = 0
-        elif oneway in ONEWAY_VALUES:
-            direction = -1 if oneway in REVERSED_VALUES else 1
-        else:
-            direction = 1 if tags.get("junction") == "roundabout" else 0
-        ways.direction.append(direction)
-        highway = tags["highway"]
-        code = highway_codes.get(highway)
-        if code is None:
-            code = highway_codes[highway] = len(ways.highway_names)
-            ways.highway_names.append(highway)
-        ways.highway.append(code)
-        maxspeed = tags.get("maxspeed")
-        code = maxspeed_codes.get(maxspeed)
-        if code is None:
-            code = maxspeed_codes[maxspeed] = len(ways.maxspeed_names)
-            ways.maxspeed_names.append(maxspeed)
-        ways.maxspeed.append(code)
+    opl = folder / "ways.opl"
+    _copy_opl(osmium, path, opl, osmium.filter.EntityFilter(osmium.osm.WAY),
+              osmium.filter.KeyFilter("highway"))
+    chunks: list[str] = []
+    total = 0
+    with open(opl, encoding="utf-8") as lines:
+        for line in lines:
+            way_id, tag_text, node_text = line.rstrip("\n").split(" ")
+            if len(node_text) < 2:
+                continue
+            tags = dict(pair.split("=", 1) for pair in tag_text[1:].split(",")) \
+                if len(tag_text) > 1 else {}
+            if "%" in tag_text:
+                tags = {_unescape(k): _unescape(v) for k, v in tags.items()}
+            if not _usable(tags, network_type):
+                continue
+            chunks.append(node_text[1:])
+            total += node_text.count(",") + 1
+            ways.ids.append(int(way_id[1:]))
+            ways.offsets.append(total)
+            oneway = tags.get("oneway")
+            if walk:
+                direction = 0
+            elif oneway in ONEWAY_VALUES:
+                direction = -1 if oneway in REVERSED_VALUES else 1
+            else:
+                direction = 1 if tags.get("junction") == "roundabout" else 0
+            ways.direction.append(direction)
+            highway = tags["highway"]
+            code = highway_codes.get(highway)
+            if code is None:
+                code = highway_codes[highway] = len(ways.highway_names)
+                ways.highway_names.append(highway)
+            ways.highway.append(code)
+            maxspeed = tags.get("maxspeed")
+            code = maxspeed_codes.get(maxspeed)
+            if code is None:
+                code = maxspeed_codes[maxspeed] = len(ways.maxspeed_names)
+                ways.maxspeed_names.append(maxspeed)
+            ways.maxspeed.append(code)
+    opl.unlink()
+    text = ",".join(chunks).replace("n", "")
+    del chunks
+    ways.refs = np.fromstring(text, dtype=np.int64, sep=",") if total else np.empty(0, np.int64)
+    if len(ways.refs) != total:
+        raise RuntimeError(f"références de nœuds illisibles ({len(ways.refs)} lues sur {total})")
     return ways
 
 
-def _read_nodes(osmium, path: Path, tracker):
-    """Ids (sorted) and coordinates (degrees) of the nodes the kept ways cite and the file holds."""
-    ids, xs, ys = array("q"), array("i"), array("i")
-    add_id, add_x, add_y = ids.append, xs.append, ys.append
-    reader = osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(tracker.id_filter())
-    for node in reader:
-        location = node.location
-        if location.valid():
-            add_id(node.id)
-            add_x(location.x)
-            add_y(location.y)
-    node_ids = np.frombuffer(ids, dtype=np.int64)
+def _read_nodes(osmium, path: Path, folder: Path, wanted: np.ndarray):
+    """Ids (sorted) and coordinates (degrees) of the ``wanted`` nodes that the file holds."""
+    opl = folder / "nodes.opl"
+    wanted_filter = osmium.filter.IdFilter(wanted.tolist())
+    wanted_filter.enable_for(osmium.osm.NODE)
+    _copy_opl(osmium, path, opl, osmium.filter.EntityFilter(osmium.osm.NODE), wanted_filter)
+    del wanted_filter
+    if opl.stat().st_size == 0:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0)
+    table = pd.read_csv(opl, sep=" ", header=None, names=["id", "tags", "x", "y"],
+                        usecols=["id", "x", "y"], dtype=str, quoting=csv.QUOTE_NONE,
+                        keep_default_na=False, engine="c")
+    opl.unlink()
+    valid = (table["x"].str.len() > 1) & (table["y"].str.len() > 1)  # "x y": no location
+    table = table[valid]
+    node_ids = table["id"].str.slice(1).astype(np.int64).to_numpy()
+    # Decimal degrees with at most 7 decimals, parsed correctly rounded: the same doubles as
+    # pyosmium's Location.lon/lat (fixed-point 1e-7 divided by 1e7).
+    lon = table["x"].str.slice(1).astype(np.float64).to_numpy()
+    lat = table["y"].str.slice(1).astype(np.float64).to_numpy()
+    del table
     order = np.argsort(node_ids, kind="stable")
-    node_ids = node_ids[order]
-    # pyosmium's fixed-point coordinates (1e-7 degree), as its Location.lon/lat compute them.
-    lon = np.frombuffer(xs, dtype=np.int32)[order] / 10_000_000
-    lat = np.frombuffer(ys, dtype=np.int32)[order] / 10_000_000
+    node_ids, lon, lat = node_ids[order], lon[order], lat[order]
     if len(node_ids) > 1 and not (node_ids[1:] > node_ids[:-1]).all():
         keep = np.r_[True, node_ids[1:] != node_ids[:-1]]
         node_ids, lon, lat = node_ids[keep], lon[keep], lat[keep]

@@ -109,7 +109,7 @@ def great_circle_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     Examples
     --------
     >>> round(float(great_circle_m(44.45, 1.44, 44.53, 1.40)))  # Cahors → Calamane
-    9507
+    9445
     """
     y1, y2 = np.deg2rad(lat1), np.deg2rad(lat2)
     x1, x2 = np.deg2rad(lon1), np.deg2rad(lon2)

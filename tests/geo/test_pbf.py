@@ -198,3 +198,13 @@ def test_bad_files_give_a_french_error_naming_the_file(tmp_path, name, content, 
         load_road_graph(path)
     assert words in str(caught.value) and name in str(caught.value)
     assert "Correction" in str(caught.value)
+
+
+def test_great_circle_is_osmnx_haversine_bit_for_bit():
+    from maillage.geo.roadfile import great_circle_m
+
+    rng = np.random.default_rng(2)
+    lat1, lat2 = rng.uniform(41, 51, (2, 10_000))
+    lon1, lon2 = rng.uniform(-5, 9, (2, 10_000))
+    assert np.array_equal(great_circle_m(lat1, lon1, lat2, lon2),
+                          ox.distance.great_circle(lat1, lon1, lat2, lon2))
