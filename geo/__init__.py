@@ -5,7 +5,8 @@
   from a file, without networkx: :func:`load_road_graph` (:func:`road_graph_from_osm_file`,
   :func:`road_graph_from_graphml`); speed tables
   :data:`SPEEDS_KMH` (classified roads) and :data:`OSM_SPEEDS_KMH` (OSM ``highway``), km/h.
-- Engine: :func:`compile_graph` → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
+- Engine: :func:`compile_graph` (networkx) or :func:`graph_from_arrays` (your own arrays of
+  nodes and arcs) → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
 - Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
 - Origins: :func:`population_points`, :func:`aggregate_by_commune`.
 - Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
@@ -13,7 +14,7 @@
   for studies without a network).
 """
 
-from .engine import RoadGraph, compile_graph
+from .engine import RoadGraph, compile_graph, graph_from_arrays
 from .isochrones import isochrones
 from .networks import default_network, fetch_network, load_edge_list, load_network, network_info
 from .osmfile import graph_from_osm_file
@@ -43,6 +44,7 @@ __all__ = [
     "default_network",
     "default_timer",
     "fetch_network",
+    "graph_from_arrays",
     "graph_from_osm_file",
     "isochrones",
     "load_edge_list",
