@@ -20,7 +20,7 @@ import pandas as pd
 
 from maillage.errors import NetworkError
 
-from .engine import RoadGraph
+from .engine import RoadGraph, graph_from_arrays
 from .speeds import FALLBACK_SPEED_KMH, OSM_SPEEDS_KMH
 
 #: Mean earth radius used by osmnx for great-circle edge lengths, metres.
@@ -64,33 +64,9 @@ def file_road_graph(node_ids, lon, lat, u, v, seconds, info: dict) -> FileRoadGr
     FileRoadGraph
         The compiled graph (weight ``travel_time``).
     """
-    road = _graph_from_arrays(node_ids, lon, lat, u, v, seconds)
+    road = graph_from_arrays(node_ids, lon, lat, u, v, seconds, weight="travel_time")
     values = {f.name: getattr(road, f.name) for f in fields(road) if f.init}
     return FileRoadGraph(**values, info=info)
-
-
-def _graph_from_arrays(node_ids, lon, lat, u, v, seconds) -> RoadGraph:
-    """Adapter to the engine's public build from arrays (local copy until it lands on main)."""
-    from . import engine
-
-    build = getattr(engine, "graph_from_arrays", None)
-    if build is not None:
-        return build(node_ids, lon, lat, u, v, seconds, weight="travel_time")
-    import scipy.sparse as sp
-    from pyproj import Transformer
-
-    from maillage.settings import LAYER_CRS, METRIC_CRS
-
-    n = len(node_ids)
-    order = np.lexsort((seconds, v, u))
-    u, v, seconds = u[order], v[order], seconds[order]
-    first = np.ones(len(u), bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    matrix = sp.csr_matrix((seconds[first], (u[first], v[first])), shape=(n, n))
-    x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
-    reaches, reached, share = engine._main_component_reach(matrix)
-    return RoadGraph(node_ids, lon, lat, np.asarray(x), np.asarray(y), matrix, "travel_time",
-                     reaches, reached, share)
 
 
 def great_circle_m(lat1, lon1, lat2, lon2) -> np.ndarray:
