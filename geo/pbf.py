@@ -43,6 +43,7 @@ from .osmfile import _usable
 from .roadfile import (
     FileRoadGraph,
     _maxspeed_kph,
+    contract_chains,
     file_date,
     file_road_graph,
     great_circle_m,
@@ -58,8 +59,8 @@ ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
 REVERSED_VALUES = frozenset({"-1", "reverse", "T"})
 
 
-def road_graph_from_osm_file(path, *, network_type: str = "drive",
-                             hwy_speeds: dict | None = None) -> FileRoadGraph:
+def road_graph_from_osm_file(path, *, network_type: str = "drive", hwy_speeds: dict | None = None,
+                             simplify: bool = False) -> FileRoadGraph:
     """Compiled road graph of an OSM file, streamed with pyosmium, without networkx.
 
     Parameters
@@ -73,6 +74,13 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive",
     hwy_speeds : dict, optional
         Car speeds by ``highway`` value, km/h (default :data:`OSM_SPEEDS_KMH`); ``maxspeed``
         tags win.
+    simplify : bool
+        Remove the nodes inside chains (a road's shape points: one way in, one way out),
+        joining their neighbours by arcs of the summed time (:func:`contract_chains`):
+        times between the nodes kept are unchanged, the graph is several times smaller
+        (Andorra 16,190 → 1,248 nodes, the nodes osmnx keeps), but points snap to junctions
+        and dead ends only.
+        Not osmnx's simplification, whose times come from summed lengths at one speed.
 
     Returns
     -------
@@ -168,7 +176,11 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive",
         seconds = travel_seconds(length, speed)
     info = {"source": f"OpenStreetMap, fichier {path.name}", "date": file_date(path),
             "network_type": network_type, "n_edges": len(u), "ways_trimmed": trimmed,
-            "ways_dropped": dropped}
+            "ways_dropped": dropped, "simplified": simplify}
+    if simplify:
+        kept, u, v, seconds = contract_chains(len(node_ids), u, v, seconds)
+        node_ids, lon, lat = node_ids[kept], lon[kept], lat[kept]
+        info["n_edges"] = len(u)
     return file_road_graph(node_ids, lon, lat, u, v, seconds, info)
 
 

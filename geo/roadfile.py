@@ -159,7 +159,8 @@ def file_date(path) -> str:
     return dt.date.fromtimestamp(Path(path).stat().st_mtime).isoformat()
 
 
-def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | None = None) -> RoadGraph:
+def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | None = None,
+                    simplify: bool = False) -> RoadGraph:
     r"""Compiled road graph of a network file, without building a networkx graph.
 
     What the timers, the CLI and the web app use when the network is given as a file: memory
@@ -178,6 +179,9 @@ def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | Non
         For OSM files: car network (French speeds) or walking network (4.5 km/h).
     hwy_speeds : dict, optional
         For OSM files: car speeds by ``highway`` value, km/h (default :data:`OSM_SPEEDS_KMH`).
+    simplify : bool
+        For OSM files: remove the nodes inside chains, times between the others unchanged
+        (see :func:`road_graph_from_osm_file`).
 
     Returns
     -------
@@ -213,7 +217,8 @@ def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | Non
     if name.endswith((".osm", ".osm.xml", ".osm.gz", ".osm.bz2", ".pbf", ".xml")):
         from .pbf import road_graph_from_osm_file
 
-        return road_graph_from_osm_file(path, network_type=network_type, hwy_speeds=hwy_speeds)
+        return road_graph_from_osm_file(path, network_type=network_type, hwy_speeds=hwy_speeds,
+                                        simplify=simplify)
     if name.endswith(".csv"):
         from .engine import compile_graph
         from .networks import load_edge_list
@@ -228,3 +233,95 @@ def load_road_graph(path, *, network_type: str = "drive", hwy_speeds: dict | Non
         f"Format de réseau non reconnu : {path.name}. Correction : utilisez .graphml, .csv "
         "(liste de tronçons), .osm, .osm.gz, .osm.bz2 ou .osm.pbf."
     )
+
+
+def contract_chains(n: int, u: np.ndarray, v: np.ndarray, seconds: np.ndarray):
+    """Remove the nodes inside chains (degree 2), joining their neighbours by summed arcs.
+
+    A node is removed when it only passes traffic through: exactly one arc in (from ``a``)
+    and one arc out (to ``b ≠ a``), or two-way to exactly two neighbours and nothing else.
+    Every shortest time between the nodes kept is unchanged (the chain's arcs are summed;
+    the sums are grouped differently than along a path, so equal to ~1e-15 relative).
+    Parallel arcs keep the smallest time; self-loops are dropped.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes.
+    u, v : numpy.ndarray of int
+        Arcs ``u → v`` (positions 0 … n - 1).
+    seconds : numpy.ndarray of float
+        Arc times, seconds.
+
+    Returns
+    -------
+    kept : numpy.ndarray of int
+        Positions of the nodes kept (sorted).
+    u, v : numpy.ndarray of int
+        Arcs between kept nodes, as positions in ``kept``.
+    seconds : numpy.ndarray of float
+        Their times, seconds.
+
+    Examples
+    --------
+    >>> kept, u, v, s = contract_chains(3, np.array([0, 1, 1, 2]), np.array([1, 2, 0, 1]),
+    ...                                 np.array([60.0, 30.0, 60.0, 30.0]))
+    >>> kept.tolist(), sorted(zip(u.tolist(), v.tolist(), s.tolist()))
+    ([0, 2], [(0, 1, 90.0), (1, 0, 90.0)])
+    """
+    import scipy.sparse as sp
+
+    loop = u == v
+    u, v, seconds = u[~loop], v[~loop], seconds[~loop]
+    key = u.astype(np.int64) * n + v
+    order = np.lexsort((seconds, key))
+    key, seconds = key[order], seconds[order]
+    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
+    key, seconds = key[first], seconds[first]
+    u, v = key // n, key % n  # sorted by (u, v): CSR order
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
+    out_deg = np.diff(indptr)
+    rev = sp.csr_matrix((np.ones(len(u), np.int8), (v, u)), shape=(n, n))
+    rev.sort_indices()
+    in_deg = np.diff(rev.indptr)
+    start, rstart = indptr[:-1], rev.indptr[:-1].astype(np.int64)
+    one_way = (out_deg == 1) & (in_deg == 1)
+    one_way[one_way] = v[start[one_way]] != rev.indices[rstart[one_way]]
+    two_way = (out_deg == 2) & (in_deg == 2)
+    idx = np.flatnonzero(two_way)
+    two_way[idx] = ((v[start[idx]] == rev.indices[rstart[idx]])
+                    & (v[start[idx] + 1] == rev.indices[rstart[idx] + 1]))
+    inner = one_way | two_way
+    for _ in range(2):  # a second round only for rings made of chain nodes alone
+        # Next arc along the chain, for arcs entering an inner node: the out-arc of that node
+        # that does not go straight back (two-way) or its only out-arc (one-way).
+        succ = np.full(len(u), -1, np.int64)
+        entering = np.flatnonzero(inner[v])
+        head = v[entering]
+        out1 = start[head]
+        back = (v[out1] == u[entering]) & two_way[head]
+        succ[entering] = np.where(back, out1 + 1, out1)
+        total, end = seconds.copy(), v.copy()
+        for _ in range(int(np.log2(max(len(u), 2))) + 2):  # pointer jumping
+            active = np.flatnonzero(succ >= 0)
+            if len(active) == 0:
+                break
+            nxt = succ[active]
+            total[active] = total[active] + total[nxt]
+            end[active] = end[nxt]
+            succ[active] = succ[nxt]
+        stuck = succ >= 0
+        if not stuck.any():
+            break
+        inner[v[stuck]] = False  # keep the nodes of such rings
+        one_way &= inner
+        two_way &= inner
+    starts = ~inner[u]
+    u, v, seconds = u[starts], end[starts], total[starts]
+    loop = u == v
+    u, v, seconds = u[~loop], v[~loop], seconds[~loop]
+    kept = np.flatnonzero(~inner)
+    index = np.full(n, -1, np.int64)
+    index[kept] = np.arange(len(kept))
+    return kept, index[u], index[v], seconds

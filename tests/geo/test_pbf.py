@@ -208,3 +208,33 @@ def test_great_circle_is_osmnx_haversine_bit_for_bit():
     lon1, lon2 = rng.uniform(-5, 9, (2, 10_000))
     assert np.array_equal(great_circle_m(lat1, lon1, lat2, lon2),
                           ox.distance.great_circle(lat1, lon1, lat2, lon2))
+
+
+@pytest.mark.parametrize("name", ["andorra.osm.gz", "saint_barthelemy.osm.pbf"])
+def test_simplified_graph_keeps_osmnx_nodes_and_every_time_between_them(shared_data, name):
+    path = shared_data / "osm" / name
+    full = road_graph_from_osm_file(path)
+    simple = load_road_graph(path, simplify=True)
+    osmnx_nodes = graph_from_osm_file(path).nodes  # osmnx's simplification
+    assert set(simple.node_ids.tolist()) == set(osmnx_nodes)
+    assert simple.n_nodes < full.n_nodes / 3
+    perm = np.searchsorted(full.node_ids, simple.node_ids)
+    sources = np.arange(0, simple.n_nodes, max(1, simple.n_nodes // SOURCES))
+    got, expected = simple.times(sources), full.times(perm[sources])[:, perm]
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    assert np.allclose(got, expected, rtol=1e-13, atol=0)
+
+
+def test_contraction_keeps_rings_one_way_chains_and_junctions():
+    from maillage.geo.roadfile import contract_chains
+
+    # 0 ⇄ 1 ⇄ 2 (two-way chain), 2 → 3 → 4 (one-way chain), 4 ⇄ 0, 0 ⇄ 8 (a dead end),
+    # 5 → 6 → 7 → 5 (a one-way ring made of chain nodes only: kept whole).
+    u = np.array([0, 1, 1, 2, 2, 3, 4, 0, 5, 6, 7, 0, 8])
+    v = np.array([1, 0, 2, 1, 3, 4, 0, 4, 6, 7, 5, 8, 0])
+    s = np.arange(1.0, 14.0)
+    kept, cu, cv, cs = contract_chains(9, u, v, s)
+    arcs = {(int(kept[a]), int(kept[b])): float(t) for a, b, t in zip(cu, cv, cs)}
+    assert kept.tolist() == [0, 2, 4, 5, 6, 7, 8]
+    assert arcs == {(0, 2): 1 + 3, (2, 0): 4 + 2, (2, 4): 5 + 6, (4, 0): 7, (0, 4): 8,
+                    (5, 6): 9, (6, 7): 10, (7, 5): 11, (0, 8): 12, (8, 0): 13}
