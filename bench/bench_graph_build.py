@@ -141,6 +141,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[250_000, 1_000_000, 4_000_000])
     parser.add_argument("--networkx-max", type=int, default=1_000_000)
     parser.add_argument("--graphml-max", type=int, default=1_000_000)
+    parser.add_argument("--graphml-networkx-max", type=int, default=None,
+                        help="largest size for load_network on the GraphML (default --networkx-max)")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/maillage-bench-graph"))
     parser.add_argument("--max-gb", type=float, default=9.0)
     parser.add_argument("--timeout", type=float, default=900.0)
@@ -168,7 +170,8 @@ def main() -> None:
             runs.append(("networkx", pbf, None))
         if size <= args.graphml_max:
             runs += [("graphml", graphml, None)]
-            if size <= args.networkx_max:
+            limit = args.networkx_max if args.graphml_networkx_max is None else args.graphml_networkx_max
+            if size <= limit:
                 runs.append(("graphml-networkx", graphml, None))
         for method, path, extra in runs:
             result = run_child(method, path, args.max_gb, args.timeout, extra)

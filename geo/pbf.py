@@ -25,7 +25,6 @@ Times therefore equal the networkx route (``graph_from_osm_file(path, simplify=F
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 import tempfile
@@ -33,7 +32,6 @@ from array import array
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -127,7 +125,11 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive", hwy_speeds: d
     try:
         with tempfile.TemporaryDirectory(prefix="maillage-osm-") as folder:
             ways = _read_ways(osmium, path, Path(folder), network_type)
-            node_ids, lon, lat = _read_nodes(osmium, path, Path(folder), np.unique(ways.refs))
+            ordered = np.sort(ways.refs)
+            wanted = ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+            del ordered
+            node_ids, lon, lat = _read_nodes(osmium, path, Path(folder), wanted)
+            del wanted
     except (RuntimeError, ValueError) as exc:
         raise NetworkError(
             f"Fichier OSM illisible : {path} ({exc}). Correction : vérifiez son format "
@@ -165,6 +167,9 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive", hwy_speeds: d
     inside = index[u] >= 0
     u, v, arc_way = index[u[inside]], index[v[inside]], arc_way[inside]
     node_ids, lon, lat = node_ids[main], lon[main], lat[main]
+    index_type = np.int32 if len(node_ids) < 2**31 else np.int64
+    u, v = u.astype(index_type), v.astype(index_type)
+    del index, inside, refs, pos, way_of
     length = great_circle_m(lat[u], lon[u], lat[v], lon[v])
     if network_type == "walk":
         seconds = length / (WALK_SPEED_KMH / 3.6)
@@ -174,6 +179,8 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive", hwy_speeds: d
         codes = np.frombuffer(ways.highway, dtype=np.int32)[arc_way]
         speed = speeds_by_code(codes, ways.highway_names, maxspeed, hwy_speeds, FALLBACK_SPEED_KMH)
         seconds = travel_seconds(length, speed)
+        del maxspeed, codes, speed
+    del length, arc_way, ways
     info = {"source": f"OpenStreetMap, fichier {path.name}", "date": file_date(path),
             "network_type": network_type, "n_edges": len(u), "ways_trimmed": trimmed,
             "ways_dropped": dropped, "simplified": simplify}
@@ -275,30 +282,48 @@ def _read_ways(osmium, path: Path, folder: Path, network_type: str) -> _Ways:
 def _read_nodes(osmium, path: Path, folder: Path, wanted: np.ndarray):
     """Ids (sorted) and coordinates (degrees) of the ``wanted`` nodes that the file holds."""
     opl = folder / "nodes.opl"
-    wanted_filter = osmium.filter.IdFilter(wanted.tolist())
+    wanted_filter = osmium.filter.IdFilter(map(int, wanted))
     wanted_filter.enable_for(osmium.osm.NODE)
     _copy_opl(osmium, path, opl, osmium.filter.EntityFilter(osmium.osm.NODE), wanted_filter)
     del wanted_filter
-    if opl.stat().st_size == 0:
-        return np.empty(0, np.int64), np.empty(0), np.empty(0)
-    table = pd.read_csv(opl, sep=" ", header=None, names=["id", "tags", "x", "y"],
-                        usecols=["id", "x", "y"], dtype=str, quoting=csv.QUOTE_NONE,
-                        keep_default_na=False, engine="c")
+    parts = []
+    with open(opl, encoding="utf-8") as lines:
+        while True:  # line-aligned blocks of ≈ 16 MB: memory stays flat
+            block = lines.read(16 * 2**20)
+            if not block:
+                break
+            block += lines.readline()
+            parts.append(_parse_node_block(block))
     opl.unlink()
-    valid = (table["x"].str.len() > 1) & (table["y"].str.len() > 1)  # "x y": no location
-    table = table[valid]
-    node_ids = table["id"].str.slice(1).astype(np.int64).to_numpy()
-    # Decimal degrees with at most 7 decimals, parsed correctly rounded: the same doubles as
-    # pyosmium's Location.lon/lat (fixed-point 1e-7 divided by 1e7).
-    lon = table["x"].str.slice(1).astype(np.float64).to_numpy()
-    lat = table["y"].str.slice(1).astype(np.float64).to_numpy()
-    del table
+    values = np.concatenate(parts) if parts else np.empty((0, 3))
+    node_ids = values[:, 0].astype(np.int64)
+    lon, lat = values[:, 1].copy(), values[:, 2].copy()
+    del values, parts
     order = np.argsort(node_ids, kind="stable")
     node_ids, lon, lat = node_ids[order], lon[order], lat[order]
     if len(node_ids) > 1 and not (node_ids[1:] > node_ids[:-1]).all():
         keep = np.r_[True, node_ids[1:] != node_ids[:-1]]
         node_ids, lon, lat = node_ids[keep], lon[keep], lat[keep]
     return node_ids, lon, lat
+
+
+_NODE_TAGS = re.compile(r" T\S*")
+_NO_LOCATION = re.compile(r"^n\d+ x y$\n?", re.MULTILINE)
+
+
+def _parse_node_block(block: str) -> np.ndarray:
+    """``n12 Ttags x1.44 y44.45`` lines → rows (id, lon, lat); nodes without location dropped.
+
+    Decimal degrees (at most 7 decimals) are parsed correctly rounded: the same doubles as
+    pyosmium's ``Location.lon``/``lat`` (fixed-point 1e-7 divided by 1e7). Ids fit exactly
+    in a float64 (below 2**53).
+    """
+    block = _NO_LOCATION.sub("", _NODE_TAGS.sub("", block))
+    numbers = np.fromstring(block.replace("n", "").replace("x", "").replace("y", ""),
+                            dtype=np.float64, sep=" ")
+    if len(numbers) % 3:
+        raise RuntimeError("coordonnées de nœuds illisibles")
+    return numbers.reshape(-1, 3)
 
 
 def _present_runs(refs, way_of, node_ids, n_ways):
