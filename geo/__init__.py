@@ -20,7 +20,8 @@ from .networks import default_network, fetch_network, load_edge_list, load_netwo
 from .osmfile import graph_from_osm_file
 from .pbf import road_graph_from_osm_file
 from .graphml import road_graph_from_graphml
-from .roadfile import FileRoadGraph, load_road_graph
+from .loader import load_road_graph
+from .roadfile import FileRoadGraph
 from .population import aggregate_by_commune, population_points, read_population_grid
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M

@@ -5,7 +5,7 @@ node ``x``/``y`` (degrees, or a projected CRS declared in the graph's ``crs``), 
 ``travel_time`` (seconds) or, when an edge lacks it, ``length`` (metres) with ``highway``
 and ``maxspeed`` (speeds then recomputed for every edge, as
 :func:`~maillage.geo.load_network` does). The file is parsed element by element
-(``iterparse``; lxml when installed) and freed as it goes: memory is the arrays, not a
+(the standard library's ``iterparse``) and freed as it goes: memory is the arrays, not a
 networkx graph. The result equals ``compile_graph(load_network(path))``.
 """
 
@@ -101,11 +101,10 @@ def road_graph_from_graphml(path, *, hwy_speeds: dict | None = None) -> FileRoad
 
 
 def _iterparse(path: Path):
-    try:
-        from lxml import etree
-    except ImportError:  # pragma: no cover - lxml is optional
-        import xml.etree.ElementTree as etree  # noqa: N813
-    return etree.iterparse(str(path), events=("start", "end"))
+    # The standard library's expat-based iterparse: faster than lxml's for this streaming.
+    import xml.etree.ElementTree as ElementTree
+
+    return ElementTree.iterparse(str(path), events=("start", "end"))
 
 
 def _parse(path: Path) -> dict:
