@@ -62,6 +62,16 @@ class RoadGraph:
     _spare: tuple | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __getstate__(self) -> dict:
+        """Pickled without its lock and per-process buffers (sent to worker processes)."""
+        state = dict(self.__dict__)
+        state["_lock"], state["_spare"] = None, None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes."""

@@ -99,3 +99,13 @@ def test_inside_a_daemonic_worker_the_default_is_one_process():
     worker.start()
     assert queue.get(timeout=60) == 1
     worker.join(timeout=60)
+
+
+def test_a_compiled_graph_pickles_for_worker_processes(grid):
+    import pickle
+
+    grid.nearest_seconds([0, 5], [0.0, 30.0])  # fills the per-process buffers
+    copy = pickle.loads(pickle.dumps(grid))
+    assert np.array_equal(copy.times([0, 7]), grid.times([0, 7]))
+    assert np.array_equal(copy.nearest_seconds([0, 5], [0.0, 30.0])[0],
+                          grid.nearest_seconds([0, 5], [0.0, 30.0])[0])
