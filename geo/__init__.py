@@ -5,6 +5,8 @@
   :data:`SPEEDS_KMH` (classified roads) and :data:`OSM_SPEEDS_KMH` (OSM ``highway``), km/h.
 - Engine: :func:`compile_graph` → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
 - Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
+- Partitions: :func:`halo_metres`, :func:`subgraph`, :func:`within_halo`,
+  :func:`pairs_within` (long format within a threshold); :func:`synthetic_road_graph`.
 - Origins: :func:`population_points`, :func:`aggregate_by_commune`.
 - Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
   :class:`StraightLineTimer`, :func:`default_timer`; :func:`straight_line_metres` (metres,
@@ -16,8 +18,10 @@ from .isochrones import isochrones
 from .networks import default_network, fetch_network, load_edge_list, load_network, network_info
 from .osmfile import graph_from_osm_file
 from .population import aggregate_by_commune, population_points, read_population_grid
+from .partition import halo_metres, max_straight_speed_kmh, pairs_within, subgraph, within_halo
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
+from .synthetic import SYNTHETIC_DESCRIPTION, synthetic_road_graph
 from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
 from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer, straight_line_metres
 
@@ -26,6 +30,7 @@ __all__ = [
     "MAX_SNAP_M",
     "OSM_SPEEDS_KMH",
     "SPEEDS_KMH",
+    "SYNTHETIC_DESCRIPTION",
     "WALK_SPEED_KMH",
     "NetworkTimer",
     "RoadGraph",
@@ -38,13 +43,19 @@ __all__ = [
     "default_timer",
     "fetch_network",
     "graph_from_osm_file",
+    "halo_metres",
     "isochrones",
     "load_edge_list",
     "load_network",
     "nearest",
+    "max_straight_speed_kmh",
     "network_info",
+    "pairs_within",
     "population_points",
     "read_population_grid",
     "straight_line_metres",
+    "subgraph",
+    "synthetic_road_graph",
     "travel_time_matrix",
+    "within_halo",
 ]
