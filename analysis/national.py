@@ -302,17 +302,19 @@ def indicators_by(table: pd.DataFrame, by: str, kinds, minutes: float) -> pd.Dat
     Returns
     -------
     pandas.DataFrame
-        Index = ``by`` values; ``origins``, ``population`` (inhabitants, 0 when unknown),
-        ``population_known``; per kind ``share_<kind>`` (share of the weight within
-        ``minutes``, 0–1) and ``minutes_<kind>`` (weighted mean time to the nearest site,
-        minutes; ``inf`` when some origin is beyond the threshold).
+        Index = ``by`` values; ``origins``, ``population_known``, ``population``
+        (inhabitants, NaN unless every origin's is known); per kind ``share_<kind>``
+        (share of the weight within ``minutes``, 0–1) and ``minutes_<kind>`` (weighted
+        mean time to the nearest site, minutes; ``inf`` when some origin is beyond the
+        threshold).
     """
     known = table["population"].notna()
     weight = table["population"].astype(float).where(known, 1.0)
     groups = table[by].astype("str")
     frame = pd.DataFrame({"origins": groups.groupby(groups).size()})
-    frame["population"] = table["population"].astype(float).fillna(0).groupby(groups).sum()
     frame["population_known"] = known.groupby(groups).all()
+    population = table["population"].astype(float).fillna(0).groupby(groups).sum()
+    frame["population"] = population.where(frame["population_known"])
     total = weight.groupby(groups).sum()
     for kind in kinds:
         time_ = table[f"minutes_{kind}"].astype(float)

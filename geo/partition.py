@@ -125,7 +125,7 @@ def max_straight_speed_kmh(road: RoadGraph) -> float:
     Returns
     -------
     float
-        km/h (0 for a graph without arcs of positive length).
+        Speed, km/h (0 for a graph without arcs of positive length).
     """
     coo = road.matrix.tocoo()
     metres = np.hypot(road.x[coo.row] - road.x[coo.col], road.y[coo.row] - road.y[coo.col])

@@ -265,8 +265,8 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         xmin, ymin, xmax, ymax = origins.to_crs(METRIC_CRS).total_bounds
         road = synthetic_road_graph((xmin - margin_m, ymin - margin_m, xmax + margin_m,
                                      ymax + margin_m), spacing_m=spacing_m, seed=seed)
-        network_text = (f"{SYNTHETIC_DESCRIPTION} : {road.n_nodes:,} nœuds, pas de "
-                        f"{spacing_m:g} m, graine {seed}").replace(",", " ")
+        network_text = (f"{SYNTHETIC_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
+                        f"{spacing_m:g} m, graine {seed}")
     else:
         road = compile_graph(load_network(network))
         network_text = f"réseau routier du fichier {Path(network).name} ({road.n_nodes} nœuds)"
@@ -286,6 +286,10 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         "eaje": eaje_text,
     }
     return NationalInputs(origins, {"france_services": fs, "eaje": eaje_points}, road, sources)
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")
 
 
 def road_hull(road):
@@ -340,8 +344,12 @@ def write_parquet(frame: pd.DataFrame, target, *, minutes: float | None = None) 
     Path
         ``target``.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise InputError("pyarrow n'est pas installé (écriture Parquet)",
+                         fix="installer l'option : pip install \"maillage[national]\"") from exc
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if minutes is not None:
@@ -364,11 +372,36 @@ def _distributed():
     return distributed
 
 
-_ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+(?::\d+)?(?:/.*)?$")
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[\w.\-]+|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$")
+
+
+def check_address(address: str) -> str:
+    """Check the form of a Dask scheduler address, before any work.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port``, ``host:port``, ``tls://…``.
+
+    Returns
+    -------
+    str
+        The address, stripped.
+
+    Raises
+    ------
+    InputError
+        Not an address (French message with an example).
+    """
+    if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
+        raise InputError(f"adresse du planificateur Dask « {address} » invalide",
+                         fix="donner une adresse comme tcp://machine:8786")
+    return address.strip()
 
 
 @contextlib.contextmanager
-def dask_client(address: str | None = None, workers: int | None = None) -> Iterator[object]:
+def dask_client(address: str | None = None, workers: int | None = None, *,
+                timeout: float = 10.0, processes: bool = True) -> Iterator[object]:
     """A Dask client: on the scheduler ``address``, else on a ``LocalCluster`` closed after.
 
     Parameters
@@ -377,6 +410,10 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
         Scheduler address (``tcp://host:8786``) of a running cluster.
     workers : int, optional
         Worker processes of the local cluster (default: up to 2, one thread each).
+    timeout : float
+        How long to wait for the scheduler, seconds.
+    processes : bool
+        Local workers are processes (default), else threads of this process.
 
     Yields
     ------
@@ -390,11 +427,9 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
     """
     distributed = _distributed()
     if address is not None:
-        if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
-            raise InputError(f"adresse du planificateur Dask « {address} » invalide",
-                             fix="donner une adresse comme tcp://machine:8786")
+        check_address(address)
         try:
-            client = distributed.Client(address.strip(), timeout="10s")
+            client = distributed.Client(address.strip(), timeout=f"{timeout}s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"aucun planificateur Dask ne répond à « {address} » ({exc})",
                              fix="vérifier l'adresse et que « dask scheduler » tourne, ou "
@@ -403,7 +438,7 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
             yield client
         return
     count = workers or min(2, os.cpu_count() or 1)
-    with distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
+    with distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=processes,
                                   dashboard_address=None, silence_logs=40) as cluster, \
             distributed.Client(cluster) as client:
         yield client
@@ -411,7 +446,8 @@ def dask_client(address: str | None = None, workers: int | None = None) -> Itera
 
 def run_partitions(partitions, *, address: str | None = None, workers: int | None = None,
                    pairs_dir=None, on_done: Callable[[PartitionResult], None] | None = None,
-                   task: Callable = partition_task) -> list[PartitionResult]:
+                   task: Callable = partition_task, processes: bool = True,
+                   use_dask: bool | None = None) -> list[PartitionResult]:
     """Run every partition's task: on Dask (cluster or local), or in this process.
 
     Parameters
@@ -429,6 +465,11 @@ def run_partitions(partitions, *, address: str | None = None, workers: int | Non
         Called with each result as it arrives (progress).
     task : callable
         The function applied to each partition (``task(partition, pairs_dir)``), picklable.
+    processes : bool
+        Local workers are processes (default), else threads of this process.
+    use_dask : bool, optional
+        Force Dask (True, e.g. a local cluster of one worker) or not (False); default: Dask
+        unless ``workers == 1`` without ``address``.
 
     Returns
     -------
@@ -437,14 +478,16 @@ def run_partitions(partitions, *, address: str | None = None, workers: int | Non
     """
     pairs_dir = None if pairs_dir is None else str(Path(pairs_dir).absolute())
     done = on_done or (lambda result: None)
-    if address is None and workers == 1:
+    if use_dask is None:
+        use_dask = address is not None or workers != 1
+    if not use_dask:
         results = []
         for partition in partitions:
             results.append(task(partition, pairs_dir))
             done(results[-1])
         return results
     distributed = _distributed()
-    with dask_client(address, workers) as client:
+    with dask_client(address, workers, processes=processes) as client:
         futures = [client.submit(task, partition, pairs_dir, key=f"partition-{partition.name}",
                                  pure=False) for partition in partitions]
         order = {future.key: i for i, future in enumerate(futures)}
@@ -572,7 +615,10 @@ def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in (("communes", run.communes), ("epci", run.epci),
                         ("departements", run.departements)):
-        write_text(out / f"{name}.csv", _french(frame, minutes).to_csv(lineterminator="\n"))
+        write_text(out / f"{name}.csv", _french(frame, minutes).to_csv(
+            lineterminator="\n", float_format="%.2f"))
+    write_parquet(run.origins.reset_index(names="origin"), out / "origines.parquet",
+                  minutes=minutes)
     write_text(out / "partitions.csv", run.partitions.to_csv(index=False, lineterminator="\n"))
     halo = partitions[0].halo_m if partitions else float("nan")
     lines = ["maillage national : indicateurs d'accès par commune", "",
@@ -581,8 +627,9 @@ def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float
              "les temps sont exacts jusqu'au seuil ; au-delà, « inf ».", "",
              "Sources :"]
     lines += [f"- {key} : {text}" for key, text in inputs.sources.items()]
-    lines += ["", "Fichiers : communes.csv, epci.csv (Lot), departements.csv, "
-              "partitions.csv (temps par partition, secondes), paires/*.parquet (origine, "
-              "destination, minutes : toutes les paires à moins du seuil)."]
+    lines += ["", "Fichiers : origines.parquet (valeurs exactes par origine), communes.csv, "
+              "epci.csv (Lot), departements.csv, partitions.csv (temps par partition, "
+              "secondes), paires/*.parquet (origine, destination, minutes : toutes les paires "
+              "à moins du seuil)."]
     write_text(out / "LISEZMOI.txt", "\n".join(lines) + "\n")
     return out

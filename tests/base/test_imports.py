@@ -35,6 +35,8 @@ LEVELS = {
     "maillage.analysis": 3,
     "maillage.maps": 4,
     "maillage.pipeline": 5,
+    "maillage.national": 5,  # the national batch (Dask): layers, geo, analysis
+    "maillage.batch": 5,  # reports for every EPCI: calls the pipeline
     "maillage.cli": 6,
     "maillage.app": 6,
     "maillage.__main__": 7,
