@@ -477,19 +477,57 @@ def run_partitions(partitions, *, address: str | None = None, workers: int | Non
         In the order of ``partitions``.
     """
     pairs_dir = None if pairs_dir is None else str(Path(pairs_dir).absolute())
+    return map_tasks(task, partitions, pairs_dir, keys=[f"partition-{p.name}" for p in partitions],
+                     address=address, workers=workers, processes=processes, use_dask=use_dask,
+                     on_done=on_done)
+
+
+def map_tasks(function: Callable, items, *args, keys=None, address: str | None = None,
+              workers: int | None = None, processes: bool = True, use_dask: bool | None = None,
+              on_done: Callable | None = None) -> list:
+    """``function(item, *args)`` for every item: on Dask, or one after the other here.
+
+    Parameters
+    ----------
+    function : callable
+        Picklable (a module-level function, importable on the workers).
+    items : list
+        One task per item.
+    *args
+        Extra arguments of every call.
+    keys : list of str, optional
+        Dask task keys (unique), e.g. ``partition-46``.
+    address : str, optional
+        Dask scheduler address of a real cluster.
+    workers : int, optional
+        Local worker processes (default: up to 2); ``1`` without ``address``: no Dask.
+    processes : bool
+        Local workers are processes (default), else threads.
+    use_dask : bool, optional
+        Force Dask or not (default: Dask unless ``workers == 1`` without ``address``).
+    on_done : callable, optional
+        Called with each result as it arrives.
+
+    Returns
+    -------
+    list
+        The results, in the order of ``items``.
+    """
     done = on_done or (lambda result: None)
+    items = list(items)
     if use_dask is None:
         use_dask = address is not None or workers != 1
     if not use_dask:
         results = []
-        for partition in partitions:
-            results.append(task(partition, pairs_dir))
+        for item in items:
+            results.append(function(item, *args))
             done(results[-1])
         return results
     distributed = _distributed()
     with dask_client(address, workers, processes=processes) as client:
-        futures = [client.submit(task, partition, pairs_dir, key=f"partition-{partition.name}",
-                                 pure=False) for partition in partitions]
+        futures = [client.submit(function, item, *args, pure=False,
+                                 **({"key": keys[i]} if keys else {}))
+                   for i, item in enumerate(items)]
         order = {future.key: i for i, future in enumerate(futures)}
         results = [None] * len(futures)
         for future in distributed.as_completed(futures):

@@ -1,4 +1,6 @@
-"""CLI command ``maillage national``: access indicators for every commune of several départements."""
+"""Batch CLI commands: ``maillage national`` (access indicators for every commune of several
+départements, with Dask) and ``maillage report-epcis`` (the report of every EPCI of a
+département, in parallel)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def _departements(text: Optional[str]):
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``national`` to the main maillage app."""
+    """Attach ``national`` and ``report-epcis`` to the main maillage app."""
 
     @app.command("national")
     def national(
@@ -83,3 +85,58 @@ def register(app: typer.Typer) -> None:
             run = run_national(inputs, out, minutes=minutes, address=dask, workers=workers,
                                on_done=on_done, on_partitions=on_partitions)
         console.print(Text.assemble("Résultats : ", (str(run.out), "bold")), soft_wrap=True)
+
+    @app.command("report-epcis")
+    def report_epcis(
+        out: Path = typer.Option(Path("maillage-epci"), "--out", "-o",
+                                 help="Dossier des rapports (un sous-dossier par SIREN)."),
+        departement: str = typer.Option("46", "--departement", help="Code du département."),
+        epci: Optional[str] = typer.Option(None, "--epci", help="SIREN des EPCI à traiter, "
+                                           "séparés par des virgules (défaut : tous)."),
+        scenario: Optional[Path] = typer.Option(None, "--scenario",
+                                                help="Fichier de scénario YAML à comparer."),
+        date: Optional[str] = typer.Option(None, "--date", help="Équipements en service à "
+                                           "cette date (AAAA-MM-JJ ; défaut : aujourd'hui)."),
+        reseau: Optional[Path] = typer.Option(None, "--network", "--reseau",
+                                              help="Réseau routier (fichier)."),
+        dask: Optional[str] = typer.Option(None, "--dask", help="Adresse du planificateur "
+                                           "Dask d'un cluster (ex. tcp://machine:8786)."),
+        workers: Optional[int] = typer.Option(None, "--workers", help="Processus du cluster "
+                                              "local (1 : l'un après l'autre, sans Dask)."),
+    ) -> None:
+        """Rapport de diagnostic de chaque EPCI d'un département, en parallèle (identique à
+        « maillage report --epci SIREN »)."""
+        from maillage.batch import run_epci_reports
+        from maillage.national import check_address
+        from maillage.settings import DiagnosticSettings
+
+        check_number("--workers", workers, low=1, high=256, unit="processus", integer=True)
+        if dask is not None:
+            check_address(dask)
+        logging.getLogger("maillage").setLevel(logging.ERROR)
+        settings = DiagnosticSettings(date=date)  # as « maillage report »
+        failed = []
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.completed} rapport(s)"), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("Rapports des EPCI", total=None)
+
+            def on_done(result) -> None:
+                progress.advance(task)
+                if result.error:
+                    failed.append(result)
+                    progress.console.print(f"  {result.epci} {result.name} : échec "
+                                           f"({result.error})", soft_wrap=True)
+                else:
+                    progress.console.print(f"  {result.epci} {result.name} : "
+                                           f"{result.report} ({result.seconds:.0f} s)",
+                                           soft_wrap=True)
+
+            results = run_epci_reports(out, departement=departement,
+                                       epcis=_departements(epci), address=dask,
+                                       workers=workers, on_done=on_done, scenario=scenario,
+                                       settings=settings, network=reseau)
+        console.print(f"{len(results) - len(failed)} rapport(s) écrit(s) dans {out}",
+                      soft_wrap=True)
+        if failed:
+            raise typer.Exit(1)
