@@ -15,10 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import shapely
-from pyproj import Transformer
 
 from maillage.errors import InputError
-from maillage.settings import LAYER_CRS, METRIC_CRS
 
 from .engine import RoadGraph, _main_component_reach
 from .routing import travel_time_matrix
@@ -28,56 +26,6 @@ from .snapping import ACCESS_SPEED_KMH
 #: chords (16 per quarter circle), which lie inside the exact buffer by at most 1 - cos(π/64)
 #: ≈ 0.12 %; 0.2 % more (and one metre) keeps the polygon outside the exact buffer.
 BUFFER_SLACK = 1.002
-
-
-def road_graph_from_arrays(x_m, y_m, tail, head, seconds, *, node_ids=None,
-                           weight: str = "travel_time") -> RoadGraph:
-    """A :class:`RoadGraph` from node coordinates and directed arcs (no networkx).
-
-    Parameters
-    ----------
-    x_m, y_m : array of float
-        Node coordinates, metres, EPSG:2154 (Lambert-93).
-    tail, head : array of int
-        Arc ends, positions in ``x_m``; one arc per direction.
-    seconds : array of float
-        Arc weights (travel times), seconds, finite and non-negative.
-    node_ids : array, optional
-        Node identifiers (default: positions).
-    weight : str
-        Name of the weight (``travel_time``).
-
-    Returns
-    -------
-    RoadGraph
-        Parallel arcs keep their smallest weight; components computed.
-
-    Raises
-    ------
-    InputError
-        Arrays of different lengths, arcs naming missing nodes, negative or non-finite times.
-    """
-    x_m, y_m = np.asarray(x_m, float), np.asarray(y_m, float)
-    tail, head = np.asarray(tail, np.int64), np.asarray(head, np.int64)
-    seconds = np.asarray(seconds, float)
-    n = len(x_m)
-    if len(y_m) != n or not (len(tail) == len(head) == len(seconds)):
-        raise InputError("tableaux de nœuds ou d'arcs de longueurs différentes",
-                         fix="donner x/y de même longueur, et tail/head/seconds de même longueur")
-    if len(tail) and (min(tail.min(), head.min()) < 0 or max(tail.max(), head.max()) >= n):
-        raise InputError("des arcs citent des nœuds absents",
-                         fix="numéroter les nœuds de 0 à n - 1")
-    if not np.isfinite(seconds).all() or (seconds < 0).any():
-        raise InputError("des temps d'arc sont négatifs ou non finis",
-                         fix="donner des temps en secondes, positifs")
-    order = np.lexsort((seconds, head, tail))
-    tail, head, seconds = tail[order], head[order], seconds[order]
-    first = np.ones(len(tail), bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    matrix = sp.csr_matrix((seconds[first], (tail[first], head[first])), shape=(n, n))
-    lon, lat = Transformer.from_crs(METRIC_CRS, LAYER_CRS, always_xy=True).transform(x_m, y_m)
-    ids = np.arange(n) if node_ids is None else np.asarray(node_ids)
-    return _finish(ids, np.asarray(lon), np.asarray(lat), x_m, y_m, matrix, weight)
 
 
 def _finish(ids, lon, lat, x, y, matrix: sp.csr_matrix, weight: str) -> RoadGraph:
@@ -210,12 +158,14 @@ def within_halo(zone, halo_m: float, x_m, y_m) -> np.ndarray:
         shapely.intersects_xy(area, np.asarray(x_m, float), np.asarray(y_m, float))
 
 
-def pairs_within(graph, origins, destinations, minutes: float, *, chunk: int = 4096,
-                 **options) -> pd.DataFrame:
+def pairs_within(graph, origins, destinations, minutes: float, *,
+                 max_cells: int = 16 * 1024**2, **options) -> pd.DataFrame:
     """Every origin–destination pair within ``minutes``, in long format (sparse).
 
-    The dense matrix is never held whole: origins are timed ``chunk`` at a time with a
-    bounded search (``cutoff``), and only the pairs within the threshold are kept.
+    The dense matrix is never held whole: the smaller side is cut into blocks of at most
+    ``max_cells`` pairs with the other side, each block timed with a bounded search
+    (``cutoff``) from its own points only (every search runs once), and only the pairs within
+    the threshold are kept.
 
     Parameters
     ----------
@@ -225,8 +175,8 @@ def pairs_within(graph, origins, destinations, minutes: float, *, chunk: int = 4
         Points in any CRS; index = ids.
     minutes : float
         Threshold, minutes (inclusive).
-    chunk : int
-        Origins per block (memory: ``chunk`` × destinations × 8 bytes).
+    max_cells : int
+        Largest block, in pairs (memory: 8 bytes each).
     **options
         Passed to :func:`maillage.geo.travel_time_matrix` (``max_snap_m``,
         ``access_speed_kmh``, ``check_components``).
@@ -254,20 +204,31 @@ def pairs_within(graph, origins, destinations, minutes: float, *, chunk: int = 4
       origin destination  minutes
     0  Catus    Calamane      8.0
     """
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise InputError(f"« chunk » = {chunk!r} invalide", fix="donner un entier ≥ 1")
-    parts = []
-    for start in range(0, len(origins), int(chunk)):
-        block = travel_time_matrix(graph, origins.iloc[start:start + int(chunk)], destinations,
-                                   cutoff=minutes, **options)
-        values = block.to_numpy()
-        rows, cols = np.nonzero(np.isfinite(values))
-        parts.append(pd.DataFrame({
-            "origin": block.index.astype(str).to_numpy()[rows],
-            "destination": block.columns.astype(str).to_numpy()[cols],
-            "minutes": values[rows, cols]}))
-    if not parts:
-        return pd.DataFrame({"origin": pd.Series(dtype="str"),
-                             "destination": pd.Series(dtype="str"),
-                             "minutes": pd.Series(dtype=float)})
-    return pd.concat(parts, ignore_index=True).astype({"origin": "str", "destination": "str"})
+    if isinstance(max_cells, bool) or not isinstance(max_cells, (int, np.integer)) \
+            or max_cells < 1:
+        raise InputError(f"« max_cells » = {max_cells!r} invalide", fix="donner un entier ≥ 1")
+    by_destination = len(destinations) <= len(origins)
+    cut, other = (destinations, origins) if by_destination else (origins, destinations)
+    step = max(1, int(max_cells) // max(len(other), 1))
+    rows_all, cols_all, values_all = [], [], []
+    for start in range(0, len(cut), step):
+        part = cut.iloc[start:start + step]
+        block = travel_time_matrix(graph, *((other, part) if by_destination else (part, other)),
+                                   cutoff=minutes, **options).to_numpy()
+        rows, cols = np.nonzero(np.isfinite(block))
+        values_all.append(block[rows, cols])
+        if by_destination:
+            rows_all.append(rows)
+            cols_all.append(cols + start)
+        else:
+            rows_all.append(rows + start)
+            cols_all.append(cols)
+    rows = np.concatenate(rows_all) if rows_all else np.zeros(0, np.int64)
+    cols = np.concatenate(cols_all) if cols_all else np.zeros(0, np.int64)
+    values = np.concatenate(values_all) if values_all else np.zeros(0)
+    order = np.lexsort((cols, rows))
+    return pd.DataFrame({
+        "origin": pd.array(origins.index.astype(str).to_numpy()[rows[order]], dtype="str"),
+        "destination": pd.array(destinations.index.astype(str).to_numpy()[cols[order]],
+                                dtype="str"),
+        "minutes": values[order]})

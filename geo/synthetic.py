@@ -13,11 +13,12 @@ must say so (:data:`SYNTHETIC_DESCRIPTION`).
 from __future__ import annotations
 
 import numpy as np
+from pyproj import Transformer
 
 from maillage.errors import InputError
+from maillage.settings import LAYER_CRS, METRIC_CRS
 
-from .engine import RoadGraph
-from .partition import road_graph_from_arrays
+from .engine import RoadGraph, graph_from_arrays
 
 #: Speed of each synthetic road class, km/h.
 SYNTHETIC_SPEEDS_KMH = {"nationale": 110.0, "départementale": 80.0, "locale": 50.0}
@@ -96,5 +97,5 @@ def synthetic_road_graph(bounds_m, *, spacing_m: float = 1000.0, jitter: float =
     tail, head, speed = tail[keep], head[keep], speed[keep]
     metres = np.hypot(x[tail] - x[head], y[tail] - y[head]) * detour
     seconds = metres / (speed / 3.6)
-    return road_graph_from_arrays(x, y, np.r_[tail, head], np.r_[head, tail],
-                                  np.r_[seconds, seconds])
+    lon, lat = Transformer.from_crs(METRIC_CRS, LAYER_CRS, always_xy=True).transform(x, y)
+    return graph_from_arrays(np.arange(len(x)), lon, lat, tail, head, seconds, two_way=True)
