@@ -105,8 +105,8 @@ def lot_cells(shared: Path) -> gpd.GeoDataFrame:
                         dtype={"code_insee": str, "epci_siren": str})
     points = gpd.GeoSeries(gpd.points_from_xy(cells["x"], cells["y"]), crs="EPSG:3035")
     return gpd.GeoDataFrame({
-        "commune": cells["code_insee"], "departement": "46", "epci": cells["epci_siren"],
-        "population": cells["ind"].astype(float)},
+        "commune": cells["code_insee"].to_numpy(), "departement": "46",
+        "epci": cells["epci_siren"].to_numpy(), "population": cells["ind"].to_numpy(float)},
         index=pd.Index([f"c{i}" for i in range(len(cells))], dtype="str"),
         geometry=points.to_crs("EPSG:4326").to_numpy(), crs="EPSG:4326")
 
