@@ -274,7 +274,9 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     hull = gpd.GeoSeries([road_hull(road)], crs=METRIC_CRS).iloc[0]
     fs_m = fs.to_crs(METRIC_CRS)
     fs = fs[within_halo(hull, 0.0, fs_m.geometry.x.to_numpy(), fs_m.geometry.y.to_numpy())]
+    fs, fs_far = _near_network(fs, road)
     eaje_points, eaje_text = eaje_sites(origins, fs, path=eaje, seed=seed)
+    eaje_points, eaje_far = _near_network(eaje_points, road)
     sources = {
         "réseau": network_text,
         "communes": "contours IGN Admin Express 2018 (shared/data/communes) ; Lot : communes "
@@ -282,10 +284,31 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         "population": "population municipale COG 2026 pour le Lot ; inconnue ailleurs (chaque "
                       "commune y pèse 1 : part des communes, pas des habitants)",
         "france_services": f"liste ANCT des France services du 1er août 2024 (réelle) : "
-                           f"{len(fs)} sites sur l'emprise du réseau",
-        "eaje": eaje_text,
+                           f"{len(fs)} sites sur l'emprise du réseau" + _far_text(fs_far),
+        "eaje": eaje_text + _far_text(eaje_far),
     }
     return NationalInputs(origins, {"france_services": fs, "eaje": eaje_points}, road, sources)
+
+
+def _near_network(sites: gpd.GeoDataFrame, road) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The sites within the largest snap distance of the network, and the ids of the others."""
+    from scipy.spatial import cKDTree
+
+    from maillage.geo import MAX_SNAP_M
+
+    metric = sites.geometry.to_crs(METRIC_CRS)
+    distance, _ = cKDTree(np.column_stack([road.x, road.y])).query(
+        np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()]))
+    near = distance <= MAX_SNAP_M
+    return sites[near], list(sites.index[~near])
+
+
+def _far_text(ids: list[str]) -> str:
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+    return (f" ; {len(ids)} site(s) à plus de 5 km du réseau écarté(s) (hors de sa couverture) "
+            f": {shown}")
 
 
 def _thousands(number: int) -> str:
