@@ -6,16 +6,15 @@ falls in the same class, with the same colour and the same label, everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import warnings
+from dataclasses import dataclass, field
 
 import mapclassify
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from maillage.maps.labels import fr_number
+from .labels import fr_number
 
 #: Colour of communes without a value (no children, or data absent).
 NO_DATA_COLOR = "#d9d9d9"

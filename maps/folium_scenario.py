@@ -5,12 +5,12 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
-from maillage.maps.classes import diverging_classes
-from maillage.maps.folium_capacity import (CAPACITY_UNIT, capacity_classes, capacity_tooltip,
-                                           mapped_ratio)
-from maillage.maps.folium_layers import add_commune_values, add_context
-from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
+from .classes import diverging_classes
+from .folium_capacity import CAPACITY_UNIT, capacity_classes, capacity_tooltip, mapped_ratio
+from .folium_layers import add_commune_values, add_context
+from .labels import fr_number, kind_label
+from .leaflet import LayerControl, add_legend, add_title, base_map, legend_html
+
 
 def scenario_difference(before: pd.DataFrame, after: pd.DataFrame,
                         small: int | None = None) -> pd.Series:

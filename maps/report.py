@@ -25,25 +25,25 @@ import numpy as np
 import pandas as pd
 
 import maillage
-from maillage.atomic import write_text
 from maillage.analysis.diagnostic import Diagnostic
-from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
-from maillage.maps.folium_coverage import coverage_map, time_classes
-from maillage.maps.folium_layers import has_contours
-from maillage.maps.folium_scenario import scenario_map
-from maillage.maps.labels import fr_number, kind_label, layer_label, short_kind
-from maillage.maps.leaflet import save_map
-from maillage.maps.output import output_folder
-from maillage.maps.printing import page_style, table_parts
-from maillage.maps.secret import threshold
-from maillage.maps.static import static_map
-from maillage.maps.tables import (commune_table, coverage_table, epci_table, scenario_table,
-                                  write_layers, write_tables)
-from maillage.maps.report_indicators import (equity_table, france_services_check,
-                                             france_services_table, presence_table,
-                                             sensitivity_table, zones_blanches_table)
-from maillage.maps.report_text import (facility_summary, methodology, sources_rows,
-                                       territory_facts, validation_summary)
+from maillage.atomic import write_text
+
+from .folium_capacity import capacity_classes, capacity_map, mapped_ratio
+from .folium_coverage import coverage_map, time_classes
+from .folium_layers import has_contours
+from .folium_scenario import scenario_map
+from .labels import fr_number, kind_label, layer_label, short_kind
+from .leaflet import save_map
+from .output import output_folder
+from .printing import page_style, table_parts
+from .report_indicators import (equity_table, france_services_check, france_services_table,
+                                presence_table, sensitivity_table, zones_blanches_table)
+from .report_text import (facility_summary, methodology, sources_rows, territory_facts,
+                          validation_summary)
+from .secret import threshold
+from .static import static_map
+from .tables import (commune_table, coverage_table, epci_table, scenario_table, write_layers,
+                     write_tables)
 
 #: Name of the report inside the output folder.
 REPORT_NAME = "rapport.html"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -19,10 +19,11 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from maillage.atomic import write_bytes  # noqa: E402
-from maillage.maps.classes import Classes  # noqa: E402
-from maillage.maps.folium_layers import has_contours  # noqa: E402
-from maillage.maps.labels import kind_color, kind_label  # noqa: E402
 from maillage.settings import METRIC_CRS  # noqa: E402
+
+from .classes import Classes  # noqa: E402
+from .folium_layers import has_contours  # noqa: E402
+from .labels import kind_color, kind_label  # noqa: E402
 
 #: Figure size, inches: the text width of an A4 page with 15 mm margins (180 mm), so that
 #: the figure prints at full text width with its fonts at their nominal size.

@@ -29,7 +29,8 @@ from docx.shared import Cm, Pt
 
 from maillage.atomic import write_bytes
 from maillage.errors import MaillageError
-from maillage.maps.report import write_report
+
+from .report import write_report
 
 #: Width of the maps in the document (A4 portrait, 2 cm margins), centimetres.
 PICTURE_WIDTH_CM = 17.0
