@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from maillage.layers import Territory
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 from .coverage import TargetCheck, access_population, france_services_target, zones_blanches
@@ -98,7 +99,7 @@ class ScenarioView:
         By commune code: ``places``, ``children``, ``places_per_100_children``.
     table : DataFrame
         The scenario's summary table (``ScenarioResult.table()``), French columns.
-    after_territory : object, optional
+    after_territory : Territory, optional
         Layers after the changes (facilities drawn on the scenario map).
     description : str
         What the scenario does (French).
@@ -111,7 +112,7 @@ class ScenarioView:
     before: pd.DataFrame
     after: pd.DataFrame
     table: pd.DataFrame
-    after_territory: object = None
+    after_territory: Territory | None = None
     description: str = ""
     by_epci: pd.DataFrame | None = None
 
@@ -156,7 +157,7 @@ class Diagnostic:
         of the population grid weighted by children).
     """
 
-    territory: object
+    territory: Territory
     timer_description: str
     estimated: bool
     capacity: list[CapacityResult] = field(default_factory=list)
