@@ -92,14 +92,24 @@ def header(column: str) -> str:
 _CODE_COLUMNS = {"code", "epci", "perimetre"}
 
 
-def _cell(value) -> str:
-    if isinstance(value, (float, np.floating)):
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _column_decimals(values) -> int:
+    """Decimals of a column's numbers: 1 when one of them has a fraction, else 0, so that a
+    column reads alike from top to bottom (« 9,0 » beside « 6,4 », never « 9 »)."""
+    return int(any(_is_number(v) and np.isfinite(v) and not float(v).is_integer()
+                   for v in values))
+
+
+def _cell(value, decimals: int = 0) -> str:
+    if _is_number(value):
         if np.isnan(value):
             return "–"
-        text = fr_number(value, 0 if float(value).is_integer() else 1)
+        text = fr_number(value, decimals)
         return "0" if text in ("-0", "-0,0") else text
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return fr_number(value)
     if value is None or value is pd.NA:
         return "–"
     text = str(value)
@@ -131,7 +141,9 @@ def html_table(frame: pd.DataFrame | None, headers: dict[str, str] | None = None
         return {"columns": [], "headers": [], "rows": [], "numeric": [], "identifier": []}
     headers = headers or {}
     columns = [str(c) for c in frame.columns]
-    rows = [[str(v) if c in _CODE_COLUMNS else _cell(v) for c, v in zip(columns, row)]
+    decimals = [_column_decimals(frame.iloc[:, i]) for i in range(len(columns))]
+    rows = [[str(v) if c in _CODE_COLUMNS else _cell(v, d)
+             for c, v, d in zip(columns, row, decimals)]
             for row in frame.itertuples(index=False)]
     return {"columns": columns,
             "headers": [headers.get(c, header(c)) for c in columns],

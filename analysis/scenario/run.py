@@ -35,12 +35,10 @@ from ..origins import Origins, territory_origins
 from .apply import apply_changes
 from .file import Scenario, load_scenario
 
-__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
+__all__ = ["FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
 
 #: 2SFCA catchment of scenario runs, minutes (default of :class:`DiagnosticSettings`).
 FCA_MINUTES = DEFAULT_SETTINGS.catchment_minutes
-#: Coverage thresholds reported by scenario runs, minutes (default settings).
-COVERAGE_MINUTES = DEFAULT_SETTINGS.scenario_thresholds
 
 
 @dataclass
