@@ -44,6 +44,22 @@ class CapacityResult:
     sensitivity : DataFrame, optional
         Headline indicators by threshold and decay
         (``maillage.analysis.sensitivity.sensitivity``, tidy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis import places_per_100_children
+    >>> communes = pd.DataFrame({"name": ["Cahors", "Calamane"], "epci": ["200023737"] * 2,
+    ...                          "pop_3_5": [400.0, 20.0], "pop_6_10": [600.0, 30.0]},
+    ...                         index=["46042", "46046"])
+    >>> facilities = pd.DataFrame({"kind": ["alsh", "alsh"], "capacity": [120.0, 20.0],
+    ...                            "commune_code": ["46042", "46046"]})
+    >>> result = CapacityResult(
+    ...     "alsh", "ALSH, 3 à 11 ans",
+    ...     by_commune=places_per_100_children(communes, facilities, "alsh"),
+    ...     by_epci=places_per_100_children(communes, facilities, "alsh", by="epci"))
+    >>> result.by_commune["places_per_100_children"].tolist(), result.fca_minutes
+    ([12.0, 40.0], 20.0)
     """
 
     kind: str
@@ -75,6 +91,19 @@ class AccessResult:
     presence : DataFrame, optional
         Coverage by presence level (``maillage.analysis.itinerant.presence_coverage``,
         tidy): within N minutes of any stop vs of a point open at least K days per month.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis import coverage
+    >>> nearest = pd.DataFrame({"minutes": [4.0, 12.0, 34.0],
+    ...                         "destination": ["gc-fs-cahors"] * 3},
+    ...                        index=["46042", "46046", "46102"])
+    >>> inhabitants = pd.Series([19500.0, 458.0, 310.0], index=nearest.index)
+    >>> result = AccessResult("france_services", nearest,
+    ...                       coverage(nearest["minutes"], inhabitants, thresholds=(15, 30)))
+    >>> result.coverage["share_within"].round(3).tolist()
+    [0.985, 0.985]
     """
 
     kind: str
@@ -105,6 +134,17 @@ class ScenarioView:
         What the scenario does (French).
     by_epci : DataFrame, optional
         Before/after by EPCI.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> before = pd.DataFrame({"places": [0.0], "children": [39.1],
+    ...                        "places_per_100_children": [0.0]}, index=["46046"])
+    >>> after = before.assign(places=20.0, places_per_100_children=100 * 20 / 39.1)
+    >>> view = ScenarioView("Ouverture de l'ALSH de Calamane", "alsh", before, after,
+    ...                     table=pd.DataFrame())
+    >>> (view.after["places"] - view.before["places"]).tolist(), view.after_territory is None
+    ([20.0], True)
     """
 
     name: str
@@ -119,7 +159,7 @@ class ScenarioView:
 
 @dataclass
 class Diagnostic:
-    """Everything a coverage diagnostic reports on one territory.
+    r"""Everything a coverage diagnostic reports on one territory.
 
     Attributes
     ----------
@@ -155,6 +195,29 @@ class Diagnostic:
     origins : str
         Where travel times start from, in French (commune points, or the inhabited cells
         of the population grid weighted by children).
+
+    Examples
+    --------
+    The pipeline (:func:`maillage.pipeline.build_diagnostic`) fills it; given access times, it
+    derives its summary indicators itself. Here Calamane is 25 minutes from the nearest ALSH and
+    34 minutes from a France services, every other commune of the Grand Cahors 8 and 12 minutes:
+
+    >>> import pandas as pd
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> def nearest(minutes, calamane, site):
+    ...     table = pd.DataFrame({"minutes": minutes, "destination": site},
+    ...                          index=grand_cahors.communes.index)
+    ...     table.loc["46046", "minutes"] = calamane
+    ...     return table
+    >>> access = [AccessResult("alsh", nearest(8.0, 25.0, "gc-alsh-catus"), pd.DataFrame()),
+    ...           AccessResult("france_services", nearest(12.0, 34.0, "gc-fs-cahors"),
+    ...                        pd.DataFrame())]
+    >>> diag = Diagnostic(grand_cahors, "temps d'exemple", False, access=access)
+    >>> diag.zones_blanches[["service", "name", "minutes", "population"]].to_numpy().tolist()
+    [['alsh', 'Calamane', 25.0, 39.1]]
+    >>> diag.france_services.text()
+    'Objectif non atteint : 458 habitants (1,1\xa0%) dans 1 commune(s) à plus de 30 min.'
     """
 
     territory: Territory
