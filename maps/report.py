@@ -286,13 +286,21 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
 
     Examples
     --------
-    >>> from maillage.geo import StraightLineTimer
+    :func:`maillage.pipeline.build_diagnostic` computes the full diagnostic; here only the
+    layers of the Grand Cahors, without indicators (fast):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.analysis import Diagnostic
     >>> from maillage.layers import load_territory
-    >>> from maillage.pipeline import build_diagnostic
     >>> grand_cahors = load_territory(epci="200023737", offline=True)
-    >>> diagnostic = build_diagnostic(grand_cahors, StraightLineTimer(), at="2025-06-01")
-    >>> write_report(diagnostic, "diagnostic-grand-cahors").name  # doctest: +SKIP
-    'diagnostic-grand-cahors'
+    >>> diagnostic = Diagnostic(grand_cahors, "temps estimés à vol d'oiseau", True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     report = write_report(diagnostic, Path(folder) / "diagnostic-grand-cahors")
+    ...     written = sorted(path.name for path in report.parent.iterdir()
+    ...                      if not path.name.startswith("."))
+    >>> report.name, written
+    ('rapport.html', ['couches.gpkg', 'rapport.html', 'tableaux', 'validation.txt'])
     """
     tiles = (not self_contained) if tiles is None else tiles
     step = step or (lambda name: None)

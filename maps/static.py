@@ -123,6 +123,23 @@ def static_map(territory, values: pd.Series, classes: Classes, stem: str | os.Pa
     -------
     list of Path
         The PNG and SVG written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.analysis import places_per_100_children
+    >>> from maillage.layers import load_territory
+    >>> from maillage.maps.folium_capacity import capacity_classes
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> table = places_per_100_children(grand_cahors, kind="alsh", at="2025-06-01")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = static_map(grand_cahors, table["places_per_100_children"],
+    ...                          capacity_classes(table), Path(folder) / "capacite_alsh",
+    ...                          title="ALSH : places pour 100 enfants de 3 à 11 ans",
+    ...                          source="Sources : registre CTG, INSEE", kinds=["alsh"])
+    ...     [(path.name, path.stat().st_size > 10_000) for path in written]
+    [('capacite_alsh.png', True), ('capacite_alsh.svg', True)]
     """
     communes = territory.communes.to_crs(METRIC_CRS)
     vals = values.reindex(communes.index)
