@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.formatting import fr_number
-from maillage.kinds import POPULATION_BANDS
+from maillage.kinds import CHILDREN_COLUMNS, with_year_bands
 from maillage.layers.filosofi import caf_bands
 
 #: CRS of Filosofi cell centres (metres).
@@ -131,12 +131,13 @@ def commune_origins(communes) -> Origins:
     >>> origins.people[["commune", "population", "pop_6_10"]].to_numpy().tolist()
     [['46046', 500.0, 25.0]]
     """
+    communes = with_year_bands(communes)
     index = communes.index.astype(str)
     points = gpd.GeoDataFrame(index=index, crs="EPSG:4326", geometry=gpd.points_from_xy(
         communes["point_lon"].astype(float), communes["point_lat"].astype(float)))
     people = pd.DataFrame({"commune": index, "epci": communes["epci"].astype(str).to_numpy()},
                           index=index)
-    for column in ("population", *POPULATION_BANDS):
+    for column in ("population", *CHILDREN_COLUMNS):
         if column in communes:
             people[column] = communes[column].astype(float).to_numpy()
     return Origins(points, people, "communes",
@@ -181,11 +182,12 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
     >>> origins.kind, origins.people["pop_6_10"].to_dict()
     ('carreaux', {'46046#1': 18.75, '46046#2': 6.25})
     """
+    communes = with_year_bands(communes)
     codes = communes.index.astype(str)
     cells = cells[cells["commune"].isin(set(codes)) & (cells["ind"] > 0)]
     bands = caf_bands(cells)
     bands["population"] = cells["ind"].astype(float)
-    columns = [c for c in ("population", *POPULATION_BANDS) if c in communes]
+    columns = [c for c in ("population", *CHILDREN_COLUMNS) if c in communes]
     totals = bands[columns].groupby(cells["commune"].to_numpy()).sum()
     target = communes[columns].astype(float).set_axis(codes)
     factor = (target.loc[totals.index] / totals.where(totals > 0)).fillna(0.0)
