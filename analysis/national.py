@@ -57,6 +57,12 @@ class Partition:
         Halo width, metres.
     pairs_kinds : tuple of str
         Kinds whose origin–site pairs within ``minutes`` are listed (long format).
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
 
     name: str
@@ -88,6 +94,12 @@ class PartitionResult:
         Wall-clock time of each step, seconds.
     sizes : dict of str to int
         ``nodes``, ``arcs``, ``origins``, ``sites``, ``pairs`` of the partition.
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
 
     name: str
@@ -148,6 +160,12 @@ def make_partitions(road: RoadGraph, origins: gpd.GeoDataFrame,
     -------
     list of Partition
         In the order of the ``by`` values (sorted).
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
     _check_origins(origins)
     halo = halo_metres(minutes, road)
@@ -189,6 +207,12 @@ def whole_territory(road: RoadGraph, origins: gpd.GeoDataFrame,
     -------
     Partition
         Named ``"ensemble"``, with the whole graph and every site.
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
     _check_origins(origins)
     origins = origins.copy()
@@ -214,6 +238,12 @@ def run_partition(partition: Partition) -> PartitionResult:
     -------
     PartitionResult
         Per-origin table, pairs, timings (seconds) and sizes.
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
     started = time.perf_counter()
     origins = partition.origins
@@ -268,6 +298,12 @@ def merge_partitions(results) -> pd.DataFrame:
     ------
     InputError
         An origin appears in two partitions.
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
     tables = [r.table for r in results]
     if not tables:
@@ -307,6 +343,12 @@ def indicators_by(table: pd.DataFrame, by: str, kinds, minutes: float) -> pd.Dat
         (share of the weight within ``minutes``, 0–1) and ``minutes_<kind>`` (weighted
         mean time to the nearest site, minutes; ``inf`` when some origin is beyond the
         threshold).
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
+    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
+    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
     """
     known = table["population"].notna()
     weight = table["population"].astype(float).where(known, 1.0)
