@@ -15,7 +15,6 @@
 
 from .classes import Classes, classify, diverging_classes, fixed_classes
 from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
-from .word import report_docx, write_docx
 from .folium_capacity import capacity_map
 from .folium_coverage import coverage_map
 from .folium_scenario import scenario_map
@@ -23,6 +22,7 @@ from .leaflet import render_html, save_map
 from .report import write_report
 from .secret import protect_frame
 from .static import static_map
+from .word import report_docx, write_docx
 
 __all__ = [
     "AccessResult",

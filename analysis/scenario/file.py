@@ -102,6 +102,20 @@ class Scenario:
     changes : list of Change
     path : str or None
         The file, for error messages.
+
+    Examples
+    --------
+    >>> scenario = parse_scenario('''
+    ... nom: "Catus passe à 48 places"
+    ... date: 2024-08-31
+    ... indicateurs: [alsh]
+    ... changements:
+    ...   - redimensionner: {id: gc-alsh-catus, places: 48}
+    ... ''')
+    >>> scenario.name, scenario.territory, scenario.indicators, f"{scenario.date:%d/%m/%Y}"
+    ('Catus passe à 48 places', 'lot', ['alsh'], '31/08/2024')
+    >>> scenario.changes[0].action, scenario.changes[0].fields
+    ('redimensionner', {'id': 'gc-alsh-catus', 'places': 48.0})
     """
 
     name: str
