@@ -107,10 +107,14 @@ def check(
     out: Optional[Path] = typer.Option(None, "--out", help="Écrire le rapport complet dans ce "
                                        "fichier CSV (niveau, fichier, ligne, colonne, message, "
                                        "correction)."),
+    no_geocode: bool = typer.Option(False, "--no-geocode",
+                                    help="Structures : ne pas placer les adresses sans "
+                                         "coordonnées avec la Base Adresse Nationale."),
 ) -> None:
     """Vérifier un fichier et afficher le rapport de validation (sortie 2 en cas d'erreur)."""
     from rich.console import Console
 
+    from maillage import layers
     from maillage.errors import InputError
     from maillage.layers import ValidationReport
 
@@ -122,6 +126,8 @@ def check(
     report = ValidationReport()
     try:
         layer, what = _load(file, kind, report)
+        if not no_geocode and what[0] == "structure" and kind != "france_services":
+            layer = layers.geocode_facilities(layer, report=report)
     except InputError as exc:
         report = getattr(exc, "report", None) or report
         if not report.errors:
