@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import warnings
 
-import mapclassify
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
@@ -148,6 +147,10 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
     if k == 1 or hi == lo:
         edges = [lo, hi]
     else:
+        # mapclassify only here: its import compiles a numba kernel and loads scikit-learn
+        # (≈ 3 s), which the app's fixed and diverging classes never need.
+        import mapclassify
+
         with warnings.catch_warnings():  # "Numba not installed": the pure Python path is fine
             warnings.simplefilter("ignore", UserWarning)
             breaks = getattr(mapclassify, scheme)(arr, k=k).bins

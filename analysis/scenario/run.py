@@ -18,6 +18,7 @@ Reading and validating the YAML file, and applying its changes to the registry, 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,6 +168,40 @@ def _measures(communes, facilities, stops, band, indicator, origins: Origins, ti
     return measures, children, table.attrs.get("capacity_unknown", [])
 
 
+#: States remembered by a ``memo`` of :func:`run_scenario` before it is emptied.
+MEMO_STATES = 512
+
+
+def _state_key(*frames) -> str:
+    """Digest of the content of frames (facilities, stops): rows, columns, values, points."""
+    digest = hashlib.blake2b(digest_size=16)
+    for frame in frames:
+        if frame is None:
+            digest.update(b"-")
+            continue
+        plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        try:
+            hashed = pd.util.hash_pandas_object(plain, index=True).to_numpy()
+            digest.update(hashed.tobytes())
+            digest.update("|".join(map(str, plain.columns)).encode())
+        except TypeError:  # unhashable cells (lists): their text stands for them
+            digest.update(plain.to_csv().encode())
+        digest.update(b"#")
+    return digest.hexdigest()
+
+
+def _remembered_measures(memo, key, *args):
+    """``_measures(*args)``, once per ``key`` in ``memo`` (a dict the caller keeps)."""
+    if memo is None:
+        return _measures(*args)
+    if key not in memo:
+        if len(memo) >= MEMO_STATES:
+            memo.clear()
+        memo[key] = _measures(*args)
+    measures, children, unknown = memo[key]
+    return measures.copy(), children.copy(), list(unknown)
+
+
 def _compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in before.columns:
@@ -202,7 +237,7 @@ def _per_epci(communes, children, before, after) -> pd.DataFrame:
 
 def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
                  settings: DiagnosticSettings | None = None,
-                 origins: Origins | None = None) -> ScenarioResult:
+                 origins: Origins | None = None, memo: dict | None = None) -> ScenarioResult:
     """Indicators before and after a scenario's changes, per commune and per EPCI.
 
     Parameters
@@ -223,6 +258,12 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         Where travel times start from; default :func:`maillage.analysis.origins.
         territory_origins` (the Filosofi cells where children live when the territory has
         them, else commune points).
+    memo : dict, optional
+        Remembers the per-commune measures of each state (indicator, communes, facilities
+        and itinerant stops in force) across calls: a caller running many scenarios on the
+        same territory, timer, origins and settings (``maillage app``, one per session)
+        passes the same dict, and a state already measured (the base state of every edit)
+        is not measured again. Emptied past :data:`MEMO_STATES` states.
 
     Returns
     -------
@@ -264,16 +305,23 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         timer = geo.default_timer(base)
     origins = (territory_origins(base) if origins is None else origins).within(communes.index)
     by_commune, by_epci, notes = [], [], []
+    keys = None
+    if memo is not None:  # a state is its communes, facilities and stops (and the settings)
+        where = "|".join(communes.index)
+        keys = {"before": (where, settings, _state_key(before, stops)),
+                "after": (where, settings, _state_key(after, stops_after))}
     for indicator in scenario.indicators:
         band = indicator_band(indicator)
         if indicator not in AGE_BANDS and not facilities["kind"].isin(band.kinds).any():
             raise scenario.error(f"indicateur inconnu « {indicator} »", column="indicateurs",
                                  fix="choisir parmi " + ", ".join(AGE_BANDS) +
                                      " ou un type d'équipement du registre")
-        old, children, unknown = _measures(communes, before, stops, band, indicator, origins,
-                                           timer, settings)
-        new, _, unknown_after = _measures(communes, after, stops_after, band, indicator, origins,
-                                          timer, settings)
+        old, children, unknown = _remembered_measures(
+            memo, keys and (indicator, *keys["before"]), communes, before, stops, band,
+            indicator, origins, timer, settings)
+        new, _, unknown_after = _remembered_measures(
+            memo, keys and (indicator, *keys["after"]), communes, after, stops_after, band,
+            indicator, origins, timer, settings)
         if indicator in AGE_BANDS:
             notes += [f"{band.label} : capacité inconnue pour « {fid} » (non comptée)"
                       for fid in sorted(set(unknown) | set(unknown_after))]
