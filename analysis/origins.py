@@ -181,9 +181,9 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
         people = pd.concat([people, single.people[people.columns]])
     return Origins(gpd.GeoDataFrame(points, geometry="geometry", crs="EPSG:4326"), people,
                    "carreaux",
-                   f"depuis les {len(cells):,} carreaux habités de 200 m de l'INSEE (Filosofi "
-                   "2021) où vivent les enfants, pondérés par les enfants de l'âge concerné"
-                   .replace(",", " "))
+                   f"depuis les {len(cells):,} carreaux habités de 200 m de l'INSEE ".replace(",", " ")
+                   + "(Filosofi 2021) où vivent les enfants, pondérés par les enfants de l'âge "
+                   "concerné")
 
 
 def territory_origins(territory) -> Origins:

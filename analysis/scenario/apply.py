@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.geometry import Point
 
 from ..capacity import in_force
 from .file import Change, Scenario, check_ids, require_id
@@ -19,13 +21,14 @@ __all__ = ["apply_changes", "check_ids"]
 def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
     """Code of the commune whose polygon holds the point, else of the nearest commune point."""
     if "geometry" in communes:
-        from shapely.geometry import Point
-
-        polygons = communes.geometry[communes.geometry.geom_type.isin(["Polygon",
-                                                                         "MultiPolygon"])]
-        holding = polygons[polygons.covers(Point(lon, lat))]
+        # The communes' spatial index (built once per frame) finds the polygons holding the
+        # point; the first of them in the frame's order is the answer.
+        hits = np.sort(communes.sindex.query(Point(lon, lat), predicate="covered_by"))
+        kinds = shapely.get_type_id(communes.geometry.to_numpy()[hits])
+        holding = hits[np.isin(kinds, [shapely.GeometryType.POLYGON,
+                                       shapely.GeometryType.MULTIPOLYGON])]
         if len(holding):
-            return str(holding.index[0])
+            return str(communes.index[holding[0]])
     dx = (communes["point_lon"].astype(float) - lon) * np.cos(np.radians(lat))
     dy = communes["point_lat"].astype(float) - lat
     return str((dx * dx + dy * dy).idxmin())
@@ -43,10 +46,10 @@ def _place(scenario, change, communes) -> dict:
         lon, lat, precision = float(f["lon"]), float(f["lat"]), "adresse"
         code = code or _commune_at(communes, lon, lat)
     else:
-        lon, lat = (float(communes.loc[code, "point_lon"]), float(communes.loc[code, "point_lat"]))
+        lon, lat = (float(communes.at[code, "point_lon"]), float(communes.at[code, "point_lat"]))
         precision = "commune"
     return {"lon": lon, "lat": lat, "location_precision": precision, "commune_code": code,
-            "epci": str(communes.loc[code, "epci"])}
+            "epci": str(communes.at[code, "epci"])}
 
 
 def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.DataFrame,
@@ -99,8 +102,13 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
     alsh-calamane        46046      20.0
     """
     before = in_force(facilities, scenario.date)
-    after = before.copy()
     stops_after = None if stops is None else stops.copy()
+    # The changes are gathered first (rows opened, rows closed, cells changed) and applied
+    # to the table once at the end: a table operation per change cost milliseconds each, and
+    # the app applies a planner's whole scenario at every edit.
+    present = dict.fromkeys(before.index)  # ids in force, in order
+    opened: dict[str, dict] = {}
+    changed: dict[str, dict] = {}
     closed = {}
     for change in scenario.changes:
         f = change.fields
@@ -109,32 +117,31 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
                 raise scenario.error(f"le scénario ouvre « {f['id']} » qui existe déjà dans le "
                                      "registre", change, "id", "choisir un nouvel identifiant")
             ages = f.get("ages", [np.nan, np.nan])
-            row = {"id": f["id"], "name": f.get("nom", f["id"]), "kind": f["type"],
-                   "subtype": f.get("sous_type", ""), "capacity": f.get("places", np.nan),
-                   "age_min": float(ages[0]), "age_max": float(ages[1]),
-                   "opening": f.get("ouverture", pd.NA), "valid_from": scenario.date,
-                   "valid_to": pd.NaT, "itinerant": False, "address": "", "operator": "",
-                   "source": f"scénario {scenario.path or scenario.name}, ligne {change.line}",
-                   **_place(scenario, change, communes)}
-            new = pd.DataFrame([row]).set_index(pd.Index([f["id"]], name=after.index.name))
-            after = pd.concat([after, new.reindex(columns=after.columns.drop("geometry",
-                                                                             errors="ignore"))])
-        elif change.action == "redimensionner":
-            fid = require_id(scenario, change, after.index, facilities, closed)
-            after.loc[fid, "capacity"] = f["places"]
+            opened[f["id"]] = {
+                "id": f["id"], "name": f.get("nom", f["id"]), "kind": f["type"],
+                "subtype": f.get("sous_type", ""), "capacity": f.get("places", np.nan),
+                "age_min": float(ages[0]), "age_max": float(ages[1]),
+                "opening": f.get("ouverture", pd.NA), "valid_from": scenario.date,
+                "valid_to": pd.NaT, "itinerant": False, "address": "", "operator": "",
+                "source": f"scénario {scenario.path or scenario.name}, ligne {change.line}",
+                **_place(scenario, change, communes)}
+            present[f["id"]] = None
+            continue
+        fid = require_id(scenario, change, present, facilities, closed)
+        cells = opened[fid] if fid in opened else changed.setdefault(fid, {})
+        if change.action == "redimensionner":
+            cells["capacity"] = f["places"]
         elif change.action == "fermer":
-            fid = require_id(scenario, change, after.index, facilities, closed)
-            after = after.drop(index=fid)
+            del present[fid]
+            opened.pop(fid, None)
+            changed.pop(fid, None)
             closed[fid] = change.line
             if stops_after is not None:
                 stops_after = stops_after[stops_after["service_id"].astype(str) != fid]
         elif change.action == "deplacer":
-            fid = require_id(scenario, change, after.index, facilities, closed)
-            for column, value in _place(scenario, change, communes).items():
-                after.loc[fid, column] = value
+            cells.update(_place(scenario, change, communes))
         else:  # itinerance
-            fid = require_id(scenario, change, after.index, facilities, closed)
-            after.loc[fid, "itinerant"] = True
+            cells["itinerant"] = True
             new_stops = pd.DataFrame([{
                 "service_id": fid, "stop_id": f"{fid}-{s['commune']}-{n}",
                 "name": s.get("nom", s["commune"]), "commune_code": s["commune"],
@@ -146,10 +153,26 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
                 stops_after[stops_after["service_id"].astype(str) != fid]
             stops_after = new_stops if kept is None else pd.concat([kept, new_stops],
                                                                   ignore_index=True)
+    after = pd.DataFrame(before.drop(columns="geometry", errors="ignore"))
+    gone = [fid for fid in closed if fid in after.index]
+    if gone:
+        after = after.drop(index=gone)
+    columns = {column for cells in changed.values() for column in cells}
+    for column in sorted(columns):  # one assignment per column changed
+        ids = [fid for fid, cells in changed.items() if column in cells]
+        values = [changed[fid][column] for fid in ids]
+        if len(ids) == 1:
+            after.loc[ids[0], column] = values[0]
+        else:
+            after.loc[ids, column] = values
+    if opened:
+        new = pd.DataFrame(list(opened.values())).set_index(
+            pd.Index(list(opened), name=after.index.name))
+        after = pd.concat([after, new.reindex(columns=after.columns)])
     if "geometry" in before.columns:
         import geopandas as gpd
 
         points = gpd.points_from_xy(after["lon"].astype(float), after["lat"].astype(float))
-        after = gpd.GeoDataFrame(after.drop(columns="geometry", errors="ignore"),
-                                 geometry=points, crs=getattr(before, "crs", None) or "EPSG:4326")
+        after = gpd.GeoDataFrame(after, geometry=points,
+                                 crs=getattr(before, "crs", None) or "EPSG:4326")
     return before, after, stops_after

@@ -173,19 +173,17 @@ MEMO_STATES = 512
 
 
 def _state_key(*frames) -> str:
-    """Digest of the content of frames (facilities, stops): rows, columns, values, points."""
+    """Digest of the content of frames (facilities, stops): index, columns, values, points."""
     digest = hashlib.blake2b(digest_size=16)
     for frame in frames:
         if frame is None:
             digest.update(b"-")
             continue
-        plain = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        try:
-            hashed = pd.util.hash_pandas_object(plain, index=True).to_numpy()
-            digest.update(hashed.tobytes())
-            digest.update("|".join(map(str, plain.columns)).encode())
-        except TypeError:  # unhashable cells (lists): their text stands for them
-            digest.update(plain.to_csv().encode())
+        # A few hundred rows at most: their JSON text (pandas' C writer, 15 significant
+        # digits) is the cheapest key; the points are their lon/lat columns.
+        plain = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+        digest.update(plain.to_json(orient="split", date_format="iso", double_precision=15,
+                                    default_handler=str).encode())
         digest.update(b"#")
     return digest.hexdigest()
 
@@ -298,6 +296,8 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         communes = communes[communes["epci"].astype(str) == epci]
     stops = getattr(base, "itinerant_stops", None)
     before, after, stops_after = apply_changes(scenario, facilities, communes, stops)
+    # The polygons only place moved facilities (above); the measures read plain columns.
+    communes = pd.DataFrame(communes.drop(columns="geometry", errors="ignore"))
     if epci:
         before = before[before["commune_code"].astype(str).isin(communes.index)]
         after = after[after["commune_code"].astype(str).isin(communes.index)]

@@ -113,6 +113,7 @@ class Session:
         self.workdir.chmod(0o700)
         self._lock = threading.RLock()
         self._results: OrderedDict = OrderedDict()
+        self._frames: dict = {}
         self._version = 0
         # Computed once: where travel times start (the Filosofi cells, ~23 000 in the Lot),
         # projected once to the metric CRS the router snaps in (it would project them again
@@ -164,7 +165,14 @@ class Session:
         }
 
     # -- scenario ------------------------------------------------------------------------
-    def _communes(self, epci):
+    def _communes(self, epci, *, plain: bool = False):
+        """The communes analysed (the EPCI's, or all), index = code as text; with ``plain``
+        without their polygons (the panel's reads are faster on a plain table). Computed once
+        per EPCI and shared: callers never modify them."""
+        key = ("communes", epci, plain)
+        with self._lock:
+            if key in self._frames:
+                return self._frames[key]
         communes = self.territory.communes.copy()
         communes.index = communes.index.astype(str)
         if epci:
@@ -173,6 +181,10 @@ class Session:
                                  file=PAGE_FILE, column="epci",
                                  fix="choisir un EPCI dans la liste")
             communes = communes[communes["epci"].astype(str) == epci]
+        if plain:
+            communes = pd.DataFrame(communes.drop(columns="geometry", errors="ignore"))
+        with self._lock:
+            self._frames[key] = communes
         return communes
 
     def _kinds_of_changes(self, scenario) -> list[str]:
@@ -288,7 +300,8 @@ class Session:
         start = time.perf_counter()
         scenario, text, before, after, stops_after, communes = self.prepare(data)
         kinds = self._kinds_of_changes(scenario)
-        results = [self._indicator_result(scenario, ind, kinds, communes)
+        plain = self._communes(scenario.epci, plain=True)
+        results = [self._indicator_result(scenario, ind, kinds, plain)
                    for ind in scenario.indicators]
         result = ScenarioResult(
             scenario=scenario, before=before, after=after,
@@ -517,7 +530,7 @@ class Session:
         scenario, text, *_ = self.prepare(data)
         territory = with_layers(self.territory, facilities=self.registry)
         if scenario.epci:
-            communes = self._communes(scenario.epci)
+            communes = self._communes(scenario.epci).copy()
             registry = self.registry[self.registry["epci"].astype(str) == scenario.epci]
             stops = self.territory.itinerant_stops
             territory = with_layers(territory, communes=communes, facilities=registry,
