@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from ..capacity import in_force
 from .file import Change, Scenario, check_ids, require_id
 
-__all__ = ["apply_changes", "check_ids"]
+__all__ = ["apply_changes", "check_ids", "with_scenario_facilities"]
 
 
 def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
@@ -50,6 +50,64 @@ def _place(scenario, change, communes) -> dict:
         precision = "commune"
     return {"lon": lon, "lat": lat, "location_precision": precision, "commune_code": code,
             "epci": str(communes.at[code, "epci"])}
+
+
+def _opened_row(scenario, change, communes, **dates) -> dict:
+    """The registry row of an opened facility (a change ``ouvrir`` or an ``equipements``
+    entry)."""
+    f = change.fields
+    ages = f.get("ages", [np.nan, np.nan])
+    return {"id": f["id"], "name": f.get("nom", f["id"]), "kind": f["type"],
+            "subtype": f.get("sous_type", ""), "capacity": f.get("places", np.nan),
+            "age_min": float(ages[0]), "age_max": float(ages[1]),
+            "opening": f.get("ouverture", pd.NA), **dates,
+            "itinerant": bool(f.get("itinerant", False)), "address": f.get("adresse", ""),
+            "operator": f.get("gestionnaire", ""),
+            "source": f.get("source") or f"scénario {scenario.path or scenario.name}, "
+                                          f"ligne {change.line}",
+            **_place(scenario, change, communes)}
+
+
+def with_scenario_facilities(scenario: Scenario, facilities: pd.DataFrame,
+                             communes: pd.DataFrame) -> pd.DataFrame:
+    """The registry with the scenario's own facilities (``equipements``) added; an entry
+    whose id is already in the registry replaces it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario; its ``facilities`` are added (none: ``facilities`` itself).
+    facilities : DataFrame
+        The registry (every date).
+    communes : DataFrame
+        Every commune of the territory (index = code) with ``point_lon``, ``point_lat``,
+        ``epci`` (and polygons, to place a point in its commune).
+
+    Returns
+    -------
+    DataFrame
+        The registry and the entries (a GeoDataFrame when ``facilities`` is one), in force
+        from ``debut`` to ``fin`` (always, when absent).
+    """
+    if not scenario.facilities:
+        return facilities
+    rows = [_opened_row(scenario, entry, communes,
+                        valid_from=pd.Timestamp(entry.fields.get("debut", pd.NaT)),
+                        valid_to=pd.Timestamp(entry.fields.get("fin", pd.NaT)))
+            for entry in scenario.facilities]
+    added = pd.DataFrame(rows).set_index(pd.Index([r["id"] for r in rows],
+                                                  name=facilities.index.name))
+    kept = pd.DataFrame(facilities.drop(columns="geometry", errors="ignore"))
+    kept = kept.drop(index=[i for i in added.index if i in kept.index])
+    registry = pd.concat([kept, added.reindex(columns=kept.columns)])
+    if "geometry" in facilities.columns:
+        import geopandas as gpd
+
+        points = gpd.points_from_xy(registry["lon"].astype(float),
+                                    registry["lat"].astype(float))
+        registry = gpd.GeoDataFrame(registry, geometry=points,
+                                    crs=getattr(facilities, "crs", None) or "EPSG:4326")
+    return registry
 
 
 def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.DataFrame,
@@ -116,15 +174,8 @@ def apply_changes(scenario: Scenario, facilities: pd.DataFrame, communes: pd.Dat
             if f["id"] in facilities.index:
                 raise scenario.error(f"le scénario ouvre « {f['id']} » qui existe déjà dans le "
                                      "registre", change, "id", "choisir un nouvel identifiant")
-            ages = f.get("ages", [np.nan, np.nan])
-            opened[f["id"]] = {
-                "id": f["id"], "name": f.get("nom", f["id"]), "kind": f["type"],
-                "subtype": f.get("sous_type", ""), "capacity": f.get("places", np.nan),
-                "age_min": float(ages[0]), "age_max": float(ages[1]),
-                "opening": f.get("ouverture", pd.NA), "valid_from": scenario.date,
-                "valid_to": pd.NaT, "itinerant": False, "address": "", "operator": "",
-                "source": f"scénario {scenario.path or scenario.name}, ligne {change.line}",
-                **_place(scenario, change, communes)}
+            opened[f["id"]] = _opened_row(scenario, change, communes,
+                                          valid_from=scenario.date, valid_to=pd.NaT)
             present[f["id"]] = None
             continue
         fid = require_id(scenario, change, present, facilities, closed)

@@ -33,7 +33,7 @@ from ..coverage import time_to_nearest
 from ..fca import two_step_fca
 from ..itinerant import as_points, presence_points
 from ..origins import Origins, territory_origins
-from .apply import apply_changes
+from .apply import apply_changes, with_scenario_facilities
 from .file import Scenario, load_scenario
 
 __all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
@@ -287,7 +287,9 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         scenario = load_scenario(scenario)
     communes = base.communes.copy()
     communes.index = communes.index.astype(str)
-    facilities = base.facilities
+    # The scenario's own facilities (``equipements``) join the registry, placed among all
+    # the territory's communes (the analysis may then keep one EPCI's).
+    facilities = with_scenario_facilities(scenario, base.facilities, communes)
     epci = epci or scenario.epci
     if epci:
         if epci not in set(communes["epci"].astype(str)):
