@@ -3,7 +3,8 @@
 - Networks: :func:`load_edge_list`, :func:`graph_from_osm_file`, :func:`load_network`,
   :func:`fetch_network`, :func:`default_network`, :func:`network_info`; speed tables
   :data:`SPEEDS_KMH` (classified roads) and :data:`OSM_SPEEDS_KMH` (OSM ``highway``), km/h.
-- Engine: :func:`compile_graph` → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
+- Engine: :func:`compile_graph` (networkx) or :func:`graph_from_arrays` (your own arrays of
+  nodes and arcs) → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
 - Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
 - Origins: :func:`population_points`, :func:`aggregate_by_commune`.
 - Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
@@ -11,7 +12,7 @@
   for studies without a network).
 """
 
-from .engine import RoadGraph, compile_graph
+from .engine import RoadGraph, compile_graph, graph_from_arrays
 from .isochrones import isochrones
 from .networks import default_network, fetch_network, load_edge_list, load_network, network_info
 from .osmfile import graph_from_osm_file
@@ -37,6 +38,7 @@ __all__ = [
     "default_network",
     "default_timer",
     "fetch_network",
+    "graph_from_arrays",
     "graph_from_osm_file",
     "isochrones",
     "load_edge_list",

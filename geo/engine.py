@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from pyproj import Transformer
 from scipy.sparse.csgraph import connected_components, dijkstra
@@ -176,7 +177,6 @@ def _compile(graph, weight: str) -> RoadGraph:
     crs = graph.graph.get("crs", LAYER_CRS)
     if str(crs).upper() != LAYER_CRS:
         lon, lat = Transformer.from_crs(crs, LAYER_CRS, always_xy=True).transform(lon, lat)
-    x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
 
     edges = list(graph.edges(data=weight))
     missing = sum(1 for *_, w in edges if w is None)
@@ -188,21 +188,145 @@ def _compile(graph, weight: str) -> RoadGraph:
     tail = np.fromiter((position[u] for u, _, _ in edges), np.int64, len(edges))
     head = np.fromiter((position[v] for _, v, _ in edges), np.int64, len(edges))
     cost = np.fromiter((float(w) for *_, w in edges), float, len(edges))
-    if not graph.is_directed():
-        tail, head, cost = np.r_[tail, head], np.r_[head, tail], np.r_[cost, cost]
+    return graph_from_arrays(
+        node_ids, lon, lat, tail, head, cost, weight=weight, two_way=not graph.is_directed()
+    )
+
+
+def graph_from_arrays(
+    node_ids,
+    lon,
+    lat,
+    u,
+    v,
+    weight_seconds,
+    *,
+    weight: str = "travel_time",
+    two_way: bool = False,
+) -> RoadGraph:
+    """Build the compiled road graph from plain arrays (a network of your own, no networkx).
+
+    Parameters
+    ----------
+    node_ids : array-like, length n
+        Node identifiers (any hashable: OSM ids, names, tuples), unique; position = compiled
+        index. Snapping diagnostics report them as ``node_id``.
+    lon, lat : array-like of float, length n
+        Node coordinates, degrees (EPSG:4326).
+    u, v : array-like of int, length m
+        Arcs ``u[k] → v[k]`` as compiled indices (positions in ``node_ids``, 0 to n - 1).
+    weight_seconds : array-like of float, length m
+        Cost of each arc, seconds (finite, ≥ 0). Among duplicate arcs (same ``u``, ``v``) the
+        smallest is kept.
+    weight : str
+        Name recorded for the weight (``travel_time``: :func:`travel_time_matrix` and the timers
+        ask for it).
+    two_way : bool
+        Also add every arc in the opposite direction, with the same cost.
+
+    Returns
+    -------
+    RoadGraph
+        The compiled graph: CSR matrix of seconds, coordinates in degrees and in EPSG:2154
+        metres, reach to and from the largest strongly connected component.
+
+    Raises
+    ------
+    NetworkError
+        Empty graph, arrays of different lengths, duplicate node ids, arcs naming a node
+        outside ``0 … n - 1``, non-finite coordinates, or negative or non-finite weights
+        (French message with the fix).
+
+    Examples
+    --------
+    >>> road = graph_from_arrays(
+    ...     ["Cahors", "Calamane", "Catus"], [1.44, 1.40, 1.33], [44.45, 44.53, 44.56],
+    ...     u=[0, 1, 1], v=[1, 2, 2], weight_seconds=[600.0, 540.0, 480.0], two_way=True)
+    >>> road.n_nodes, road.matrix.nnz
+    (3, 4)
+    >>> float(road.times([0], [2])[0, 0])  # Cahors → Catus, seconds: 600 + 480
+    1080.0
+    """
+    if isinstance(node_ids, np.ndarray) and node_ids.ndim == 1:
+        ids = node_ids
+    else:
+        listed = list(node_ids)
+        ids = np.empty(len(listed), dtype=object)
+        ids[:] = listed  # element-wise, so that tuple ids stay tuples
+    n = len(ids)
+    if n == 0:
+        raise NetworkError("Le réseau routier est vide (aucun nœud). "
+                           "Correction : vérifiez la source du réseau.")
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    tail = np.asarray(u)
+    head = np.asarray(v)
+    cost = np.asarray(weight_seconds, dtype=np.float64)
+    if lon.shape != (n,) or lat.shape != (n,):
+        raise NetworkError(
+            f"{n} nœuds mais {lon.size} longitudes et {lat.size} latitudes. "
+            "Correction : donnez une longitude et une latitude par nœud."
+        )
+    if not (tail.ndim == head.ndim == cost.ndim == 1) or not (len(tail) == len(head) == len(cost)):
+        raise NetworkError(
+            f"Arcs incohérents : {tail.size} origines u, {head.size} arrivées v, {cost.size} "
+            "poids. Correction : donnez u, v et weight_seconds de même longueur."
+        )
+    if len(tail) and not (np.issubdtype(tail.dtype, np.integer) and np.issubdtype(head.dtype, np.integer)):
+        raise NetworkError(
+            "Les arcs u, v doivent être des indices entiers de nœuds (0 à n - 1). "
+            "Correction : convertissez les identifiants en positions dans node_ids."
+        )
+    if len(tail) and (min(tail.min(), head.min()) < 0 or max(tail.max(), head.max()) >= n):
+        raise NetworkError(
+            f"Des arcs citent un nœud hors de 0 … {n - 1}. "
+            "Correction : u et v sont des positions dans node_ids, pas des identifiants."
+        )
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        raise NetworkError(
+            "Des nœuds ont des coordonnées manquantes ou non finies. "
+            "Correction : renseignez lon/lat (degrés, EPSG:4326) de chaque nœud."
+        )
+    if not pd.Index(ids).is_unique:
+        raise NetworkError(
+            "Des identifiants de nœuds sont en double. Correction : un identifiant par nœud."
+        )
     if (cost < 0).any() or not np.isfinite(cost).all():
         raise NetworkError(
             f"Des poids « {weight} » sont négatifs ou non finis. Correction : recalculez-les."
         )
-    # Keep the smallest weight among parallel edges (the CSR constructor would sum them).
-    order = np.lexsort((cost, head, tail))
-    tail, head, cost = tail[order], head[order], cost[order]
-    first = np.ones(len(tail), bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    n = len(node_ids)
-    matrix = sp.csr_matrix((cost[first], (tail[first], head[first])), shape=(n, n))
+    tail, head = tail.astype(np.int64, copy=False), head.astype(np.int64, copy=False)
+    if two_way:
+        tail, head, cost = np.r_[tail, head], np.r_[head, tail], np.r_[cost, cost]
+    matrix = _csr_keep_min(tail, head, cost, n)
+    x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
     reaches, reached, share = _main_component_reach(matrix)
-    return RoadGraph(node_ids, lon, lat, x, y, matrix, weight, reaches, reached, share)
+    return RoadGraph(ids, lon, lat, np.asarray(x), np.asarray(y), matrix, weight, reaches, reached,
+                     share)
+
+
+def _csr_keep_min(tail: np.ndarray, head: np.ndarray, cost: np.ndarray, n: int) -> sp.csr_matrix:
+    """Canonical CSR (rows sorted by column) of the arcs, the smallest cost among duplicates.
+
+    Built directly from the sorted arcs (the CSR constructor would *sum* duplicates), with
+    32-bit column indices when they fit, as scipy's Dijkstra reads them.
+    """
+    key = tail * n + head
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    cost = cost[order]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    if not first.all():  # duplicate arcs: the minimum of each run
+        starts = np.flatnonzero(first)
+        cost = np.minimum.reduceat(cost, starts)
+        key = key[starts]
+    index = np.int32 if max(n, len(key)) < 2**31 else np.int64
+    indptr = np.zeros(n + 1, dtype=index)
+    np.cumsum(np.bincount(key // n, minlength=n), out=indptr[1:])
+    matrix = sp.csr_matrix((cost, (key % n).astype(index), indptr), shape=(n, n))
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def _main_component_reach(matrix: sp.csr_matrix):

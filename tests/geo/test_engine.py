@@ -9,7 +9,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from maillage.geo import compile_graph, graph_from_osm_file, travel_time_matrix
+from maillage.errors import NetworkError
+from maillage.geo import compile_graph, graph_from_arrays, graph_from_osm_file, travel_time_matrix
 from tests import paths
 
 
@@ -117,3 +118,63 @@ def test_andorra_edges_without_speed_tags_get_french_default_speeds(andorra):
     speeds = [d["speed_kph"] for *_, d in andorra.edges(data=True)]
     assert all(np.isfinite(speeds)) and min(speeds) > 0
     assert all(d["travel_time"] > 0 for *_, d in andorra.edges(data=True))
+
+
+def test_graph_from_arrays_is_what_compile_graph_builds():
+    graph = random_road_graph(3)
+    road = compile_graph(graph)
+    index = {node: i for i, node in enumerate(road.node_ids)}
+    edges = list(graph.edges(data="travel_time"))
+    built = graph_from_arrays(
+        [node for node in graph.nodes],
+        [graph.nodes[node]["x"] for node in graph.nodes],
+        [graph.nodes[node]["y"] for node in graph.nodes],
+        np.array([index[a] for a, _, _ in edges]),
+        np.array([index[b] for _, b, _ in edges]),
+        np.array([w for *_, w in edges]),
+    )
+    assert list(built.node_ids) == list(road.node_ids)
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(built.matrix, name), getattr(road.matrix, name))
+    assert np.array_equal(built.reaches_main, road.reaches_main)
+    assert np.array_equal(built.reached_from_main, road.reached_from_main)
+    np.testing.assert_array_equal(built.x, road.x)
+    expected = networkx_times(graph, list(graph), list(graph))
+    assert np.array_equal(built.times(np.arange(built.n_nodes)), expected)
+
+
+def test_graph_from_arrays_keeps_the_fastest_duplicate_and_can_be_two_way():
+    road = graph_from_arrays(
+        np.array([10, 20, 30]), [1.44, 1.40, 1.33], [44.45, 44.53, 44.56],
+        u=[0, 0, 1, 0], v=[1, 1, 2, 1], weight_seconds=[300.0, 120.0, 60.0, 200.0],
+    )
+    assert road.times([0], [1])[0, 0] == 120.0 and road.times([0], [2])[0, 0] == 180.0
+    assert np.isinf(road.times([2], [0])[0, 0]), "one-way arcs by default"
+    assert road.node_ids.dtype == np.int64, "an int array of ids is kept as is (no object copy)"
+    both = graph_from_arrays(["a", "b"], [1.44, 1.40], [44.45, 44.53], [0], [1], [90.0], two_way=True)
+    assert both.times([1], [0])[0, 0] == 90.0
+    origins = gpd.GeoSeries.from_xy([1.44], [44.45], crs="EPSG:4326", index=["mairie"])
+    destinations = gpd.GeoSeries.from_xy([1.40], [44.53], crs="EPSG:4326", index=["école"])
+    assert travel_time_matrix(both, origins, destinations).loc["mairie", "école"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (dict(node_ids=[]), "vide"),
+        (dict(lat=[44.45]), "latitudes"),
+        (dict(v=[1, 1]), "même longueur"),
+        (dict(v=[3]), "hors de 0"),
+        (dict(u=[0.0]), "indices entiers"),
+        (dict(weight_seconds=[-1.0]), "négatifs"),
+        (dict(weight_seconds=[np.nan]), "non finis"),
+        (dict(lon=[1.44, np.nan]), "non finies"),
+        (dict(node_ids=["a", "a"]), "en double"),
+    ],
+)
+def test_graph_from_arrays_refuses_bad_arrays_in_french(change, words):
+    arguments = dict(node_ids=["a", "b"], lon=[1.44, 1.40], lat=[44.45, 44.53], u=[0], v=[1],
+                     weight_seconds=[90.0])
+    arguments.update(change)
+    with pytest.raises(NetworkError, match=words):
+        graph_from_arrays(**arguments)
