@@ -6,20 +6,24 @@ baselines, measured in the same run on the same files:
 
 - ``pandas.read_csv`` of the file (text cells, no validation): the floor, what merely reading
   costs; the ratio says how many times slower than reading validation is;
-- the previous per-row location (``PerRowLocator`` below, the code of ``layers/locate.py``
-  before it was vectorised: one ``DataFrame.at`` per row, which deep-copies the frame's
-  ``attrs``, and a Python loop over every commune per point), plugged into the same loader.
-  Slow (50 s for 20k rows on the development machine), so only run up to ``--baseline-rows``.
+- the previous row-by-row validation: ``layers/facilities.py`` as it was at commit
+  :data:`BASELINE_COMMIT` (one dict per row, every rule and every report entry row by row,
+  the commune location already vectorised), read from git and plugged into the same
+  package. Slow (≈ 6 s for 20k rows, > 20 min and 3.5 GB for 1M rows), so only run up to
+  ``--baseline-rows``.
 
 Every method runs in its own child process, so that the peak memory (``ru_maxrss``) is that
 method's alone. The files: random facilities of the Lot (alsh, eaje, mam, rpe, France
 services), 60 % placed by INSEE code, 40 % by coordinates jittered around a commune's point
-(half of them without a code: the commune is deduced), French decimal commas, dates, ages,
+(within 250 m; half of them without a code: the commune is deduced), French decimal commas, dates, ages,
 opening periods, one end date in seven written 31/12/2999. The communes are those
 ``layers check`` uses: contours from ``../shared/data`` when present, else commune points.
 
-The previous and the new location are also checked to give the same layer and the same
-report (every message) on the largest file both ran on.
+The timed files are clean (a valid export: every row loads). The previous and the new
+validation are also checked to give the same layer and the same report (every message, in
+the same order) on the largest file both ran on, and the same report on a file of that size
+with one planner's mistake in 50 rows (unknown kind, places in letters, impossible date,
+unknown opening word, swapped coordinates, point outside the territory, blank line...).
 
 Run: ``python bench/bench_layers_check.py [--rows 20000 100000 1000000] [--baseline-rows
 20000]``.
@@ -29,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import resource
 import subprocess
 import sys
@@ -43,7 +46,20 @@ HEADER = ("nom;type;code_insee;latitude;longitude;places;age_min;age_max;ouvertu
           "date_debut;date_fin\n")
 
 
-def write_planner_file(path: Path, rows: int, seed: int = 0) -> None:
+#: Commit whose ``layers/facilities.py`` is the row-by-row baseline.
+BASELINE_COMMIT = "74c7427cb04128d32fc9c00df6157fdae8ab553b"
+#: Planners' mistakes, cycled over one row in 50 of the ``--mistakes`` file: column -> cell.
+MISTAKES = [{"type": "garderie"}, {"places": "vingt"}, {"places": "-4"}, {"places": "1e400"},
+            {"date_debut": "31/02/2025"}, {"date_fin": "01/01/1019"},
+            {"ouverture": "dimanches"}, {"latitude": "1,33856", "longitude": "44,55979"},
+            {"latitude": "43,6045", "longitude": "1,444", "code_insee": ""},
+            {"code_insee": "46999"}, {"code_insee": "4604"}, {"code_insee": "46300"},
+            {"age_min": "12", "age_max": "3"}, {"age_max": "400"}, {"nom": ""},
+            {"latitude": "1e400"}, {"latitude": "44,5"}, {"type": "Crèche", "places": ""},
+            {"type": "rpe"}, {"ouverture": "lundi et mardi, vacances"}, {"*": ""}]
+
+
+def write_planner_file(path: Path, rows: int, seed: int = 0, mistakes: bool = False) -> None:
     """A facility CSV of ``rows`` rows as planners export them (see the module docstring)."""
     from maillage.layers.communes import embedded_communes
 
@@ -53,9 +69,11 @@ def write_planner_file(path: Path, rows: int, seed: int = 0) -> None:
     lon, lat = communes["point_lon"].to_numpy(), communes["point_lat"].to_numpy()
     pick = rng.integers(0, len(codes), rows)
     by_point = rng.random(rows) < 0.4
-    jitter_lon = lon[pick] + rng.normal(0, 0.004, rows)
-    jitter_lat = lat[pick] + rng.normal(0, 0.004, rows)
+    # within the point-in-commune tolerance (0.003°) of the commune's point: every row loads
+    jitter_lon = lon[pick] + np.clip(rng.normal(0, 0.001, rows), -0.0025, 0.0025)
+    jitter_lat = lat[pick] + np.clip(rng.normal(0, 0.001, rows), -0.0025, 0.0025)
     kinds = np.array(["alsh", "eaje", "rpe", "mam", "france_services"])[rng.integers(0, 5, rows)]
+    columns = HEADER.strip().split(";")
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         for i in range(rows):
@@ -66,71 +84,33 @@ def write_planner_file(path: Path, rows: int, seed: int = 0) -> None:
                 la = lo = ""
             code = "" if by_point[i] and i % 2 else codes[pick[i]]
             end = "31/12/2999" if i % 7 == 0 else ""
-            out.write(f"Structure {i};{kinds[i]};{code};{la};{lo};{20 + i % 30};3;11;"
-                      f"mercredis, vacances;01/09/2019;{end}\n")
+            cells = [f"Structure {i}", kinds[i], code, la, lo, str(20 + i % 30), "3", "11",
+                     "mercredis, vacances", "01/09/2019", end]
+            if mistakes and i % 50 == 7:
+                change = MISTAKES[(i // 50) % len(MISTAKES)]
+                cells = ([""] * len(cells) if "*" in change else
+                         [change.get(c, v) for c, v in zip(columns, cells)])
+            out.write(";".join(cells) + "\n")
 
 
-# --- the previous per-row location (layers/locate.py before vectorisation), the baseline ---
+def use_row_by_row_baseline() -> None:
+    """Swap in ``layers/facilities.py`` of :data:`BASELINE_COMMIT` (read from git)."""
+    import importlib.util
 
-def _km(lon1, lat1, lon2, lat2):
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6371.0 * math.hypot(x, y)
+    import maillage.layers as layers
+    import maillage.layers.facilities as current
 
-
-def per_row_locator_class():
-    """The previous Locator: same checks, one row at a time, ``communes.at`` per lookup."""
-    from shapely import Point
-
-    from maillage.layers import locate
-
-    class PerRowLocator(locate.Locator):
-        def __init__(self, communes, file, report):
-            self.communes, self.file, self.report = communes, file, report
-            self.polygons = bool((communes["geometry_kind"] == "polygone").all())
-            names = communes["name"]
-            self.names = _AtLookup(communes, "name", names)
-            self.points = _PointLookup(communes)
-
-        def prepare(self, lat_cells, lon_cells):  # no batch step
-            return None
-
-        def commune_of_point(self, lon, lat):
-            point = Point(lon, lat)
-            if self.polygons:
-                hits = self.communes.sindex.query(point, predicate="intersects")
-                if len(hits) == 0:
-                    hits = self.communes.sindex.query(
-                        point.buffer(locate.CONTOUR_TOLERANCE_DEG), predicate="intersects")
-                return None if len(hits) == 0 else self.communes.index[hits[0]]
-            distances = [_km(lon, lat, x, y) for x, y in
-                         zip(self.communes["point_lon"], self.communes["point_lat"])]
-            best = min(range(len(distances)), key=distances.__getitem__)
-            return (self.communes.index[best]
-                    if distances[best] <= locate.MAX_KM_FROM_COMMUNE_POINT else None)
-
-    return PerRowLocator
-
-
-class _AtLookup(dict):
-    """``names[code]`` answered by ``communes.at[code, "name"]`` as before (attrs copied)."""
-
-    def __init__(self, communes, column, values):
-        super().__init__(zip(communes.index, values))
-        self.communes, self.column = communes, column
-
-    def __getitem__(self, code):
-        return self.communes.at[code, self.column]
-
-
-class _PointLookup(dict):
-    def __init__(self, communes):
-        super().__init__((c, None) for c in communes.index)
-        self.communes = communes
-
-    def __getitem__(self, code):
-        return (float(self.communes.at[code, "point_lon"]),
-                float(self.communes.at[code, "point_lat"]))
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(["git", "-C", str(root), "show",
+                             f"{BASELINE_COMMIT}:layers/facilities.py"],
+                            capture_output=True, text=True, check=True).stdout
+    spec = importlib.util.spec_from_loader("maillage.layers.facilities", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "maillage.layers"
+    exec(compile(source, f"{BASELINE_COMMIT[:7]}:layers/facilities.py", "exec"),
+         module.__dict__)
+    current.validate_facilities = module.validate_facilities
+    layers.load_facilities = module.load_facilities
 
 
 # --- one measurement, in a child process -------------------------------------------------
@@ -147,23 +127,27 @@ def measure(method: str, path: Path, dump: Path | None) -> dict:
     import pandas as pd
 
     from maillage import layers
+    from maillage.errors import InputError
 
     communes = _communes() if method != "read_csv" else None
+    if method == "per_row":
+        use_row_by_row_baseline()
     start = time.perf_counter()
+    layer = report = None
     if method == "read_csv":
         rows = len(pd.read_csv(path, sep=";", dtype=str, keep_default_na=False))
-        report = None
     else:
-        if method == "per_row":
-            import maillage.layers.facilities as facilities
-
-            facilities.Locator = per_row_locator_class()
         report = layers.ValidationReport()
-        layer = layers.load_facilities(path, communes=communes, report=report)
-        rows = len(layer)
+        try:
+            layer = layers.load_facilities(path, communes=communes, report=report)
+            rows = len(layer)
+        except InputError:
+            rows = 0
     seconds = time.perf_counter() - start
     if dump is not None and report is not None:
-        layer.drop(columns="geometry").to_csv(dump.with_suffix(".csv"))
+        if layer is not None:
+            layer.drop(columns="geometry").to_csv(dump.with_suffix(".csv"))
+            dump.with_suffix(".dtypes").write_text(str(layer.dtypes.to_dict()))
         dump.with_suffix(".txt").write_text(report.to_text(), encoding="utf-8")
     return {"seconds": seconds, "rows": rows,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -178,11 +162,17 @@ def _child(method: str, path: Path, dump: Path | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _same(folder: Path, one: str, two: str) -> bool:
+    files = [p.name[len(one):] for p in folder.glob(f"{one}*")]
+    return bool(files) and all((folder / f"{one}{s}").read_bytes()
+                               == (folder / f"{two}{s}").read_bytes() for s in files)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[20_000, 100_000, 1_000_000])
     parser.add_argument("--baseline-rows", type=int, default=20_000,
-                        help="largest file the previous per-row location is run on")
+                        help="largest file the previous row-by-row validation is run on")
     parser.add_argument("--one", nargs=2, metavar=("METHOD", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -214,12 +204,20 @@ def main() -> None:
                 print(f"| {rows:,} | {size:.0f} | {name} | {result['seconds']:.2f} | "
                       f"{rows / result['seconds']:,.0f} | "
                       f"{result['seconds'] / floor['seconds']:.1f} | {gain} | "
-                      f"{result['peak_mb']:.0f} |".replace(",", " "))
+                      f"{result['peak_mb']:.0f} |".replace(",", " "), flush=True)
         if compared is not None:
-            same = all((folder / f"new-{compared}{s}").read_bytes()
-                       == (folder / f"old-{compared}{s}").read_bytes() for s in (".csv", ".txt"))
-            print(f"\nMême couche et même rapport (chaque message) que la localisation ligne à "
-                  f"ligne sur {compared:,} lignes : {'oui' if same else 'NON'}".replace(",", " "))
+            same = _same(folder, f"new-{compared}", f"old-{compared}")
+            path = folder / "erreurs.csv"
+            write_planner_file(path, compared, seed=1, mistakes=True)
+            _child("maillage", path, folder / "new-erreurs")
+            _child("per_row", path, folder / "old-erreurs")
+            errors = (folder / "new-erreurs.txt").read_text(encoding="utf-8").count("[erreur]")
+            same_errors = _same(folder, "new-erreurs", "old-erreurs")
+            n = f"{compared:,}".replace(",", " ")
+            print(f"\nMême couche et même rapport (chaque message, dans l'ordre) que la "
+                  f"validation ligne à ligne sur {n} lignes : {'oui' if same else 'NON'} ; "
+                  f"même rapport sur un fichier de {n} lignes avec {errors} erreurs : "
+                  f"{'oui' if same_errors else 'NON'}")
 
 
 if __name__ == "__main__":

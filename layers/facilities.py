@@ -8,23 +8,26 @@ Every row is either loaded or reported as an error: nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import math
+import gc
 import re
 import unicodedata
 from typing import NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from maillage.kinds import SERVICE_KINDS, RegistrySet, RegistryView, kinds_where
 from maillage.settings import LAYER_CRS
 
+from .columns import Cells, Findings, spread_findings
 from .communes import load_communes
 from .locate import Locator
-from .report import ValidationReport
-from .tables import (BLANK_WORDS, ROW, blank, display_name, normalize_header, parse_date, parse_number,
-                     read_any, records, rename_columns)
+from .report import ReportEntry, ValidationReport
+from .tables import (BLANK_WORDS, ROW, display_name, non_finite, normalize_header,
+                     parse_date, parse_number, read_any, rename_columns)
 
 #: Known facility kinds -> French name: a view of the registry
 #: :data:`maillage.kinds.SERVICE_KINDS` (register a kind there to accept it).
@@ -111,124 +114,102 @@ class RowCells:
 
     def number(self, column: str, *, what: str) -> float | None:
         """The cell of ``column`` as a number (None when blank; errors reported)."""
-        raw = self.text(column)
-        try:
-            value = parse_number(raw)
-        except ValueError:
-            problem = "est infini ou trop grand" if _non_finite(raw) else "n'est pas un nombre"
-            self.error(f"{what} « {raw} » {problem}", column,
-                       "écrire un nombre en chiffres (ex. 24 ou 24,5)")
-            return None
-        if value is not None and value < 0:
-            self.error(f"{what} négatif ({raw})", column, "donner un nombre positif ou nul")
-            return None
+        value, finding = number_finding(self.text(column), what)
+        if finding is not None:
+            self.error(finding[0], column, finding[1])
         return value
 
     def date(self, column: str, *, open_ended: bool = False):
-        """Date of a cell (None when blank or in error).
-
-        With ``open_ended`` (an end date), a year from :data:`OPEN_ENDED_YEAR` on — what
-        planners type for "no end", e.g. 31/12/2999 — means no end date: None, reported as
-        converted. Other years outside [:data:`EARLIEST_YEAR`, :data:`OPEN_ENDED_YEAR`) are
-        errors.
-        """
-        raw = self.text(column)
-        try:
-            value = parse_date(raw)
-        except ValueError:
-            self.error(f"date « {raw} » illisible", column,
-                       "écrire la date jj/mm/aaaa (ex. 01/04/2025) ou aaaa-mm-jj")
-            return None
-        if value is None or EARLIEST_YEAR <= value.year < OPEN_ENDED_YEAR:
-            return value
-        if open_ended and value.year >= OPEN_ENDED_YEAR:
-            self.report.add("converti", f"date de fin « {raw} » lue comme « sans date de fin »",
-                            file=self.file, row=self.row, column=self.header(column))
-            return None
-        self.error(f"date « {raw} » improbable (année {value.year})", column,
-                   f"vérifier l'année : une date entre {EARLIEST_YEAR} et "
-                   f"{OPEN_ENDED_YEAR - 1}" + (", ou laisser vide" if not open_ended else
-                                               ", ou laisser vide si sans fin"))
-        return None
+        """Date of a cell (None when blank or in error); see :func:`date_finding`."""
+        value, finding = date_finding(self.text(column), open_ended)
+        if finding is not None:
+            level, message, fix = finding
+            self.report.add(level, message, file=self.file, row=self.row,
+                            column=self.header(column), fix=fix)
+        return value
 
     def flag(self, column: str) -> bool:
         """The cell of ``column`` as a yes/no flag (errors reported)."""
-        raw = self.text(column).lower()
-        if raw in TRUE_WORDS or raw in FALSE_WORDS:
-            return raw in TRUE_WORDS
-        self.error(f"valeur « {raw} » non reconnue", column, "écrire oui ou non")
-        return False
+        value, finding = flag_finding(self.text(column))
+        if finding is not None:
+            self.error(finding[0], column, finding[1])
+        return value
 
     def tokens(self, column: str, vocabulary: dict[str, str], unknown: str, fix: str) -> str:
         """";"-joined vocabulary tokens of a list cell ("mercredis, vacances").
 
         ``unknown`` is the message for a word outside the vocabulary, "{}" standing for it.
         """
-        tokens = []
-        for word in _words(self.text(column)):
-            token = vocabulary.get(normalize_header(word))
-            if token is None:
-                self.error(unknown.format(word), column, fix)
-            elif token not in tokens:
-                tokens.append(token)
-        return ";".join(tokens)
+        joined, messages = tokens_finding(self.text(column), vocabulary, unknown)
+        for message in messages:
+            self.error(message, column, fix)
+        return joined
+
+
+def number_finding(raw: str, what: str):
+    """A cell's number (None when blank) and the error about it: (value, (message, fix)).
+
+    ``what`` names the number in the message ("nombre de places"). Nothing is reported.
+    """
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        problem = "est infini ou trop grand" if non_finite(raw) else "n'est pas un nombre"
+        return None, (f"{what} « {raw} » {problem}", "écrire un nombre en chiffres (ex. 24 ou "
+                      "24,5)")
+    if value is not None and value < 0:
+        return None, (f"{what} négatif ({raw})", "donner un nombre positif ou nul")
+    return value, None
+
+
+def date_finding(raw: str, open_ended: bool = False):
+    """A cell's date and what to report: (Timestamp or None, (level, message, fix) or None).
+
+    With ``open_ended`` (an end date), a year from :data:`OPEN_ENDED_YEAR` on — what
+    planners type for "no end", e.g. 31/12/2999 — means no end date: None, reported as
+    converted. Other years outside [:data:`EARLIEST_YEAR`, :data:`OPEN_ENDED_YEAR`) are
+    errors.
+    """
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        return None, ("erreur", f"date « {raw} » illisible",
+                      "écrire la date jj/mm/aaaa (ex. 01/04/2025) ou aaaa-mm-jj")
+    if value is None or EARLIEST_YEAR <= value.year < OPEN_ENDED_YEAR:
+        return value, None
+    if open_ended and value.year >= OPEN_ENDED_YEAR:
+        return None, ("converti", f"date de fin « {raw} » lue comme « sans date de fin »", None)
+    return None, ("erreur", f"date « {raw} » improbable (année {value.year})",
+                  f"vérifier l'année : une date entre {EARLIEST_YEAR} et "
+                  f"{OPEN_ENDED_YEAR - 1}" + (", ou laisser vide" if not open_ended else
+                                              ", ou laisser vide si sans fin"))
+
+
+def flag_finding(text: str):
+    """A yes/no cell: (bool, (message, fix) or None)."""
+    raw = text.lower()
+    if raw in TRUE_WORDS or raw in FALSE_WORDS:
+        return raw in TRUE_WORDS, None
+    return False, (f"valeur « {raw} » non reconnue", "écrire oui ou non")
+
+
+def tokens_finding(text: str, vocabulary: dict[str, str], unknown: str):
+    """";"-joined vocabulary tokens of a list cell and one message per unknown word."""
+    tokens: list[str] = []
+    messages: list[str] = []
+    for word in _words(text):
+        token = vocabulary.get(normalize_header(word))
+        if token is None:
+            messages.append(unknown.format(word))
+        elif token not in tokens:
+            tokens.append(token)
+    return ";".join(tokens), messages
 
 
 @functools.lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     """The words of a list cell ("Mercredis, vacances" -> ("mercredis", "vacances"))."""
     return tuple(filter(None, re.split(r"[;,/+\s]+|\bet\b", text.lower())))
-
-
-def _non_finite(text: str) -> bool:
-    """True for "inf", "nan", "1e400": text Python reads as a number, but not a finite one."""
-    try:
-        return not math.isfinite(float(text.replace(",", ".").replace(" ", "")))
-    except ValueError:
-        return False
-
-
-def _kind(row: RowCells, default: str | None, kinds) -> tuple[str | None, str]:
-    raw = row.text("kind") or (default or "")
-    if not raw:
-        row.error("type de service absent", "kind",
-                  "remplir la colonne type (alsh, eaje, rpe…) ou utiliser --kind")
-        return None, ""
-    key = normalize_header(raw)
-    if key in kinds:
-        return key, ""
-    if key in KIND_SYNONYMS:
-        return KIND_SYNONYMS[key]
-    row.error(f"type de service « {raw} » inconnu", "kind",
-              "utiliser un de ces types : " + ", ".join(kinds))
-    return None, ""
-
-
-def _ages(row: RowCells) -> tuple[float | None, float | None]:
-    age_min = row.number("age_min", what="âge minimum")
-    age_max = row.number("age_max", what="âge maximum")
-    text = row.text("ages")
-    if text and age_min is None and age_max is None:
-        numbers = re.findall(r"\d+(?:[.,]\d+)?", text)
-        if len(numbers) != 2:
-            row.error(f"tranche d'âge « {text} » illisible", "ages", "écrire par exemple 3-11")
-            return None, None
-        age_min, age_max = (float(n.replace(",", ".")) for n in numbers)
-    for column, age in (("age_min", age_min), ("age_max", age_max)):
-        if age is not None and age > MAX_AGE:
-            row.error(f"âge de {age:g} ans improbable", column,
-                      f"donner l'âge en années (0 à {MAX_AGE})")
-            return None, None
-    if age_min is not None and age_max is not None and age_max < age_min:
-        row.error(f"âge maximum ({age_max:g}) inférieur à l'âge minimum ({age_min:g})",
-                  "age_max", "vérifier la tranche d'âge")
-    return age_min, age_max
-
-
-def _opening(row: RowCells) -> str:
-    return row.tokens("opening", OPENING_TOKENS, "période d'ouverture « {} » inconnue",
-                      "utiliser mercredis, vacances, périscolaire, semaine ou samedi, séparés "
-                      "par des points-virgules")
 
 
 class _Vocabulary(NamedTuple):
@@ -243,64 +224,246 @@ class _Vocabulary(NamedTuple):
         return cls(dict(KINDS), frozenset(CAPACITY_REQUIRED), frozenset(NO_CAPACITY))
 
 
-def _facility(row: RowCells, default_kind, locator, require_capacity: bool,
-              vocabulary: _Vocabulary) -> dict | None:
-    errors_before = row.report.error_count
-    kind, subtype = _kind(row, default_kind, vocabulary.kinds)
-    name = row.text("name")
-    if not name:
-        row.error("nom absent", "name", "donner le nom de la structure (colonne nom)")
-    capacity = row.number("capacity", what="nombre de places")
-    if (kind in vocabulary.capacity_required and capacity is None
-            and row.report.error_count == errors_before):
-        if require_capacity:
-            row.error(f"nombre de places absent pour un service {kind}", "capacity",
-                      "remplir la colonne places (capacité agréée)")
-        else:
-            row.report.add("info", f"places inconnues pour ce service {kind} : compté sans "
-                           "places dans les indicateurs", file=row.file, row=row.row,
-                           column=row.header("capacity"))
-    if kind in vocabulary.no_capacity and capacity is not None:
-        row.report.add("info", f"places ignorées : un service {kind} n'a pas de places",
-                       file=row.file, row=row.row, column=row.header("capacity"))
-        capacity = None
-    age_min, age_max = _ages(row)
-    valid_from, valid_to = row.date("valid_from"), row.date("valid_to", open_ended=True)
-    if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        row.error(f"date de fin ({valid_to:%d/%m/%Y}) avant la date de début "
-                  f"({valid_from:%d/%m/%Y})", "valid_to", "corriger l'une des deux dates")
-    opening, itinerant = _opening(row), row.flag("itinerant")
-    place = locator.place(row.text("commune_code"), row.text("lat"), row.text("lon"), row.row,
-                          code_col=row.header("commune_code"), lat_col=row.header("lat"),
-                          lon_col=row.header("lon"))
-    if row.report.error_count > errors_before or place is None:
-        return None
-    subtype = row.text("subtype") or subtype
-    return {"id": row.text("id"), "name": name, "kind": kind, "subtype": subtype, **place,
-            "address": row.text("address"), "capacity": capacity, "age_min": age_min,
-            "age_max": age_max, "operator": row.text("operator"), "opening": opening,
-            "valid_from": valid_from, "valid_to": valid_to,
-            "itinerant": itinerant or normalize_header(subtype) == "bus",
-            "source": row.text("source"), ROW: row.row}
+#: Order of the rules within a row: the report lists a row's findings in this order.
+_STEP = {"blank": 0, "kind": 1, "name": 2, "capacity": 3, "capacity_required": 4,
+         "capacity_ignored": 5, "age_min": 6, "age_max": 7, "ages": 8, "age_high": 9,
+         "age_order": 10, "valid_from": 11, "valid_to": 12, "date_order": 13, "opening": 14,
+         "itinerant": 15, "place": 16}
+_AGES = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def _assign_ids(rows: list[dict], file: str, report, id_header: str) -> None:
+def _kind_finding(raw: str, kinds) -> tuple[str | None, str, tuple[str, str] | None]:
+    """(kind, subtype, (message, fix) or None) of a kind cell (default kind applied)."""
+    if not raw:
+        return None, "", ("type de service absent",
+                          "remplir la colonne type (alsh, eaje, rpe…) ou utiliser --kind")
+    key = normalize_header(raw)
+    if key in kinds:
+        return key, "", None
+    if key in KIND_SYNONYMS:
+        return (*KIND_SYNONYMS[key], None)
+    return None, "", (f"type de service « {raw} » inconnu",
+                      "utiliser un de ces types : " + ", ".join(kinds))
+
+
+def _errors(findings, step: str, cells: Cells, answers: list, rows, column: str) -> None:
+    """Add the (message, fix) answers of ``cells`` on ``rows`` as errors of rule ``step``."""
+    positions, found = spread_findings(cells, answers, rows)
+    findings.add(_STEP[step], "erreur", positions, [f[0] for f in found], column,
+                 [f[1] for f in found])
+
+
+def _number_column(cells: Cells, what: str, findings, rows, column: str) -> np.ndarray:
+    """The column as numbers (NaN when blank or in error), errors added to ``findings``."""
+    answers = cells.map(lambda raw: number_finding(raw, what))
+    _errors(findings, column, cells, [f for _, f in answers], rows, column)
+    return cells.spread([np.nan if v is None else v for v, _ in answers], float)
+
+
+def _date_column(cells: Cells, findings, rows, column: str, open_ended: bool) -> np.ndarray:
+    answers = cells.map(lambda raw: date_finding(raw, open_ended))
+    positions, found = spread_findings(cells, [f for _, f in answers], rows)
+    for level in ("erreur", "converti"):
+        keep = [k for k, f in enumerate(found) if f[0] == level]
+        findings.add(_STEP[column], level, positions[keep], [found[k][1] for k in keep],
+                     column, [found[k][2] for k in keep])
+    dates = pd.DatetimeIndex([pd.NaT if v is None else v for v, _ in answers]).as_unit("ns")
+    return dates.to_numpy()[cells.codes]
+
+
+def _ages_columns(cell, findings, live) -> tuple[np.ndarray, np.ndarray]:
+    """Ages (years, NaN when none) from ``age_min``/``age_max`` or a range text ("3-11")."""
+    age_min = _number_column(cell("age_min"), "âge minimum", findings, live, "age_min")
+    age_max = _number_column(cell("age_max"), "âge maximum", findings, live, "age_max")
+    ranges = cell("ages")
+    use = np.zeros(len(age_min), dtype=bool)
+    use[live] = True
+    use &= ~ranges.blank() & np.isnan(age_min) & np.isnan(age_max)
+    parsed = ranges.map(lambda text: [float(n.replace(",", ".")) for n in _AGES.findall(text)])
+    rows = np.flatnonzero(use)
+    unreadable = [len(parsed[c]) != 2 for c in ranges.codes[rows].tolist()]
+    bad, good = rows[np.array(unreadable, dtype=bool)], rows[~np.array(unreadable, dtype=bool)]
+    findings.add(_STEP["ages"], "erreur", bad,
+                 [f"tranche d'âge « {ranges.texts[c]} » illisible"
+                  for c in ranges.codes[bad].tolist()], "ages", "écrire par exemple 3-11")
+    if len(good):
+        pairs = np.array([parsed[c] for c in ranges.codes[good].tolist()])
+        age_min[good], age_max[good] = pairs[:, 0], pairs[:, 1]
+    done = np.ones(len(age_min), dtype=bool)
+    done[live] = False
+    done[bad] = True
+    for column, ages in (("age_min", age_min), ("age_max", age_max)):
+        high = np.flatnonzero(~done & (ages > MAX_AGE))
+        findings.add(_STEP["age_high"], "erreur", high,
+                     [f"âge de {a:g} ans improbable" for a in ages[high].tolist()], column,
+                     f"donner l'âge en années (0 à {MAX_AGE})")
+        done[high] = True
+    age_min[bad], age_max[bad] = np.nan, np.nan
+    inverted = np.flatnonzero(~done & (age_max < age_min))
+    findings.add(_STEP["age_order"], "erreur", inverted,
+                 [f"âge maximum ({b:g}) inférieur à l'âge minimum ({a:g})"
+                  for a, b in zip(age_min[inverted].tolist(), age_max[inverted].tolist())],
+                 "age_max", "vérifier la tranche d'âge")
+    return age_min, age_max
+
+
+def _slugs(texts: list[str]) -> list[str]:
+    """:func:`slug` of many texts (ASCII ones with vectorised string operations)."""
+    series = pd.Series(texts, dtype="str")
+    out = series.str.lower().str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-")
+    other = ~series.str.isascii()
+    if other.any():
+        out[other] = [slug(t) for t in series[other].tolist()]
+    return out.tolist()
+
+
+def _assign_ids(ids: np.ndarray, kinds, names, codes, rows: list, file: str, report,
+                id_header: str) -> np.ndarray:
+    """Ids of the loaded rows: the given one, else kind-name-commune (then -2, -3 …).
+
+    Reports every id attributed ("converti") and every id given twice (error), in row order.
+    """
+    ids = ids.copy()
+    empty = np.flatnonzero(ids == "")
+    # always kind-name-commune, so a planner can predict the id of any row
+    bases = _slugs([f"{k}-{n}-{c}" for k, n, c in zip(kinds[empty].tolist(),
+                                                       names[empty].tolist(),
+                                                       codes[empty].tolist())])
+    first = ids.copy()
+    first[empty] = bases
+    if not pd.Series(first, dtype="str").duplicated().any():  # nothing taken twice
+        report.entries.extend(
+            ReportEntry("converti", file, rows[i], id_header,
+                        f"identifiant absent : « {b} » attribué")
+            for i, b in zip(empty.tolist(), bases))
+        return first
+    base_of = dict(zip(empty.tolist(), bases))
     first_row: dict[str, int] = {}
-    for row in rows:
-        if not row["id"]:
-            # always kind-name-commune, so a planner can predict the id of any row
-            base = slug(f"{row['kind']}-{row['name']}-{row['commune_code']}")
-            candidate, n = base, 2
+    for i, given in enumerate(ids.tolist()):
+        if not given:
+            candidate, n = base_of[i], 2
             while candidate in first_row:
-                candidate, n = f"{base}-{n}", n + 1
-            row["id"] = candidate
+                candidate, n = f"{base_of[i]}-{n}", n + 1
+            ids[i] = given = candidate
             report.add("converti", f"identifiant absent : « {candidate} » attribué", file=file,
-                       row=row[ROW], column=id_header)
-        if row["id"] in first_row:
-            report.error(f"identifiant « {row['id']} » en double (déjà ligne "
-                         f"{first_row[row['id']]})", file=file, row=row[ROW], column=id_header,
+                       row=rows[i], column=id_header)
+        if given in first_row:
+            report.error(f"identifiant « {given} » en double (déjà ligne {first_row[given]})",
+                         file=file, row=rows[i], column=id_header,
                          fix="donner un identifiant unique à chaque structure")
-        first_row.setdefault(row["id"], row[ROW])
+        first_row.setdefault(given, rows[i])
+    return ids
+
+
+@contextlib.contextmanager
+def _no_collection():
+    """Pause Python's cyclic garbage collector while report entries are made by the million.
+
+    Each collection scans every object alive; with a million new entries the repeated
+    scans cost more than the validation itself (about half the time at 50k rows). Nothing
+    made here holds a reference cycle; the collector is resumed at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _validate_columns(frame, file: str, communes, *, default_kind, require_capacity: bool,
+                      report) -> dict:
+    """Every rule on whole columns; findings reported in row order; the loaded rows' columns.
+
+    The same rules, messages and order as checking each row alone: each distinct cell is
+    read once (:class:`~maillage.layers.columns.Cells`) and only failing rows get a message.
+    """
+    vocabulary = _Vocabulary.now()
+    headers = frame.attrs.get("original_columns", {})
+    rows = frame[ROW].tolist()
+    findings = Findings(rows, file, headers)
+    cells = {c: Cells(frame, c) for c in frame.columns if c != ROW}
+
+    def cell(column: str) -> Cells:
+        if column not in cells:
+            cells[column] = Cells(frame, column)
+        return cells[column]
+
+    blank_row = np.ones(len(frame), dtype=bool)
+    for values in cells.values():
+        blank_row &= values.blank()
+    findings.add(_STEP["blank"], "info", np.flatnonzero(blank_row), "ligne vide ignorée", None)
+    live = np.flatnonzero(~blank_row)
+
+    kind_cells = cell("kind")
+    kinds = kind_cells.map(lambda raw: _kind_finding(raw or (default_kind or ""),
+                                                     vocabulary.kinds))
+    _errors(findings, "kind", kind_cells, [f for _, _, f in kinds], live, "kind")
+    kind = kind_cells.spread([k for k, _, _ in kinds])
+    names = cell("name")
+    findings.add(_STEP["name"], "erreur", live[names.blank()[live]], "nom absent", "name",
+                 "donner le nom de la structure (colonne nom)")
+    capacity = _number_column(cell("capacity"), "nombre de places", findings, live, "capacity")
+    in_kinds = kind_cells.spread([k in vocabulary.capacity_required for k, _, _ in kinds], bool)
+    missing = live[(in_kinds & np.isnan(capacity) & ~findings.has_error)[live]]
+    messages = [f"nombre de places absent pour un service {k}" for k in kind[missing].tolist()]
+    if require_capacity:
+        findings.add(_STEP["capacity_required"], "erreur", missing, messages, "capacity",
+                     "remplir la colonne places (capacité agréée)")
+    else:
+        findings.add(_STEP["capacity_required"], "info", missing,
+                     [f"places inconnues pour ce service {k} : compté sans places dans les "
+                      "indicateurs" for k in kind[missing].tolist()], "capacity")
+    no_places = kind_cells.spread([k in vocabulary.no_capacity for k, _, _ in kinds], bool)
+    ignored = live[(no_places & ~np.isnan(capacity))[live]]
+    findings.add(_STEP["capacity_ignored"], "info", ignored,
+                 [f"places ignorées : un service {k} n'a pas de places"
+                  for k in kind[ignored].tolist()], "capacity")
+    capacity[ignored] = np.nan
+    age_min, age_max = _ages_columns(cell, findings, live)
+    valid_from = _date_column(cell("valid_from"), findings, live, "valid_from", False)
+    valid_to = _date_column(cell("valid_to"), findings, live, "valid_to", True)
+    before = live[(valid_to < valid_from)[live]]  # NaT compares False
+    findings.add(_STEP["date_order"], "erreur", before,
+                 [f"date de fin ({pd.Timestamp(b):%d/%m/%Y}) avant la date de début "
+                  f"({pd.Timestamp(a):%d/%m/%Y})"
+                  for a, b in zip(valid_from[before], valid_to[before])], "valid_to",
+                 "corriger l'une des deux dates")
+    opening_cells = cell("opening")
+    openings = opening_cells.map(lambda text: tokens_finding(
+        text, OPENING_TOKENS, "période d'ouverture « {} » inconnue"))
+    positions, found = spread_findings(opening_cells, [m or None for _, m in openings], live)
+    counts = [len(m) for m in found]
+    findings.add(_STEP["opening"], "erreur", np.repeat(positions, counts),
+                 [m for ms in found for m in ms], "opening",
+                 "utiliser mercredis, vacances, périscolaire, semaine ou samedi, séparés par "
+                 "des points-virgules", sub=np.concatenate([np.arange(c) for c in counts]
+                                                           + [np.zeros(0, dtype=int)]))
+    flags = cell("itinerant").map(flag_finding)
+    _errors(findings, "itinerant", cell("itinerant"), [f for _, f in flags], live, "itinerant")
+    locator = Locator(communes, file, report)
+    code, lon, lat, precision, placed = locator.place_columns(
+        cell("commune_code"), cell("lat"), cell("lon"), live, findings, _STEP["place"])
+    findings.write(report)
+    keep = ~findings.has_error[live] & placed
+    loaded, code, lon, lat, precision = live[keep], code[keep], lon[keep], lat[keep], precision[keep]
+    subtype = np.where(cell("subtype").blank()[loaded], kind_cells.spread(
+        [s for _, s, _ in kinds])[loaded], cell("subtype").text()[loaded])
+    bus = np.array([normalize_header(s) == "bus" for s in subtype.tolist()], dtype=bool)
+    ids = _assign_ids(cell("id").text()[loaded], kind[loaded], names.text()[loaded], code,
+                      [rows[i] for i in loaded.tolist()], file, report,
+                      headers.get("id", "id"))
+    return {"id": ids, "name": names.text()[loaded], "kind": kind[loaded], "subtype": subtype,
+            "commune_code": code, "epci": np.full(len(loaded), None, dtype=object),
+            "address": cell("address").text()[loaded], "lon": lon, "lat": lat,
+            "location_precision": precision, "capacity": capacity[loaded],
+            "age_min": age_min[loaded], "age_max": age_max[loaded],
+            "operator": cell("operator").text()[loaded],
+            "opening": opening_cells.spread([j for j, _ in openings])[loaded],
+            "valid_from": valid_from[loaded], "valid_to": valid_to[loaded],
+            "itinerant": cell("itinerant").spread([v for v, _ in flags], bool)[loaded] | bus,
+            "source": cell("source").text()[loaded]}
 
 
 def geometry_to_columns(frame, file, report):
@@ -320,9 +483,11 @@ def geometry_to_columns(frame, file, report):
     return table.assign(lon=lon, lat=lat)
 
 
-def facilities_frame(rows: list[dict]):
-    """Facility dicts -> the facilities GeoDataFrame (index = id, EPSG:4326)."""
-    frame = pd.DataFrame(rows, columns=[c for c in FACILITY_COLUMNS if c != "geometry"])
+def facilities_frame(rows):
+    """Facility dicts (or a dict of columns) -> the facilities GeoDataFrame (index = id)."""
+    columns = [c for c in FACILITY_COLUMNS if c != "geometry"]
+    frame = (pd.DataFrame({c: rows[c] for c in columns}, columns=columns)
+             if isinstance(rows, dict) else pd.DataFrame(rows, columns=columns))
     for col in ("lon", "lat", "capacity", "age_min", "age_max"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     for col in ("valid_from", "valid_to"):
@@ -409,24 +574,12 @@ def validate_facilities(frame, file: str, communes, *, kind=None, require_capaci
                      column="code_insee", fix="ajouter une colonne « code_insee » ou les "
                      "colonnes « latitude » et « longitude »")
     report.raise_if_errors()
-    locator = Locator(communes, file, report)
-    vocabulary = _Vocabulary.now()
-    default_kind = kind and normalize_header(kind)
-    headers = frame.attrs.get("original_columns", {})
-    rows = []
-    if {"lat", "lon"} <= set(frame.columns):
-        locator.prepare(frame["lat"], frame["lon"])  # every point located at once
-    for record in records(frame):
-        if all(blank(v) for k, v in record.items() if k != ROW):
-            report.add("info", "ligne vide ignorée", file=file, row=record[ROW])
-            continue
-        parsed = _facility(RowCells(record, file, report, headers), default_kind, locator,
-                           require_capacity, vocabulary)
-        if parsed is not None:
-            rows.append(parsed)
-    _assign_ids(rows, file, report, headers.get("id", "id"))
-    report.raise_if_errors()
-    gdf = facilities_frame(rows)
+    with _no_collection():
+        columns = _validate_columns(frame, file, communes,
+                                    default_kind=kind and normalize_header(kind),
+                                    require_capacity=require_capacity, report=report)
+        report.raise_if_errors()
+        gdf = facilities_frame(columns)
     gdf["epci"] = gdf["commune_code"].map(communes["epci"]).astype(str)
     gdf = gdf[FACILITY_COLUMNS]
     gdf.attrs["report"] = report

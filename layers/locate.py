@@ -17,7 +17,7 @@ from pyproj import Transformer
 from maillage.settings import LAYER_CRS, METRIC_CRS
 
 from .cog import CODE_PATTERN, current_code, normalize_code
-from .tables import blank, parse_number
+from .tables import blank, non_finite, parse_number
 
 #: Longitude/latitude box of metropolitan France and Corsica (degrees).
 FRANCE_LON = (-5.5, 10.0)
@@ -59,6 +59,67 @@ def _numbers(cells) -> np.ndarray:
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _none(values: np.ndarray) -> np.ndarray:
+    """True where an object array holds None."""
+    return np.array([v is None for v in values.tolist()], dtype=bool)
+
+
+def _number_or_nan(text) -> float:
+    """:func:`~maillage.layers.tables.parse_number` of a cell, NaN when blank or unreadable."""
+    try:
+        value = parse_number(text)
+    except ValueError:
+        return math.nan
+    return math.nan if value is None else value
+
+
+def point_finding(lat_raw, lon_raw, lat_col: str, lon_col: str):
+    """(lon, lat) in degrees from two cells, and the error to report (nothing is reported).
+
+    Returns
+    -------
+    tuple
+        ((lon, lat) or None, (message, column, fix) or None): None and no error when both
+        cells are blank.
+    """
+    if blank(lat_raw) and blank(lon_raw):
+        return None, None
+    if blank(lat_raw) or blank(lon_raw):
+        column = lat_col if blank(lat_raw) else lon_col
+        return None, ("une seule des deux coordonnées est donnée", column,
+                      "donner la latitude et la longitude, ou aucune des deux")
+    try:
+        lat, lon = parse_number(lat_raw), parse_number(lon_raw)
+    except ValueError:
+        bad = lat_col
+        try:
+            parse_number(lat_raw)
+            bad = lon_col
+        except ValueError:
+            pass
+        raw = lat_raw if bad == lat_col else lon_raw
+        if non_finite(raw):
+            return None, (f"coordonnée « {raw} » hors limites (valeur infinie)", bad,
+                          "donner des degrés décimaux WGS84 : latitude entre -90 et 90, "
+                          "longitude entre -180 et 180 (ex. 44,4475 et 1,4419 à Cahors)")
+        return None, (f"coordonnée « {raw} » illisible", bad,
+                      "donner des degrés décimaux (ex. 44,4475 ou 44.4475)")
+    if _inside(lat, FRANCE_LAT) and _inside(lon, FRANCE_LON):
+        return (lon, lat), None
+    if _inside(lon, FRANCE_LAT) and _inside(lat, FRANCE_LON):
+        return None, (f"latitude ({lat}) et longitude ({lon}) inversées", lat_col,
+                      f"échanger les colonnes : latitude {lon}, longitude {lat}")
+    for x, y in ((lon, lat), (lat, lon)):
+        if _inside(x, L93_X) and _inside(y, L93_Y):
+            lon_deg, lat_deg = _from_lambert93(x, y)
+            return None, ("coordonnées en mètres (Lambert-93) dans les colonnes "
+                          "latitude/longitude", lat_col, f"convertir en degrés WGS84 : latitude "
+                          f"{lat_deg:.5f}, longitude {lon_deg:.5f}")
+    return None, (f"coordonnées hors de France (latitude {lat}, longitude {lon})", lat_col,
+                  "donner des degrés décimaux WGS84 (latitude ≈ 44,4 et longitude ≈ 1,4 dans "
+                  "le Lot)")
+
+
 class Locator:
     """Validates commune codes and coordinates of rows against a territory's communes.
 
@@ -93,70 +154,42 @@ class Locator:
         self._tree = None
         self._box_deg = 0.0
 
-    def commune(self, raw, row: int, column: str) -> str | None:
-        """Current code of the commune in cell ``raw`` (None when blank or in error)."""
+    def commune_finding(self, raw) -> tuple[str | None, tuple[str, str, str | None] | None]:
+        """Current code of the commune in cell ``raw`` and what to report about it.
+
+        Returns (code or None, (level, message, fix) or None), without reporting.
+        """
         code = normalize_code(raw)
         if code is None:
-            return None
+            return None, None
         if not CODE_PATTERN.match(code):
-            self.report.error(f"code commune « {raw} » invalide", file=self.file, row=row,
-                              column=column, fix="donner le code INSEE à 5 chiffres (ex. 46042 "
-                              "pour Cahors), pas le code postal")
-            return None
+            return None, ("erreur", f"code commune « {raw} » invalide", "donner le code INSEE "
+                          "à 5 chiffres (ex. 46042 pour Cahors), pas le code postal")
         current = current_code(code)
         if current not in self.names:
-            self.report.error(f"code INSEE {code} inconnu dans le territoire", file=self.file,
-                              row=row, column=column, fix="vérifier le code INSEE de la commune "
-                              "(code officiel géographique, pas le code postal)")
-            return None
+            return None, ("erreur", f"code INSEE {code} inconnu dans le territoire",
+                          "vérifier le code INSEE de la commune (code officiel géographique, "
+                          "pas le code postal)")
         if current != code:
-            self.report.add("converti", f"ancien code {code} remplacé par celui de la commune "
-                            f"nouvelle {current} ({self.names[current]})",
-                            file=self.file, row=row, column=column)
-        return current
+            return current, ("converti", f"ancien code {code} remplacé par celui de la commune "
+                             f"nouvelle {current} ({self.names[current]})", None)
+        return current, None
+
+    def commune(self, raw, row: int, column: str) -> str | None:
+        """Current code of the commune in cell ``raw`` (None when blank or in error)."""
+        code, finding = self.commune_finding(raw)
+        if finding is not None:
+            level, message, fix = finding
+            self.report.add(level, message, file=self.file, row=row, column=column, fix=fix)
+        return code
+
     def point(self, lat_raw, lon_raw, row: int, lat_col: str, lon_col: str):
         """(lon, lat) in degrees from two cells, or None (blank or in error)."""
-        if blank(lat_raw) and blank(lon_raw):
-            return None
-        if blank(lat_raw) or blank(lon_raw):
-            column = lat_col if blank(lat_raw) else lon_col
-            self.report.error("une seule des deux coordonnées est donnée", file=self.file,
-                              row=row, column=column,
-                              fix="donner la latitude et la longitude, ou aucune des deux")
-            return None
-        try:
-            lat, lon = parse_number(lat_raw), parse_number(lon_raw)
-        except ValueError:
-            bad = lat_col
-            try:
-                parse_number(lat_raw)
-                bad = lon_col
-            except ValueError:
-                pass
-            self.report.error(f"coordonnée « {lat_raw if bad == lat_col else lon_raw} » "
-                              "illisible", file=self.file, row=row, column=bad,
-                              fix="donner des degrés décimaux (ex. 44,4475 ou 44.4475)")
-            return None
-        if _inside(lat, FRANCE_LAT) and _inside(lon, FRANCE_LON):
-            return lon, lat
-        if _inside(lon, FRANCE_LAT) and _inside(lat, FRANCE_LON):
-            self.report.error(f"latitude ({lat}) et longitude ({lon}) inversées",
-                              file=self.file, row=row, column=lat_col,
-                              fix=f"échanger les colonnes : latitude {lon}, longitude {lat}")
-            return None
-        for x, y in ((lon, lat), (lat, lon)):
-            if _inside(x, L93_X) and _inside(y, L93_Y):
-                lon_deg, lat_deg = _from_lambert93(x, y)
-                self.report.error("coordonnées en mètres (Lambert-93) dans les colonnes "
-                                  "latitude/longitude", file=self.file, row=row, column=lat_col,
-                                  fix=f"convertir en degrés WGS84 : latitude {lat_deg:.5f}, "
-                                  f"longitude {lon_deg:.5f}")
-                return None
-        self.report.error(f"coordonnées hors de France (latitude {lat}, longitude {lon})",
-                          file=self.file, row=row, column=lat_col,
-                          fix="donner des degrés décimaux WGS84 (latitude ≈ 44,4 et longitude "
-                          "≈ 1,4 dans le Lot)")
-        return None
+        point, finding = point_finding(lat_raw, lon_raw, lat_col, lon_col)
+        if finding is not None:
+            message, column, fix = finding
+            self.report.error(message, file=self.file, row=row, column=column, fix=fix)
+        return point
 
     def commune_of_point(self, lon: float, lat: float) -> str | None:
         """Code of the commune holding the point, None when it is outside the territory."""
@@ -178,11 +211,14 @@ class Locator:
             return []
         if self.polygons:
             points = shapely.points(lon, lat)
-            for geometries in (points, shapely.buffer(points, CONTOUR_TOLERANCE_DEG)):
+            for tolerance in (0.0, CONTOUR_TOLERANCE_DEG):
                 todo = np.flatnonzero(found < 0)
                 if len(todo) == 0:
                     break
-                inputs, hits = self.communes.sindex.query(geometries[todo],
+                # buffered only for the points no contour holds: buffers are costly
+                geometries = (points[todo] if not tolerance else
+                              shapely.buffer(points[todo], tolerance))
+                inputs, hits = self.communes.sindex.query(geometries,
                                                           predicate="intersects", sort=True)
                 first = np.unique(inputs, return_index=True)[1]  # lowest commune per point
                 found[todo[inputs[first]]] = hits[first]
@@ -286,6 +322,115 @@ class Locator:
                             f"({self.names[found]}), pas dans {code} : la commune "
                             "donnée est gardée", file=self.file, row=row, column=lat_col)
         return {"commune_code": code, "lon": lon, "lat": lat, "location_precision": "adresse"}
+
+
+    def place_columns(self, code_cells, lat_cells, lon_cells, rows, findings, step: int):
+        """:meth:`place` for many rows at once, findings written to ``findings``.
+
+        Parameters
+        ----------
+        code_cells, lat_cells, lon_cells : Cells
+            The ``commune_code``, ``lat`` and ``lon`` columns
+            (:class:`~maillage.layers.columns.Cells`).
+        rows : array of int
+            Positions of the rows to place.
+        findings : Findings
+            Receives, per row, the commune finding (rule ``step``), the point finding
+            (``step + 1``) and the placement finding (``step + 2``), as :meth:`place` reports
+            them.
+        step : int
+            Order of these rules among the table's rules.
+
+        Returns
+        -------
+        tuple of arrays
+            ``commune_code`` (object, None when not placed), ``lon`` and ``lat`` (degrees,
+            NaN), ``location_precision`` (object) and ``placed`` (bool), one per row of
+            ``rows``.
+        """
+        from .columns import spread_findings
+
+        rows = np.asarray(rows, dtype=np.int64)
+        communes = code_cells.map(self.commune_finding)
+        code = np.asarray([c for c, _ in communes] + [None], dtype=object)[:-1][
+            code_cells.codes[rows]]
+        positions, found = spread_findings(code_cells, [f for _, f in communes], rows)
+        failed = np.zeros(len(code_cells.codes), dtype=bool)
+        for level in ("erreur", "converti"):
+            keep = [k for k, f in enumerate(found) if f[0] == level]
+            if keep:
+                findings.add(step, level, positions[keep], [found[k][1] for k in keep],
+                             "commune_code", [found[k][2] for k in keep])
+                failed[positions[keep]] = level == "erreur"
+        # one answer per distinct (latitude, longitude) pair of cells
+        pair = lat_cells.codes[rows].astype(np.int64) * len(lon_cells.texts) \
+            + lon_cells.codes[rows]
+        pairs, inverse = np.unique(pair, return_inverse=True)
+        # the usual pair (two numbers within France) is read column-wise; others one by one
+        lat_of = np.array(lat_cells.map(_number_or_nan))[pairs // len(lon_cells.texts)]
+        lon_of = np.array(lon_cells.map(_number_or_nan))[pairs % len(lon_cells.texts)]
+        usual = ((lat_of >= FRANCE_LAT[0]) & (lat_of <= FRANCE_LAT[1])
+                 & (lon_of >= FRANCE_LON[0]) & (lon_of <= FRANCE_LON[1]))
+        answers: list = [((x, y), None) for x, y in zip(lon_of.tolist(), lat_of.tolist())]
+        for k in np.flatnonzero(~usual).tolist():
+            answers[k] = point_finding(lat_cells.texts[pairs[k] // len(lon_cells.texts)],
+                                       lon_cells.texts[pairs[k] % len(lon_cells.texts)],
+                                       "lat", "lon")
+        bad = np.flatnonzero(np.array([f is not None for _, f in answers], dtype=bool)[inverse])
+        if len(bad):
+            errors = [answers[k][1] for k in inverse[bad].tolist()]
+            for column in ("lat", "lon"):
+                keep = [i for i, e in enumerate(errors) if e[1] == column]
+                findings.add(step + 1, "erreur", rows[bad[keep]], [errors[i][0] for i in keep],
+                             column, [errors[i][2] for i in keep])
+            failed[rows[bad]] = True
+        lon = np.array([np.nan if p is None else p[0] for p, _ in answers])[inverse]
+        lat = np.array([np.nan if p is None else p[1] for p, _ in answers])[inverse]
+        ok = ~failed[rows]
+        has_point = ok & np.isfinite(lon)
+        nowhere = np.flatnonzero(ok & ~has_point & _none(code))
+        findings.add(step + 2, "erreur", rows[nowhere], "ni coordonnées ni commune : impossible "
+                     "de placer la ligne", "commune_code", "donner le code INSEE de la commune "
+                     "(colonne code_insee) ou la latitude et la longitude")
+        placed = ok.copy()
+        placed[nowhere] = False
+        precision = np.where(has_point, "adresse", "commune").astype(object)
+        by_commune = np.flatnonzero(placed & ~has_point)
+        if len(by_commune):
+            lon[by_commune] = [self.points[c][0] for c in code[by_commune].tolist()]
+            lat[by_commune] = [self.points[c][1] for c in code[by_commune].tolist()]
+        located = np.flatnonzero(has_point)
+        if len(located):
+            unique = pd.DataFrame({"lon": lon[located], "lat": lat[located]})
+            keys = unique.groupby(["lon", "lat"], sort=False).ngroup().to_numpy()
+            first = unique.drop_duplicates()
+            codes = np.asarray(self.communes_of_points(first["lon"].to_numpy(),
+                                                       first["lat"].to_numpy()) + [None],
+                               dtype=object)[:-1][keys]
+            outside = _none(codes)
+            out = located[outside]
+            findings.add(step + 2, "erreur", rows[out],
+                         [f"le point (latitude {y}, longitude {x}) est hors de toutes les "
+                          "communes du territoire" for x, y in zip(lon[out].tolist(),
+                                                                   lat[out].tolist())],
+                         "lat", "vérifier les coordonnées ou charger le territoire qui contient "
+                         "ce lieu")
+            placed[out] = False
+            inside, codes = located[~outside], codes[~outside]
+            deduced = _none(code[inside])
+            code[inside[deduced]] = codes[deduced]
+            findings.add(step + 2, "converti", rows[inside[deduced]],
+                         [f"commune déduite des coordonnées : {c} ({self.names[c]})"
+                          for c in codes[deduced].tolist()], "commune_code")
+            if self.polygons:
+                other = ~deduced & (code[inside] != codes)
+                findings.add(step + 2, "info", rows[inside[other]],
+                             [f"le point est dans la commune {f} ({self.names[f]}), pas dans "
+                              f"{c} : la commune donnée est gardée"
+                              for f, c in zip(codes[other].tolist(),
+                                              code[inside[other]].tolist())], "lat")
+        code[~placed] = None
+        return code, lon, lat, precision, placed
 
 
 def _from_lambert93(x: float, y: float) -> tuple[float, float]:

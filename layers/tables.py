@@ -402,6 +402,19 @@ def parse_number(text) -> float | None:
     return value
 
 
+def non_finite(text) -> bool:
+    """True for "inf", "1e400": text read as a number, but not a finite one.
+
+    :func:`parse_number` refuses such text; this tells "infinite or too large" from
+    "not a number" in the message.
+    """
+    try:
+        return not math.isfinite(float(str(text).strip().replace("\u00a0", "").replace(
+            "\u202f", "").replace(" ", "").replace(",", ".")))
+    except ValueError:
+        return False
+
+
 _DATE_PATTERNS = (
     (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), ("d", "m", "y")),
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$"), ("y", "m", "d")),

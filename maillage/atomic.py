@@ -2,13 +2,21 @@
 
 And the checks of an output path made before any computation (:func:`check_output_file`,
 :func:`check_output_dir`): a run must not fail on its output after all the work.
+
+Each temporary file names the process that writes it
+(``.<nom>.<pid>-<début>-<machine>.<aléa>.tmp<suffixe>``), so that the temporaries of a run
+killed before its rename (``kill -9``, power cut) are recognised and removed at the next start
+(:func:`clean_stale_temporaries`), and only when their owner process has ended.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import socket
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,12 +64,88 @@ def atomic_files(targets) -> Iterator[list[Path]]:
             os.replace(tmp, target)
 
 
+#: A temporary file of :func:`atomic_path`: target name, owner (pid, start, host), random part.
+_TEMPORARY = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<start>\d*)-(?P<host>[0-9a-f]{8})"
+                        r"\.[a-z0-9_]{8}\.tmp(?:\.[^.]*)?$")
+
+
+def process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot), "" when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def process_ended(pid: int, start: str = "") -> bool:
+    """True when process ``pid`` of this machine has ended.
+
+    A zombie has ended; so has a process whose start time differs from ``start`` (the pid
+    was reused by another program). A process of another user is taken as running.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    state = ""
+    with contextlib.suppress(OSError, IndexError):
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rsplit(")", 1)[-1].split()[0]
+    return state == "Z" or bool(start and process_start(pid) not in ("", start))
+
+
+def _host_tag() -> str:
+    return f"{zlib.crc32(socket.gethostname().encode()):08x}"
+
+
+def _owner_tag() -> str:
+    pid = os.getpid()
+    return f"{pid}-{process_start(pid)}-{_host_tag()}"
+
+
+def clean_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files that runs which have ended left in ``folder``; return them.
+
+    Only files named like :func:`atomic_path`'s temporaries, written on this machine by a
+    process that has ended (``kill -9`` before the final rename), are removed; any other
+    file, and the temporaries of running processes, are left alone.
+
+    Parameters
+    ----------
+    folder : path
+        The output folder (e.g. ``--out`` of ``maillage scenario run``).
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(os.fspath(folder)))
+    except OSError:  # absent or unreadable: nothing of ours to clean
+        return removed
+    host = _host_tag()
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if (match is None or match["host"] != host or not entry.is_file(follow_symlinks=False)
+                or not process_ended(int(match["pid"]), match["start"])):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
 @contextlib.contextmanager
 def _staged(target: Path) -> Iterator[Path]:
     """A temporary file beside ``target``, removed on exit unless it was renamed."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                               dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_owner_tag()}.",
+                               suffix=".tmp" + target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)

@@ -26,7 +26,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from maillage.atomic import check_output_dir
+from maillage.atomic import check_output_dir, process_ended
+from maillage.atomic import process_start as _start_time
 from maillage.errors import InputError
 
 #: File that marks a folder as a maillage output (so that it may be replaced).
@@ -151,15 +152,6 @@ def output_lock(target: str | os.PathLike) -> Iterator[None]:
             _held.pop(str(path), None)
 
 
-def _start_time(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot), "" when unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[-1].split()[19]
-
-
 def _mark_owner(folder: Path) -> None:
     pid = os.getpid()
     (folder / OWNER).write_text(f"{socket.gethostname()} {pid} {_start_time(pid)}\n",
@@ -175,16 +167,7 @@ def _owner_dead(folder: Path) -> bool:
         return False  # not a folder maillage created (or unreadable): left alone
     if host != socket.gethostname():
         return False
-    try:
-        os.kill(pid_number, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    state = ""
-    with contextlib.suppress(OSError, IndexError):
-        state = Path(f"/proc/{pid_number}/stat").read_text().rsplit(")", 1)[-1].split()[0]
-    return state == "Z" or bool(start and _start_time(pid_number) not in ("", start[0]))
+    return process_ended(pid_number, start[0] if start else "")
 
 
 def clean_stale(target: str | os.PathLike) -> list[Path]:

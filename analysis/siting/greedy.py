@@ -142,3 +142,49 @@ def greedy_set_cover(inst: SitingInstance, threshold: float) -> list[int]:
         taken[j] = True
         uncovered = np.where(reach[:, j], 0.0, uncovered)
     return chosen
+
+
+def swap_mclp(inst: SitingInstance, threshold: float, chosen: list[int],
+              max_passes: int = 10) -> list[int]:
+    """Improve an MCLP choice by swaps: replace a chosen site while that covers more children.
+
+    For each chosen site in turn, the unchosen candidate (or the site itself) that covers
+    the most children left uncovered by the others takes its place when it covers strictly
+    more; at most ``max_passes`` passes over the sites. Never covers fewer children than
+    ``chosen``.
+    """
+    chosen = list(chosen)
+    if not chosen:
+        return chosen
+    reach = inst.within(threshold)[:, inst.n_existing:]
+    weights = np.where(inst.existing_reach(threshold), 0.0, inst.weights)
+    count = reach[:, chosen].sum(axis=1)
+    for _ in range(max_passes):
+        improved = False
+        for k, site in enumerate(list(chosen)):
+            alone = np.where(count - reach[:, site] == 0, weights, 0.0)  # uncovered without it
+            gains = alone @ reach
+            taken = np.zeros(inst.n_candidates, dtype=bool)
+            taken[chosen] = True
+            taken[site] = False
+            best = _pick(gains, taken)
+            if gains[best] > gains[site] + 1e-9 * max(1.0, abs(gains[site])):
+                count += reach[:, best].astype(count.dtype) - reach[:, site]
+                chosen[k] = best
+                improved = True
+        if not improved:
+            break
+    return chosen
+
+
+def prune_set_cover(inst: SitingInstance, threshold: float, chosen: list[int]) -> list[int]:
+    """Drop from a set cover every site the others make useless (last added first)."""
+    reach = inst.within(threshold)[:, inst.n_existing:]
+    need = (inst.weights > 0) & ~inst.existing_reach(threshold)
+    chosen = list(chosen)
+    count = reach[:, chosen].sum(axis=1)
+    for site in reversed(list(chosen)):
+        if not (need & reach[:, site] & (count == 1)).any():
+            chosen.remove(site)
+            count -= reach[:, site]
+    return chosen

@@ -45,7 +45,12 @@ _new_highs.banner_shown = False  # type: ignore[attr-defined]
 
 
 class TimeLimitError(SolverError):
-    """The time limit stopped HiGHS before it found any solution."""
+    """The time limit stopped HiGHS before it found any solution.
+
+    ``dual_bound`` is the bound on the optimum HiGHS had proved (model units; NaN: none).
+    """
+
+    dual_bound = float("nan")
 
 
 @dataclass
@@ -64,6 +69,9 @@ class MipSolution:
         Relative gap between the best solution and the bound (0 when optimal).
     seconds : float
         Wall-clock solve time, seconds.
+    dual_bound : float
+        Bound on the optimum proved by HiGHS (model units: an upper bound when maximising,
+        a lower bound when minimising); the objective itself when optimal.
     """
 
     values: np.ndarray
@@ -71,6 +79,7 @@ class MipSolution:
     optimal: bool
     mip_gap: float
     seconds: float
+    dual_bound: float = float("nan")
 
 
 class MipBuilder:
@@ -190,20 +199,29 @@ class MipBuilder:
                 "des sites à sa portée), augmenter p ou les places, ou relever le seuil")
         if status != highspy.HighsModelStatus.kOptimal and not has_solution:
             error = TimeLimitError if status == highspy.HighsModelStatus.kTimeLimit else SolverError
-            raise error(
+            exc: SolverError = error(
                 f"HiGHS s'est arrêté sans solution ({highs.modelStatusToString(status)}) "
                 f"après {seconds:.0f} s. Correction : augmenter la limite de temps "
-                f"(time_limit, --limit) ou utiliser la méthode gloutonne (method='greedy')"
+                f"(time_limit, --time-limit) ou utiliser la méthode gloutonne (method='greedy')"
             )
+            exc.dual_bound = self._dual_bound(info)  # type: ignore[attr-defined]
+            raise exc
         optimal = status == highspy.HighsModelStatus.kOptimal
         gap = float(info.mip_gap) if self._has_integers() and not optimal else 0.0
+        objective = float(info.objective_function_value)
         return MipSolution(
             values=np.asarray(highs.getSolution().col_value),
-            objective=float(info.objective_function_value),
+            objective=objective,
             optimal=optimal,
             mip_gap=gap if np.isfinite(gap) else float("inf"),
             seconds=seconds,
+            dual_bound=objective if optimal else self._dual_bound(info),
         )
+
+    def _dual_bound(self, info) -> float:
+        """HiGHS's proved bound on the optimum; NaN when it has none (±inf, or an LP)."""
+        bound = float(info.mip_dual_bound) if self._has_integers() else float("nan")
+        return bound if np.isfinite(bound) and abs(bound) < INF else float("nan")
 
     def _has_integers(self) -> bool:
         return any(block.any() for block in self._integer)

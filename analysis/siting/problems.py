@@ -90,6 +90,12 @@ class SitingResult:
         The coverage threshold (minutes or metres).
     flows : pandas.DataFrame or None
         Capacitated models: ``demand_point``, ``site``, ``children``, ``cost`` per served pair.
+    bound : float or None
+        Best bound on the optimal ``objective`` HiGHS proved (children, child-minutes or
+        sites): the optimum is at most it when maximising, at least it when minimising;
+        ``objective`` when optimal, None when HiGHS did not run.
+    time_limit : float or None
+        The solver's time limit, seconds (None when HiGHS did not run).
     """
 
     model: str
@@ -109,6 +115,42 @@ class SitingResult:
     greedy_selected: list | None = None
     threshold: float | None = None
     flows: pd.DataFrame | None = None
+    bound: float | None = None
+    time_limit: float | None = None
+
+    @property
+    def optimality_gap(self) -> float:
+        """At most how far the solution is from the optimum, relative (0–1).
+
+        0 when proven optimal; else ``|objective - bound| / |bound|`` (maximising: the
+        optimum is at most ``bound``, so the solution reaches at least ``1 - gap`` of it;
+        minimising: it costs at most ``1 + gap`` times the optimum); ``inf`` when no bound is
+        known (greedy method, or HiGHS stopped without one).
+        """
+        if self.optimal:
+            return 0.0
+        if self.bound is None or not np.isfinite(self.bound):
+            return float("inf")
+        loss = (self.bound - self.objective if self.model in MAXIMISED
+                else self.objective - self.bound)
+        if loss <= 0:
+            return 0.0
+        return float(loss / abs(self.bound)) if self.bound else float("inf")
+
+    @property
+    def quality(self) -> str:
+        """How far from optimal the solution is, in French (CLI and reports)."""
+        if self.optimal:
+            return "solution optimale"
+        if self.method == "greedy":
+            return "solution gloutonne, sans garantie d'optimalité"
+        gap = self.optimality_gap
+        stopped = (f" (arrêt à la limite de temps de {self.time_limit:g} s)"
+                   if self.time_limit is not None else "")
+        if not np.isfinite(gap):
+            return "solution sans borne connue : écart à l'optimum inconnu" + stopped
+        percent = f"{np.ceil(1000 * gap) / 10:.1f}".replace(".", ",")
+        return f"solution à {percent} % de l'optimum au plus" + stopped
 
     @property
     def coverage_share(self) -> float:
@@ -218,8 +260,11 @@ def _exact(model: str, inst, p, threshold, time_limit, progress, start=None, opt
 
 
 def _greedy(model: str, inst: SitingInstance, p, threshold) -> list[int]:
+    """The heuristic: greedy, then local search (swaps, interchange or pruning)."""
     if model == "mclp":
-        return greedy.greedy_mclp(inst, threshold, p)
+        return greedy.swap_mclp(inst, threshold, greedy.greedy_mclp(inst, threshold, p))
+    if model == "set-cover":
+        return greedy.prune_set_cover(inst, threshold, greedy.greedy_set_cover(inst, threshold))
     if model == "capacitated-mclp":
         served = evaluate_capacitated_coverage(inst, np.zeros(inst.n_candidates), threshold)
         taken = served.flows.groupby("demand_point")["children"].sum()
@@ -258,14 +303,69 @@ def _relative_gap(model: str, exact: float, heuristic: float) -> float:
     return float(loss / abs(exact)) if exact else float(loss != 0)
 
 
+def _mip_offset(model: str, inst: SitingInstance, threshold) -> float:
+    """``objective`` minus the MIP's objective: children the existing sites already cover
+    (the MCLP model leaves them out), 0 for the other models."""
+    if model != "mclp":
+        return 0.0
+    return float(inst.weights[inst.existing_reach(threshold)].sum())
+
+
+def _proved_bound(model: str, inst: SitingInstance, threshold, dual_bound: float) -> float:
+    """HiGHS's bound in ``objective`` units, rounded to what integer objectives allow."""
+    bound = dual_bound + _mip_offset(model, inst, threshold)
+    if not np.isfinite(bound):
+        return float("nan")
+    if model in COVERS:  # a number of sites
+        return float(np.ceil(bound - 1e-6))
+    if model == "mclp" and np.all(inst.weights == np.round(inst.weights)):
+        return float(np.floor(bound + 1e-6))
+    return bound
+
+
+def _simple_bound(model: str, inst: SitingInstance, p: int, threshold) -> float:
+    """A bound on the optimum that needs no solver (for a run stopped before HiGHS has one).
+
+    MCLP: children already covered plus the p largest coverages of single candidates (never
+    more than every child some site reaches). Set cover: the points to cover divided by the
+    most any one candidate covers, rounded up. NaN for the other models.
+    """
+    if model not in ("mclp", "set-cover"):
+        return float("nan")
+    reach = inst.within(threshold)[:, inst.n_existing:]
+    done = inst.existing_reach(threshold)
+    if model == "mclp":
+        alone = np.where(done, 0.0, inst.weights) @ reach
+        reachable = float(inst.weights[done | reach.any(axis=1)].sum())
+        return min(reachable, float(inst.weights[done].sum() + np.sort(alone)[::-1][:p].sum()))
+    need = (inst.weights > 0) & ~done
+    most = float((need.astype(float) @ reach).max(initial=0.0))
+    return float(np.ceil(need.sum() / most)) if most else 0.0
+
+
+def _tighter(model: str, one: float, two: float) -> float:
+    """The tighter of two bounds on the optimum (NaN: none)."""
+    bounds = [b for b in (one, two) if np.isfinite(b)]
+    if not bounds:
+        return float("nan")
+    return min(bounds) if model in MAXIMISED else max(bounds)
+
+
+def _better(model: str, one: float, two: float) -> bool:
+    """True when objective ``one`` is strictly better than ``two``."""
+    return one > two if model in MAXIMISED else one < two
+
+
 def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact",
          time_limit=60.0, progress=None, options=None) -> SitingResult:
     choice(method, "method", METHODS)
     time_limit = number(time_limit, "time_limit", minimum=0, unit="secondes")
     exact = heuristic = solver = None
+    bound = float("nan")
     seconds = 0.0
     trivial = inst.n_candidates == 0 or (model not in COVERS and p == 0)
-    if method in ("greedy", "both"):
+    warm = method == "exact" and not trivial and model != "capacitated-set-cover"
+    if method in ("greedy", "both") or warm:  # the exact solve starts from the heuristic
         start = time.perf_counter()
         heuristic = [] if trivial else _greedy(model, inst, p, threshold)
         seconds += time.perf_counter() - start
@@ -277,13 +377,20 @@ def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact
                 exact, solver = _exact(model, inst, p, threshold, time_limit, progress,
                                        start=heuristic, options=options)
                 seconds += solver.seconds
-            except TimeLimitError:
-                if method == "exact":
+                bound = solver.dual_bound
+            except TimeLimitError as exc:
+                if heuristic is None:
                     raise
                 seconds += time_limit
+                bound = exc.dual_bound
     chosen = exact if exact is not None else heuristic
     evaluation = _evaluate(model, inst, chosen, threshold, options)
     objective = _objective(model, evaluation, chosen)
+    if solver is not None and not solver.optimal and heuristic is not None and len(heuristic):
+        start_eval = _evaluate(model, inst, heuristic, threshold, options)
+        if _better(model, _objective(model, start_eval, heuristic), objective):
+            chosen, evaluation = heuristic, start_eval  # HiGHS stopped before matching it
+            objective = _objective(model, evaluation, chosen)
     if not np.isfinite(objective):
         raise SolverError(
             f"aucune solution trouvée avec {p} nouveau(x) site(s) : des enfants restent sans "
@@ -305,6 +412,10 @@ def _run(model: str, inst: SitingInstance, *, p=0, threshold=None, method="exact
         mip_gap=0.0 if trivial else (solver.mip_gap if solver else float("nan")),
         threshold=threshold,
         flows=evaluation.flows,
+        bound=(None if method == "greedy" else objective if trivial else
+               _tighter(model, _proved_bound(model, inst, threshold, bound),
+                        _simple_bound(model, inst, p, threshold))),
+        time_limit=None if method == "greedy" else time_limit,
     )
     if method == "both" and exact is not None:
         greedy_eval = _evaluate(model, inst, heuristic, threshold, options)

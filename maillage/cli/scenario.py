@@ -119,9 +119,11 @@ def run(
 
     console = Console(markup=False)  # user text (names, ids) printed as is
     if out is not None:
-        from maillage.atomic import check_output_dir
+        from maillage.atomic import check_output_dir, clean_stale_temporaries
 
         check_output_dir(out)  # before the work: --out is a folder maillage can write into
+        for stale in clean_stale_temporaries(out):  # left by a run killed while writing
+            console.print(f"Fichier temporaire d'une exécution interrompue supprimé : {stale}")
     scenario = load_scenario(file)
     territory = load_territory(scenario.territory)
     result = run_scenario(territory, scenario, epci=epci)

@@ -40,7 +40,9 @@ PLACES = typer.Option(None, "--places", help="Places de chaque nouveau site (mod
                       "capacités).")
 METHOD = typer.Option("exact", "--method", "--methode", help="exact (HiGHS), greedy (glouton) ou both "
                       "(les deux, avec l'écart du glouton).")
-LIMIT = typer.Option(60.0, "--limit", "--limite", help="Limite de temps du solveur, secondes.")
+LIMIT = typer.Option(60.0, "--time-limit", "--limit", "--limite",
+                     help="Limite de temps du solveur, secondes : arrêté avant, il donne sa "
+                     "meilleure solution et à combien de % de l'optimum elle est au plus.")
 
 
 def _number(value: float, decimals: int = 0) -> str:
@@ -63,7 +65,7 @@ def _check_options(*, minutes=None, places=None, limit=None, top=None, p=None) -
 
     check_number("--minutes", minutes, low=0, high=24 * 60, strict=True, unit="minutes")
     check_number("--places", places, low=0, strict=True, unit="places")
-    check_number("--limit", limit, low=0, strict=True, unit="secondes")
+    check_number("--time-limit", limit, low=0, strict=True, unit="secondes")
     check_number("--top", top, low=1, integer=True)
     check_number("--p", p, low=0, integer=True)
 
@@ -197,12 +199,12 @@ def _result_lines(result, inputs, minutes) -> None:
         console.print(f"Temps moyen jusqu'au site le plus proche : "
                       f"{_number(result.total_cost / result.total_demand, 1)} min par enfant.")
     if result.method == "greedy":
-        state = "gloutonne (sans garantie d'optimalité)"
+        state = "Solution gloutonne (sans garantie d'optimalité)"
     elif result.optimal:
-        state = "optimale"
-    else:
-        state = f"non prouvée optimale (écart HiGHS {_number(100 * result.mip_gap, 1)} %)"
-    console.print(f"Solution {state} ; méthode {result.method}, "
+        state = "Solution optimale"
+    else:  # stopped by the time limit: « solution à X % de l'optimum au plus (arrêt…) »
+        state = result.quality[:1].upper() + result.quality[1:]
+    console.print(f"{state} ; méthode {result.method}, "
                   f"{_number(result.solve_seconds, 2)} s.", style="dim")
     if result.gap is not None:
         console.print(f"Heuristique gloutonne : {_number(result.greedy_objective)} "

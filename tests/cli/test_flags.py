@@ -1,4 +1,4 @@
-"""CLI flags are English; the French names of earlier versions still work as aliases."""
+"""CLI flags are English; the French (and older) names of earlier versions still work as aliases."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ FRENCH_ALIASES = {
     "--en-ligne": "--online",
     "--methode": "--method",
     "--candidats": "--candidates",
-    "--limite": "--limit",
+    "--limite": "--time-limit",
+    "--limit": "--time-limit",
     "--pieton": "--walk",
     "--tampon": "--buffer",
     "--contour": "--boundary",

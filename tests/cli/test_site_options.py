@@ -24,7 +24,7 @@ OPTION_CASES = {
         "donner un nombre supérieur à 0 et au plus 1440 (en minutes)",
     "site rank --top -1": "option --top : valeur « -1 » invalide. Correction : donner un "
         "nombre entier au moins égal à 1",
-    "site best --limite nan": "option --limit : valeur « nan » invalide. Correction : "
+    "site best --limite nan": "option --time-limit : valeur « nan » invalide. Correction : "
         "donner un nombre supérieur à 0 (en secondes)",
     "site best --places -3": "option --places : valeur « -3 » invalide. Correction : donner "
         "un nombre supérieur à 0 (en places)",

@@ -83,7 +83,15 @@ CASES = {
         "fichier {file}, ligne 2, colonne « places » : nombre de places « 1e400 » est infini ou "
         "trop grand. Correction : écrire un nombre en chiffres (ex. 24 ou 24,5)"),
     "latitude_1e400.csv": ("facilities", "error",
-        "fichier {file}, ligne 2, colonne « latitude » : coordonnée « 1e400 » illisible. "
+        "fichier {file}, ligne 2, colonne « latitude » : coordonnée « 1e400 » hors limites "
+        "(valeur infinie). Correction : donner des degrés décimaux WGS84 : latitude entre -90 "
+        "et 90, longitude entre -180 et 180 (ex. 44,4475 et 1,4419 à Cahors)"),
+    "longitude_inf.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « longitude » : coordonnée « -inf » hors limites "
+        "(valeur infinie). Correction : donner des degrés décimaux WGS84 : latitude entre -90 "
+        "et 90, longitude entre -180 et 180 (ex. 44,4475 et 1,4419 à Cahors)"),
+    "latitude_text.csv": ("facilities", "error",
+        "fichier {file}, ligne 2, colonne « latitude » : coordonnée « 44°26'N » illisible. "
         "Correction : donner des degrés décimaux (ex. 44,4475 ou 44.4475)"),
     "negative_age.csv": ("facilities", "error",
         "fichier {file}, ligne 2, colonne « age_min » : âge minimum négatif (-5). Correction : "

@@ -77,10 +77,13 @@ def test_a_zero_time_limit_still_returns_the_greedy_sites_flagged_not_optimal():
     assert len(result.selected) == 6
 
 
-def test_a_zero_time_limit_with_the_exact_method_says_what_to_do():
+def test_a_zero_time_limit_with_the_exact_method_gives_the_warm_start_and_says_so():
     demand, cost, existing = plain(7, n_points=200, n_sites=120)
-    with pytest.raises(SolverError, match="augmenter la limite de temps"):
-        p_median(demand, cost, 6, existing=existing, time_limit=0.0)
+    result = p_median(demand, cost, 6, existing=existing, time_limit=0.0)
+    heuristic = p_median(demand, cost, 6, existing=existing, method="greedy")
+    assert not result.optimal and len(result.selected) == 6
+    assert result.objective <= heuristic.objective  # never worse than the greedy start
+    assert result.quality.endswith("(arrêt à la limite de temps de 0 s)")
 
 
 def test_progress_receives_french_status_lines():
@@ -89,3 +92,10 @@ def test_progress_receives_french_status_lines():
     maximal_coverage(demand, cost, 6, 5, existing=existing, progress=lines.append)
     assert lines
     assert all(line.startswith("meilleure solution") for line in lines)
+
+
+def test_a_zero_time_limit_without_a_warm_start_says_what_to_do():
+    demand, cost, existing = plain(7, n_points=200, n_sites=120)
+    threshold = float(np.ceil(cost.min(axis=1).max())) + 1
+    with pytest.raises(SolverError, match="augmenter la limite de temps"):
+        set_cover(demand, cost, threshold, existing=existing, capacity=10_000, time_limit=0.0)
