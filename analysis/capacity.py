@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
-from maillage.kinds import AgeBand, RegistryView, indicator_bands
+from maillage.kinds import AgeBand, RegistryView, indicator_bands, with_year_bands
 
 #: Opening tokens of ``facilities.opening``.
 PERIODS = ("mercredis", "vacances", "periscolaire", "semaine", "samedi")
@@ -191,18 +191,19 @@ def places_per_100_children(communes, facilities=None, kind: str = "alsh",
     --------
     >>> import pandas as pd
     >>> communes = pd.DataFrame({"name": ["Cahors", "Calamane"], "epci": ["200023737"] * 2,
-    ...                          "pop_3_5": [400.0, 20.0], "pop_6_10": [600.0, 30.0]},
+    ...                          "pop_3_5": [400.0, 20.0], "pop_6_10": [600.0, 30.0],
+    ...                          "pop_11_17": [700.0, 35.0]},  # age 11: 1/7 of 11-17
     ...                         index=["46042", "46046"])
     >>> facilities = pd.DataFrame({"kind": ["alsh", "alsh"], "capacity": [120.0, 20.0],
     ...                            "commune_code": ["46042", "46046"]})
     >>> table = places_per_100_children(communes, facilities, "alsh")
     >>> table[["places", "children", "places_per_100_children"]]
            places  children  places_per_100_children
-    46042   120.0    1000.0                     12.0
-    46046    20.0      50.0                     40.0
+    46042   120.0    1100.0                10.909091
+    46046    20.0      55.0                36.363636
     >>> places_per_100_children(communes, facilities, "alsh", by="epci")["places_per_100_children"]
     epci
-    200023737    13.333333
+    200023737    12.121212
     Name: places_per_100_children, dtype: float64
     """
     communes, facilities = _resolve(communes, facilities)
@@ -211,10 +212,12 @@ def places_per_100_children(communes, facilities=None, kind: str = "alsh",
         raise InputError(f"indicateur inconnu : « {kind} »",
                          fix="choisir parmi " + ", ".join(table))
     band = table[kind]
+    communes = with_year_bands(communes)  # pop_11 (age 11) from pop_11_17 when absent
     missing = [c for c in band.children if c not in communes]
     if missing:
         raise InputError(f"les communes n'ont pas la colonne « {missing[0]} »", column=missing[0],
-                         fix="charger les populations par tranche d'âge")
+                         fix="charger les populations par tranche d'âge (pop_11, les enfants "
+                             "de 11 ans, se déduit de pop_11_17)")
     places = counted_places(facilities, band, at=at, period=period)
     where = facilities.loc[places.index, "commune_code"].astype(str)
     inside = where.isin(communes.index.astype(str))

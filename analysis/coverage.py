@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
-from maillage.kinds import service_kind
+from maillage.kinds import service_kind, with_year_bands
 from maillage.settings import DEFAULT_SETTINGS
 
 from .arguments import number, series
@@ -72,6 +72,7 @@ def access_population(communes, kind: str) -> tuple[pd.Series, str]:
         (``"enfants de 3 à 11 ans"``, ``"habitants"``).
     """
     entry = service_kind(kind)
+    communes = with_year_bands(communes)  # pop_11 (age 11) from pop_11_17 when absent
     if entry is not None and entry.population and all(c in communes for c in entry.population):
         people = communes[list(entry.population)].astype(float).sum(axis=1)
         return people, entry.population_label

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from maillage.kinds import POPULATION_BANDS
+from maillage.kinds import CHILDREN_COLUMNS, with_year_bands
 from maillage.layers.filosofi import caf_bands
 
 #: CRS of Filosofi cell centres (metres).
@@ -124,12 +124,13 @@ def commune_origins(communes) -> Origins:
     Origins
         One origin per commune, identified by its code.
     """
+    communes = with_year_bands(communes)
     index = communes.index.astype(str)
     points = gpd.GeoDataFrame(index=index, crs="EPSG:4326", geometry=gpd.points_from_xy(
         communes["point_lon"].astype(float), communes["point_lat"].astype(float)))
     people = pd.DataFrame({"commune": index, "epci": communes["epci"].astype(str).to_numpy()},
                           index=index)
-    for column in ("population", *POPULATION_BANDS):
+    for column in ("population", *CHILDREN_COLUMNS):
         if column in communes:
             people[column] = communes[column].astype(float).to_numpy()
     return Origins(points, people, "communes",
@@ -156,11 +157,12 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
         the band ÷ the commune's Filosofi children of the band, so that a commune's cells sum
         to its counts. A commune without inhabited cell keeps its representative point.
     """
+    communes = with_year_bands(communes)
     codes = communes.index.astype(str)
     cells = cells[cells["commune"].isin(set(codes)) & (cells["ind"] > 0)]
     bands = caf_bands(cells)
     bands["population"] = cells["ind"].astype(float)
-    columns = [c for c in ("population", *POPULATION_BANDS) if c in communes]
+    columns = [c for c in ("population", *CHILDREN_COLUMNS) if c in communes]
     totals = bands[columns].groupby(cells["commune"].to_numpy()).sum()
     target = communes[columns].astype(float).set_axis(codes)
     factor = (target.loc[totals.index] / totals.where(totals > 0)).fillna(0.0)

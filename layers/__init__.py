@@ -8,7 +8,8 @@ itinerant stops, GTFS bus stops), with a report of every change and the source o
 - Facilities: :func:`load_facilities` (:data:`KINDS`), :func:`load_itinerant_stops`,
   :func:`load_gtfs_stops`, :func:`load_france_services`; age bands :data:`AGE_BANDS`.
 - Children by age: INSEE Filosofi (:func:`read_cells`, :func:`read_commune_sums`,
-  :func:`caf_bands`, :func:`apply_filosofi`; online tiles :func:`fetch_cells`).
+  :func:`caf_bands`, :func:`apply_filosofi`; online: :func:`fetch_cells`, INSEE's national
+  archive, the tiled mirror as fallback).
 - National open data: BPE (:func:`load_bpe`, :func:`merge_with_registry`), BAN geocoding
   (:func:`geocode_addresses`, :func:`geocode_facilities`), online sources
   (:func:`check_sources`).

@@ -16,7 +16,7 @@ Source: https://www.insee.fr/fr/statistiques/5397445?geo=ARR-461&sommaire=539746
 
 from __future__ import annotations
 
-from maillage.kinds import POPULATION_BANDS
+from maillage.kinds import POPULATION_BANDS, YEAR_BANDS
 
 #: Age band columns of the communes layer -> ages, years, half-open ``[start, end)`` as
 #: everywhere in maillage (``pop_0_2`` = ``(0, 3)``): :data:`maillage.kinds.POPULATION_BANDS`.
@@ -29,8 +29,11 @@ INSEE_COLUMNS = {"pop_0_2": "POP0002", "pop_3_5": "POP0305", "pop_6_10": "POP061
 _REFERENCE_POPULATION = 72_848
 _REFERENCE_COUNTS = {"pop_0_2": 1_707, "pop_3_5": 2_039, "pop_6_10": 3_699, "pop_11_17": 5_691}
 
-#: Share of each band in the population (arrondissement of Cahors, INSEE RP2018).
+#: Share of each band in the population (arrondissement of Cahors, INSEE RP2018), and of the
+#: single years of :data:`maillage.kinds.YEAR_BANDS` (``pop_11`` = 1/7 of ``pop_11_17``).
 AGE_SHARES = {band: count / _REFERENCE_POPULATION for band, count in _REFERENCE_COUNTS.items()}
+AGE_SHARES.update({year: AGE_SHARES[band] * share
+                   for year, (_, band, share) in YEAR_BANDS.items()})
 
 #: The ``age_source`` text of estimated communes.
 ESTIMATE_SOURCE = ("estimation : population × parts par âge de l'arrondissement de Cahors "
@@ -49,7 +52,7 @@ def estimate_bands(population: float) -> dict[str, float]:
     Returns
     -------
     dict
-        ``pop_0_2`` … ``pop_11_17`` -> children (float, rounded to 0.1).
+        ``pop_0_2`` … ``pop_11_17`` and ``pop_11`` -> children (float, rounded to 0.1).
     """
     return {band: round(population * share, 1) for band, share in AGE_SHARES.items()}
 

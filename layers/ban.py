@@ -33,6 +33,42 @@ MIN_SCORE = 0.6
 RESULT_COLUMNS = ["id", "lon", "lat", "score", "label", "result_type", "location_precision"]
 
 
+def _fr(value: float) -> str:
+    """A score as French text with two decimals (0.6 → "0,60")."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def summary(results: pd.DataFrame, min_score: float = MIN_SCORE) -> str:
+    """One French line: how many addresses were placed, at which scores, which fell back.
+
+    Parameters
+    ----------
+    results : DataFrame
+        :func:`geocode_addresses` results (index = id).
+    min_score : float
+        The threshold used (0–1).
+
+    Returns
+    -------
+    str
+        E.g. « géocodage BAN : 2 adresse(s) sur 4 placées (score ≥ 0,60 ; scores de 0,77 à
+        0,89, médiane 0,83) ; 2 au point de leur commune : a, b ».
+    """
+    placed = results[results["location_precision"] == "adresse"]
+    text = (f"géocodage BAN : {len(placed)} adresse(s) sur {len(results)} placées "
+            f"(score ≥ {_fr(min_score)}")
+    if len(placed):
+        scores = placed["score"].astype(float)
+        text += (f" ; scores de {_fr(scores.min())} à {_fr(scores.max())}, médiane "
+                 f"{_fr(scores.median())}")
+    text += ")"
+    rest = results.index[results["location_precision"] != "adresse"]
+    if len(rest):
+        shown = ", ".join(map(str, rest[:10])) + (" …" if len(rest) > 10 else "")
+        text += f" ; {len(rest)} au point de leur commune : {shown}"
+    return text
+
+
 def _request_body(table: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     table[["id", "adresse", "citycode"]].to_csv(buffer, index=False, lineterminator="\n")
@@ -139,20 +175,19 @@ def geocode_addresses(table: pd.DataFrame, *, min_score: float = MIN_SCORE, offl
             score, row.get("result_label", ""), row.get("result_type", "")]
         wanted = table.loc[table["id"] == fid, "citycode"].iloc[0]
         city = row.get("result_citycode", "")
-        if pd.isna(score) or pd.isna(lon) or pd.isna(lat):
+        status = str(row.get("result_status", "ok") or "ok")
+        if status != "ok" or pd.isna(score) or pd.isna(lon) or pd.isna(lat):
             report.add("info", f"{fid} : adresse introuvable par la BAN, point de la commune")
         elif score < min_score:
-            report.add("info", f"{fid} : géocodage BAN peu sûr (score {score:.2f} < "
-                       f"{min_score:.2f}), point de la commune")
+            report.add("info", f"{fid} : géocodage BAN peu sûr (score {_fr(score)} < "
+                       f"{_fr(min_score)}), point de la commune")
         elif wanted and city and city != wanted:
             report.add("info", f"{fid} : la BAN situe l'adresse dans la commune {city}, pas "
                        f"{wanted} : point de la commune")
         else:
             out.loc[fid, ["lon", "lat", "location_precision"]] = [lon, lat, "adresse"]
     out[["lon", "lat", "score"]] = out[["lon", "lat", "score"]].astype(float)
-    placed = int((out["location_precision"] == "adresse").sum())
-    report.add("info", f"géocodage BAN : {placed} adresse(s) sur {len(out)} placées "
-               f"(score ≥ {min_score:.2f})")
+    report.add("info", summary(out, min_score))
     return out
 
 

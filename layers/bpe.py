@@ -8,9 +8,12 @@ has **no places**: a facility known only from the BPE counts in access times and
 « places inconnues » in places per 100 children.
 
 Codes (BPE 2024): D502 EAJE, D503 LAEP, D504 relais petite enfance, D505 ALSH, D506 centre
-social, A128 France services; D503–D507 only in recent vintages (the 2021 file has D502
-alone). PMI (D115) and schools (C107/C108/C109; C101/C102/C104/C105 before BPE 2023) have no
-kind in :data:`maillage.kinds.SERVICE_KINDS`: they are counted and reported, not loaded.
+social, A128 France services, D115 PMI (kind ``pmi``) and the schools (kind ``ecole``): C107
+maternelle, C108 primaire, C109 élémentaire from BPE 2023 on; C101 maternelle, C102
+maternelle de RPI dispersé, C104 élémentaire, C105 élémentaire de RPI dispersé before
+(:data:`BPE_SCHOOLS`, the BPE label kept as ``subtype``). D503–D507 only appear in recent
+vintages (the 2021 file has D502 alone). PMI and schools have no places: shown on maps and
+listed, never counted in places per 100 children.
 """
 
 from __future__ import annotations
@@ -26,14 +29,19 @@ from .facilities import validate_facilities
 from .report import ValidationReport
 from .tables import ROW, display_name, read_any
 
+#: BPE school types → French subtype, per vintage: ``"2023+"`` (BPE 2023 and later) and
+#: ``"<2023"`` (BPE 2022 and earlier). All of them map to the kind ``ecole``.
+BPE_SCHOOLS = {
+    "2023+": {"C107": "école maternelle", "C108": "école primaire", "C109": "école élémentaire"},
+    "<2023": {"C101": "école maternelle", "C102": "école maternelle (RPI dispersé)",
+              "C104": "école élémentaire", "C105": "école élémentaire (RPI dispersé)"},
+}
 #: BPE type → maillage kind.
 BPE_KINDS = {"D502": "eaje", "D503": "laep", "D504": "rpe", "D505": "alsh",
-             "D506": "centre_social", "A128": "france_services"}
+             "D506": "centre_social", "A128": "france_services", "D115": "pmi",
+             **{code: "ecole" for codes in BPE_SCHOOLS.values() for code in codes}}
 #: BPE types of family services that maillage has no kind for (reported, not loaded).
-BPE_WITHOUT_KIND = {"D115": "PMI", "C101": "école maternelle", "C102": "école maternelle (RPI)",
-                    "C104": "école élémentaire", "C105": "école élémentaire (RPI)",
-                    "C107": "école maternelle", "C108": "école élémentaire",
-                    "C109": "école élémentaire (RPI)"}
+BPE_WITHOUT_KIND: dict[str, str] = {}
 #: ``QUALITE_XY`` values whose coordinates are not used (the row goes to its commune point).
 POOR_QUALITY = {"mauvaise", "non geolocalise", "non géolocalisé", "33"}
 #: How a registry facility and a BPE one are matched (same kind, same commune).
@@ -75,8 +83,10 @@ def _canonical(frame, file: str, codes: dict[str, str], report) -> pd.DataFrame:
     name = names.where(names != "", labels + " (BPE)")
     source = ("INSEE BPE " + year.where(year != "", "?") + ", " + types + ", qualité XY "
               + quality.where(quality != "", "non précisée"))
+    subtypes = {code: label for codes in BPE_SCHOOLS.values() for code, label in codes.items()}
     return pd.DataFrame({
-        "id": "", "name": name, "kind": kinds, "commune_code": frame["depcom"],
+        "id": "", "name": name, "kind": kinds, "subtype": types.map(subtypes).fillna(""),
+        "commune_code": frame["depcom"],
         "lat": lat, "lon": lon, "source": source, "operator": "", "itinerant": "non",
         ROW: frame[ROW]}, index=frame.index)
 

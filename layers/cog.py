@@ -18,10 +18,11 @@ import pandas as pd
 from maillage import settings
 from maillage.settings import LAYER_CRS
 
-from .ages import AGE_BANDS
+from maillage.kinds import CHILDREN_COLUMNS, with_year_bands
+
 from .tables import blank
 
-COMMUNE_COLUMNS = ["code", "name", "epci", "epci_name", "population", *AGE_BANDS,
+COMMUNE_COLUMNS = ["code", "name", "epci", "epci_name", "population", *CHILDREN_COLUMNS,
                    "age_source", "point_lon", "point_lat", "geometry", "geometry_kind"]
 CODE_PATTERN = re.compile(r"^\d[\dAB]\d{3}$")
 EMBEDDED_VINTAGE = "COG 2026, populations légales en vigueur en 2026"
@@ -44,8 +45,8 @@ def embedded_communes():
     -------
     DataFrame
         ``code``, ``name``, ``epci``, ``epci_name``, ``population`` (inhabitants),
-        ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` (children,
-        INSEE Filosofi 2021 age shares × population municipale), ``age_source``,
+        ``point_lon``, ``point_lat`` (degrees), ``pop_0_2`` … ``pop_11_17`` and ``pop_11``
+        (children, INSEE Filosofi 2021 age shares × population municipale), ``age_source``,
         ``former_codes`` (";"-joined codes merged into it).
 
     Examples
@@ -121,9 +122,10 @@ def points_layer(table):
 
 def finish_layer(gdf):
     """Order the communes columns, index by ``code`` (also kept as a column)."""
+    gdf = with_year_bands(gdf)
     gdf = gdf[[c for c in COMMUNE_COLUMNS if c in gdf.columns]].copy()
     gdf["population"] = gdf["population"].astype("int64")
-    for band in AGE_BANDS:
+    for band in CHILDREN_COLUMNS:
         gdf[band] = gdf[band].astype(float)
     gdf.index = gdf["code"].rename(None)
     return gdf

@@ -12,6 +12,8 @@ import re
 
 from maillage.errors import InputError
 
+from maillage.kinds import YEAR_BANDS
+
 from .ages import INSEE_COLUMNS
 # The COG codes and the embedded table live in .cog (below .contours); re-exported here.
 from .cog import (CODE_PATTERN, COMMUNE_COLUMNS, EMBEDDED_LICENCE, EMBEDDED_VINTAGE,
@@ -44,7 +46,8 @@ def apply_insee_ages(communes, path, report):
     Returns
     -------
     GeoDataFrame
-        Communes with ``pop_*`` replaced and ``age_source`` = "INSEE RP20yy (file)".
+        Communes with ``pop_*`` replaced (``pop_11`` = 1/7 of ``pop_11_17``, the rule of
+        :data:`maillage.kinds.YEAR_BANDS`) and ``age_source`` = "INSEE RP20yy (file)".
 
     Examples
     --------
@@ -112,6 +115,8 @@ def apply_insee_ages(communes, path, report):
     for code, values in counts.items():
         for band, value in values.items():
             result.at[code, band] = value
+        for year, (_, band, share) in YEAR_BANDS.items():  # pop_11 = 1/7 of pop_11_17
+            result.at[code, year] = values[band] * share
         result.at[code, "age_source"] = f"INSEE {vintage} ({file})"
     others = [c for c in result.index if c not in counts]
     report.add("info", f"enfants par âge : {len(counts)} communes avec comptages INSEE "
@@ -178,12 +183,18 @@ def apply_ages(communes, ages, source, report):
     """
     path = ages if ages is not None else shared_file()
     if path is None:
+        if source.citation:  # the embedded counts: INSEE Filosofi 2021 (data/README.md)
+            source.citation += " ; INSEE Filosofi 2021"
         return communes
     if is_filosofi_file(path):
         communes = apply_filosofi(communes, path, report)
+        cited = "INSEE Filosofi 2021"
     else:
         communes = apply_insee_ages(communes, path, report)
+        cited = "INSEE recensement (âges)"
     source.description += f" ; enfants par âge : {display_name(path)}"
+    if source.citation:
+        source.citation += f" ; {cited}"
     return communes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import urllib.request
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -232,7 +233,8 @@ def with_geometry(table, *, path=None, offline=None, report):
     """
     offline = settings.offline() if offline is None else offline
     if path is not None:
-        source = LayerSource("fichier utilisateur", display_name(path), "", "")
+        source = LayerSource("fichier utilisateur", display_name(path), "", "",
+                             citation=f"contours : {Path(path).name} ; {POPULATIONS}")
         return _merge(table, read_contours(path, report), source, report), source
     epcis = table["epci"].unique()
     candidates = [_cache_path("46")] + ([_cache_path(f"epci-{epcis[0]}")] if len(epcis) == 1
@@ -240,14 +242,15 @@ def with_geometry(table, *, path=None, offline=None, report):
     cached = next((c for c in candidates if c.is_file()), None)
     if cached is not None:
         source = LayerSource("cache", f"geo.api.gouv.fr ({cached})", EMBEDDED_VINTAGE,
-                             "Licence Ouverte")
+                             "Licence Ouverte", citation=f"IGN Admin Express ; {POPULATIONS}")
         return _merge(table, read_contours(cached, report), source, report), source
     shared = settings.shared_data_dir()
     if shared is not None and (shared / "communes" / "communes-46-lot.geojson").is_file():
         source = LayerSource("données partagées",
                              "contours IGN Admin Express 2018 (../shared/data) réunis en "
                              "communes 2026", "contours 2018, codes COG 2026",
-                             "Licence Ouverte")
+                             "Licence Ouverte",
+                             citation=f"IGN Admin Express 2018 ; {POPULATIONS}")
         contours = read_contours(shared / "communes" / "communes-46-lot.geojson", report)
         return _merge(table, contours, source, report), source
     if not offline:
@@ -257,20 +260,24 @@ def with_geometry(table, *, path=None, offline=None, report):
             report.add("info", f"contours non téléchargés : {exc}")
         else:
             source = LayerSource("en ligne", f"geo.api.gouv.fr (mis en cache : {fetched})",
-                                 EMBEDDED_VINTAGE, "Licence Ouverte")
+                                 EMBEDDED_VINTAGE, "Licence Ouverte",
+                                 citation=f"IGN Admin Express ; {POPULATIONS}")
             return _merge(table, read_contours(fetched, report), source, report), source
     embedded = _embedded_contours()
     if embedded is not None:
         source = LayerSource("intégré", f"maillage.data/{EMBEDDED_CONTOURS} (contours IGN Admin "
                              "Express 2018 simplifiés, réunis en communes 2026)",
-                             "contours 2018, codes COG 2026", EMBEDDED_CONTOURS_LICENCE)
+                             "contours 2018, codes COG 2026", EMBEDDED_CONTOURS_LICENCE,
+                             citation=f"IGN Admin Express 2018 ; {POPULATIONS}")
         return _merge(table, embedded, source, report), source
     source = LayerSource("intégré", "maillage.data/communes_lot.csv", EMBEDDED_VINTAGE,
-                         EMBEDDED_LICENCE, missing=NO_CONTOURS)
+                         EMBEDDED_LICENCE, missing=NO_CONTOURS, citation=POPULATIONS)
     report.add("info", f"communes : {NO_CONTOURS}")
     return points_layer(table), source
 
 
+#: How figures cite the communes and their populations (with the contours' source).
+POPULATIONS = "INSEE COG 2026 et populations légales"
 #: Embedded contours of the Lot's 312 communes (see data/README.md).
 EMBEDDED_CONTOURS = "communes_lot.geojson"
 EMBEDDED_CONTOURS_LICENCE = "Licence Ouverte (IGN Admin Express 2018, simplifié)"

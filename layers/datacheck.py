@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from maillage import settings
 
 from .contours import GEO_API_EPCI_URL
+from .filosofi_online import INSEE_PAGE
 from .france_services import DATASET_SEARCH_URL
 
 #: Seconds each online source gets (connection and first bytes).
@@ -51,16 +52,17 @@ SOURCES = (
            "contours des communes et population municipale (geo.api.gouv.fr)",
            "sans lui, le Lot garde ses contours et populations intégrés ; ailleurs, donner un "
            "fichier de contours (GeoJSON, GeoPackage) à maillage"),
-    Source("Âges des enfants (INSEE)", "https://www.insee.fr/fr/accueil",
-           "carroyage Filosofi 200 m et recensement par âge (insee.fr)",
-           "le Lot a ses effectifs par âge intégrés (Filosofi 2021) ; ailleurs, télécharger le "
-           "fichier Filosofi carroyé 200 m sur insee.fr depuis un poste connecté et le donner "
-           "avec ages=FICHIER"),
+    Source("Âges des enfants (INSEE)", INSEE_PAGE,
+           "carroyage Filosofi 2021 200 m et recensement par âge (insee.fr)",
+           "le Lot a ses effectifs par âge intégrés (Filosofi 2021) ; ailleurs, télécharger "
+           "Filosofi2021_carreaux_200m_csv.zip sur insee.fr depuis un poste connecté, le "
+           "placer dans le cache (filosofi/) ou le désigner par MAILLAGE_FILOSOFI_URL, puis "
+           "fetch_cells"),
     Source("Base permanente des équipements (INSEE)",
            "https://www.insee.fr/fr/metadonnees/source/serie/s1161",
            "crèches, relais, accueils de loisirs, écoles recensés par l'INSEE",
-           "le registre intégré des 4 CTG reste la source des équipements ; maillage ne lit "
-           "pas encore la BPE"),
+           "le registre intégré des 4 CTG reste la source des équipements ; donner un fichier "
+           "BPE téléchargé sur insee.fr avec bpe=FICHIER"),
     Source("Liste des France services (ANCT)", DATASET_SEARCH_URL,
            "liste nationale des France services (data.gouv.fr)",
            "télécharger la liste sur data.gouv.fr depuis un poste connecté, ou donner son "

@@ -13,7 +13,10 @@ evenly over the years of a Filosofi band), :data:`BAND_RULE`:
 - 0–2 years = ¾ of 0–3 (three of its four years);
 - 3–5 years = ¼ of 0–3 + 4–5;
 - 6–10 years = 6–10;
-- 11–17 years = 11–17.
+- 11–17 years = 11–17;
+- 11 years (``pop_11``, part of 11–17) = 1/7 of 11–17 (one of its seven years), so that the
+  CAF band 3–11 years (ALSH) = ``pop_3_5 + pop_6_10 + pop_11`` = ¼ of 0–3 + 4–5 + 6–10 +
+  1/7 of 11–17.
 
 :func:`children_between` applies the same rule to any range of years (e.g. 3–11).
 
@@ -51,9 +54,11 @@ BAND_RULE = {
     "pop_3_5": {"ind_0_3": 0.25, "ind_4_5": 1.0},
     "pop_6_10": {"ind_6_10": 1.0},
     "pop_11_17": {"ind_11_17": 1.0},
+    "pop_11": {"ind_11_17": 1 / 7},
 }
 #: Text of the rule, for ``age_source`` and the reports (French).
-RULE_TEXT = "0-2 ans = ¾ des 0-3 ans ; 3-5 ans = ¼ des 0-3 ans + 4-5 ans"
+RULE_TEXT = ("0-2 ans = ¾ des 0-3 ans ; 3-5 ans = ¼ des 0-3 ans + 4-5 ans ; "
+             "11 ans = 1/7 des 11-17 ans")
 VINTAGE = "Filosofi 2021"
 LICENCE = "INSEE, Licence Ouverte"
 #: Files looked for in ``shared/data/population`` (cells first: they also give origins).
@@ -86,14 +91,15 @@ def caf_bands(counts: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Same index; ``pop_0_2``, ``pop_3_5``, ``pop_6_10``, ``pop_11_17`` (children).
+        Same index; ``pop_0_2``, ``pop_3_5``, ``pop_6_10``, ``pop_11_17`` and ``pop_11``
+        (children; ``pop_11`` is part of ``pop_11_17``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> caf_bands(pd.DataFrame({"ind_0_3": [8.0], "ind_4_5": [4.0], "ind_6_10": [10.0],
     ...                         "ind_11_17": [14.0]})).iloc[0].tolist()
-    [6.0, 6.0, 10.0, 14.0]
+    [6.0, 6.0, 10.0, 14.0, 2.0]
     """
     out = pd.DataFrame(index=counts.index)
     for band, parts in BAND_RULE.items():

@@ -150,6 +150,9 @@ class LayerSource:
         CRS of the layer as returned (always EPSG:4326 for maillage layers).
     missing : str
         What could not be done (offline, no contours...), in French; empty when nothing.
+    citation : str
+        How figures and maps cite the source, French, without file paths (« IGN Admin
+        Express 2018 », « INSEE Filosofi 2021 »); empty: the description is cited.
 
     Examples
     --------
@@ -164,6 +167,7 @@ class LayerSource:
     licence: str = ""
     crs: str = "EPSG:4326"
     missing: str = ""
+    citation: str = ""
 
     def __str__(self) -> str:
         text = f"{self.kind} : {self.description}"

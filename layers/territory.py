@@ -19,6 +19,8 @@ from maillage.errors import InputError
 
 from maillage import settings
 
+from .ban import geocode_facilities
+from .ban import summary as ban_summary
 from .bpe import load_bpe, merge_with_registry
 from .communes import load_communes, restrict_to_epci
 from .filosofi import is_cells_file, is_filosofi_file, read_cells, shared_file
@@ -32,6 +34,7 @@ log = logging.getLogger("maillage.layers")
 
 REGISTRY_VINTAGE = "documents CTG 2020-2025"
 REGISTRY_LICENCE = "registre maillage (faits tirés des documents CTG publics)"
+REGISTRY_CITATION = "documents CTG 2020-2025 des intercommunalités et de la CAF du Lot"
 
 
 @dataclass
@@ -87,42 +90,61 @@ def _as_list(value):
     return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _load_facilities(paths, communes, report):
+def _load_facilities(paths, communes, report, *, geocode=True, offline=None):
     if paths:
         frames = [load_facilities(p, communes=communes, report=report) for p in paths]
-        source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)))
-    else:
-        embedded = _embedded("facilities_lot.csv")
-        if embedded is None:
-            source = LayerSource("intégré", "aucun registre intégré",
-                                 missing="aucune structure : registre absent")
-            return facilities_frame([]), source
-        with importlib.resources.as_file(embedded) as path:
-            frames = [load_facilities(path, communes=communes, require_capacity=False,
-                                      report=report)]
-        source = LayerSource("intégré", "maillage.data/facilities_lot.csv (registre des 4 CTG)",
-                             REGISTRY_VINTAGE, REGISTRY_LICENCE)
-    facilities = pd.concat(frames) if len(frames) > 1 else frames[0]
+        names = ", ".join(Path(p).name for p in paths)
+        source = LayerSource("fichier utilisateur", ", ".join(map(str, paths)),
+                             citation=f"structures : {names}")
+        facilities = pd.concat(frames) if len(frames) > 1 else frames[0]
+        _refuse_duplicates(facilities, report)
+        if geocode:
+            facilities = geocode_facilities(facilities, offline=offline, report=report)
+            results = facilities.attrs.pop("geocoding")
+            if len(results):
+                source = LayerSource("fichier utilisateur", f"{source.description} ; "
+                                     f"{ban_summary(results)}",
+                                     citation=f"{source.citation}, géocodage Base Adresse "
+                                              "Nationale")
+        return facilities[FACILITY_COLUMNS], source
+    embedded = _embedded("facilities_lot.csv")
+    if embedded is None:
+        return facilities_frame([]), LayerSource("intégré", "aucun registre intégré",
+                                                 missing="aucune structure : registre absent")
+    with importlib.resources.as_file(embedded) as path:
+        registry = load_facilities(path, communes=communes, require_capacity=False,
+                                   report=report)
+    return registry[FACILITY_COLUMNS], LayerSource(
+        "intégré", "maillage.data/facilities_lot.csv (registre des 4 CTG)", REGISTRY_VINTAGE,
+        REGISTRY_LICENCE, citation=REGISTRY_CITATION)
+
+
+def _refuse_duplicates(facilities, report):
     duplicated = facilities.index[facilities.index.duplicated()].unique().tolist()
     if duplicated:
         report.error(f"identifiants en double entre fichiers : {', '.join(duplicated)}",
                      column="id", fix="donner des identifiants uniques dans tous les fichiers")
         report.raise_if_errors()
-    return facilities[FACILITY_COLUMNS], source
 
 
-def _load_stops(path, communes, facilities, report):
+def _load_stops(path, communes, facilities, report, *, registry=True):
     if path is not None:
         stops = load_itinerant_stops(path, communes, facilities, report=report)
         return stops, LayerSource("fichier utilisateur", str(path))
-    embedded = _embedded("itinerant_stops_lot.csv")
+    embedded = _embedded("itinerant_stops_lot.csv") if registry else None
+    if embedded is None and not registry:
+        empty = gpd.GeoDataFrame(columns=STOP_COLUMNS, geometry="geometry", crs="EPSG:4326")
+        return empty, LayerSource("aucune", "arrêts itinérants du registre intégré non repris : "
+                                  "les structures viennent d'un fichier utilisateur",
+                                  missing="donner les arrêts des services itinérants "
+                                          "(fichier d'arrêts) s'il y en a")
     if embedded is None:
         empty = gpd.GeoDataFrame(columns=STOP_COLUMNS, geometry="geometry", crs="EPSG:4326")
         return empty, LayerSource("intégré", "aucun arrêt itinérant intégré")
     with importlib.resources.as_file(embedded) as file:
         stops = load_itinerant_stops(file, communes, facilities, report=report)
     return stops, LayerSource("intégré", "maillage.data/itinerant_stops_lot.csv",
-                              REGISTRY_VINTAGE, REGISTRY_LICENCE)
+                              REGISTRY_VINTAGE, REGISTRY_LICENCE, citation=REGISTRY_CITATION)
 
 
 def epci_table(communes):
@@ -135,7 +157,8 @@ def epci_table(communes):
 
 
 def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=None, bpe=None,
-                   itinerant=None, gtfs=None, ages=None, offline=None) -> Territory:
+                   itinerant=None, gtfs=None, ages=None, offline=None,
+                   geocode: bool = True) -> Territory:
     """Load the layers of a territory: by default the Lot and its four CTG registries.
 
     Parameters
@@ -161,6 +184,13 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
         replacing the embedded children.
     offline : bool, optional
         Forbid downloads (default: ``maillage.settings.offline()``).
+    geocode : bool
+        Place the facilities of ``facilities`` files that give an address but no coordinates
+        at their address with the Base Adresse Nationale (:func:`maillage.layers.ban.
+        geocode_facilities`: one batch request, cached; offline only the cache is read;
+        below the score threshold the commune point is kept). The report and
+        ``sources["facilities"]`` say how many were placed, at which scores, and which kept
+        their commune point. The embedded registry is never geocoded.
 
     Returns
     -------
@@ -200,11 +230,11 @@ def load_territory(name: str = "lot", *, epci=None, facilities=None, communes=No
     report = ValidationReport()
     all_communes = load_communes(communes, ages=ages, offline=offline, report=report)
     sources = {"communes": all_communes.attrs["source"]}
-    facility_layer, sources["facilities"] = _load_facilities(_as_list(facilities),
-                                                             all_communes, report)
+    facility_layer, sources["facilities"] = _load_facilities(
+        _as_list(facilities), all_communes, report, geocode=geocode, offline=offline)
     facility_layer = _with_bpe(facility_layer, bpe, all_communes, sources, report)
     stops, sources["itinerant_stops"] = _load_stops(itinerant, all_communes, facility_layer,
-                                                    report)
+                                                    report, registry=not facilities)
     bus_stops = None
     if gtfs is not None:
         bus_stops = load_gtfs_stops(gtfs, report=report)
@@ -246,7 +276,8 @@ def _with_bpe(facilities, path, communes, sources, report):
     sources["bpe"] = LayerSource(kind, f"INSEE Base permanente des équipements ({Path(path).name}) :"
                                  f" {len(layer)} équipement(s), {len(matches)} déjà au registre",
                                  "BPE", "INSEE, Licence Ouverte",
-                                 missing="pas de nombre de places dans la BPE (« places inconnues »)")
+                                 missing="pas de nombre de places dans la BPE (« places inconnues »)",
+                                 citation="INSEE Base permanente des équipements")
     return merged
 
 
@@ -263,7 +294,7 @@ def _load_cells(ages):
     return read_cells(path), LayerSource(
         "fichier utilisateur" if ages is not None else "données partagées",
         f"INSEE Filosofi 2021, carroyage 200 m ({Path(path).name})", "Filosofi 2021",
-        "INSEE, Licence Ouverte", crs="EPSG:3035")
+        "INSEE, Licence Ouverte", crs="EPSG:3035", citation="INSEE Filosofi 2021")
 
 
 def is_filosofi_cells(path) -> bool:

@@ -12,7 +12,9 @@ Ages follow ONE convention everywhere in maillage: a range of years is **half-op
 ``(start, end)`` = ``[start, end)`` = from the ``start``-th birthday up to (not including)
 the ``end``-th birthday. "De 3 à 11 ans" (3-year-olds to 11-year-olds) is ``(3, 12)``; the
 census band ``pop_0_2`` (children aged 0, 1 and 2) is ``(0, 3)``. A facility's ``age_min`` /
-``age_max`` columns are read the same way (``"de 3 à 12 ans"`` = ``[3, 12)``).
+``age_max`` columns are read the same way (``"de 3 à 12 ans"`` = ``[3, 12)``). The children
+counted for "3 à 11 ans" are therefore ``pop_3_5 + pop_6_10 + pop_11`` (ages 3 to 11
+inclusive: the 11-year-olds are :data:`YEAR_BANDS` ``pop_11``, 1/7 of the census band 11–17).
 
 This module is a base module (like :mod:`maillage.errors`): it imports nothing from maillage,
 so that layers, geo, analysis and maps can all read it.
@@ -25,14 +27,49 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 __all__ = [
-    "AGE_SPLITS", "POPULATION_BANDS", "SERVICE_KINDS", "AgeBand", "ServiceKind", "age_text",
-    "counted_kinds", "indicator_bands", "kind_color", "kind_label", "kinds_where", "register",
-    "service_kind",
+    "AGE_SPLITS", "CHILDREN_COLUMNS", "POPULATION_BANDS", "SERVICE_KINDS", "YEAR_BANDS",
+    "AgeBand", "ServiceKind", "age_text", "counted_kinds", "indicator_bands", "kind_color",
+    "kind_label", "kinds_where", "register", "service_kind", "with_year_bands",
 ]
 
 #: Census age bands of the communes layer: column → ages served, years, ``[start, end)``.
+#: They do not overlap and add up to the children aged 0 to 17.
 POPULATION_BANDS: dict[str, tuple[int, int]] = {
     "pop_0_2": (0, 3), "pop_3_5": (3, 6), "pop_6_10": (6, 11), "pop_11_17": (11, 18)}
+
+#: Single years split off a census band, for the CAF bands that cut one: column → (ages,
+#: years ``[start, end)``; the census band it is part of; its share of that band). The CAF's
+#: « 3 à 11 ans » (ALSH, ALAE) includes the 11-year-olds, who sit in the census band 11–17:
+#: children are spread evenly over the years of a band, so age 11 is 1/7 of 11–17. A year
+#: column is *part of* its band, never added to it.
+YEAR_BANDS: dict[str, tuple[tuple[int, int], str, float]] = {
+    "pop_11": ((11, 12), "pop_11_17", 1 / 7)}
+
+#: Every children column of the communes layer → ages, years, ``[start, end)``.
+CHILDREN_COLUMNS: dict[str, tuple[int, int]] = {
+    **POPULATION_BANDS, **{column: ages for column, (ages, _, _) in YEAR_BANDS.items()}}
+
+
+def with_year_bands(frame):
+    """``frame`` with the :data:`YEAR_BANDS` columns it lacks, derived from their band.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Communes (or origins) with the census band columns (children).
+
+    Returns
+    -------
+    DataFrame
+        ``frame`` itself when nothing is missing, else a copy with, e.g., ``pop_11`` =
+        ``pop_11_17`` × 1/7 (children aged 11).
+    """
+    missing = {column: (band, share) for column, (_, band, share) in YEAR_BANDS.items()
+               if column not in frame.columns and band in frame.columns}
+    if not missing:
+        return frame
+    return frame.assign(**{column: frame[band].astype(float) * share
+                           for column, (band, share) in missing.items()})
 
 #: Colour of a kind missing from the registry (maps, figures).
 UNKNOWN_COLOR = "#444444"
@@ -153,7 +190,7 @@ def _kind(key, name, label, color, icon, **fields) -> ServiceKind:
     return ServiceKind(key, name, label, color, icon, **fields)
 
 
-_CHILDREN_3_11 = {"ages": (3, 12), "population": ("pop_3_5", "pop_6_10"),
+_CHILDREN_3_11 = {"ages": (3, 12), "population": ("pop_3_5", "pop_6_10", "pop_11"),
                   "population_label": "enfants de 3 à 11 ans"}
 _CHILDREN_0_2 = {"ages": (0, 3), "population": ("pop_0_2",),
                  "population_label": "enfants de 0 à 2 ans"}
@@ -186,13 +223,24 @@ SERVICE_KINDS: dict[str, ServiceKind] = {k.key: k for k in (
     _kind("evs", "espace de vie sociale", "Espace de vie sociale (EVS)", "#999999", "users"),
     _kind("point_justice", "point justice", "Point justice", "#555555", "scale-balanced"),
     _kind("accueil_jeunes", "accueil jeunes", "Accueil jeunes", "#332288", "person-running"),
+    # Known from the BPE (no places): shown on maps and in the list of facilities, not
+    # counted in places per 100 children. PMI consultations are also held in permanences the
+    # BPE does not list, so no access section by default (DiagnosticSettings.access_kinds).
+    _kind("pmi", "protection maternelle et infantile", "Protection maternelle et infantile "
+          "(PMI)", "#88CCEE", "stethoscope", article="une", capacity="none", ages=(0, 6),
+          population=("pop_0_2", "pop_3_5"), population_label="enfants de 0 à 5 ans"),
+    # Schools are where the children of 3 to 10 are on school days (ALAE, transport to the
+    # ALSH on Wednesdays): context on maps, no places.
+    _kind("ecole", "école maternelle ou élémentaire", "École (maternelle, élémentaire)",
+          "#AA4499", "school-flag", article="une", capacity="none", ages=(3, 11),
+          population=("pop_3_5", "pop_6_10"), population_label="enfants de 3 à 10 ans"),
 )}
 
 #: Indicators splitting a kind's ages (not kinds of their own): the age groups DREES reports
 #: ALSH places in (the 11–17 census band stands for 12–17).
 AGE_SPLITS: dict[str, AgeBand] = {
     "alsh_moins_6": AgeBand(("alsh",), ("pop_3_5",), (3, 6), "ALSH (moins de 6 ans)"),
-    "alsh_6_11": AgeBand(("alsh",), ("pop_6_10",), (6, 12), "ALSH (6-11 ans)"),
+    "alsh_6_11": AgeBand(("alsh",), ("pop_6_10", "pop_11"), (6, 12), "ALSH (6-11 ans)"),
     "alsh_12_17": AgeBand(("alsh", "accueil_jeunes"), ("pop_11_17",), (12, 18),
                           "ALSH et accueils jeunes (12-17 ans)"),
 }

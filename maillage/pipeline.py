@@ -298,7 +298,7 @@ def build_diagnostic(territory, timer, *, at=None, scenario=None,
 def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | None = None,
                    scenario=None, at=None, network=None, self_contained: bool = True,
                    tiles: bool | None = None, settings: DiagnosticSettings | None = None,
-                   on_step: Step | None = None) -> Path:
+                   on_step: Step | None = None, facilities=None, geocode: bool = True) -> Path:
     """Load, compute and write a whole diagnostic; return the path of ``rapport.html``.
 
     Parameters
@@ -324,6 +324,12 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
         Thresholds, catchment, kinds (default :data:`maillage.settings.DEFAULT_SETTINGS`).
     on_step : callable, optional
         Called with each French step name (progress).
+    facilities : path or list of paths, optional
+        The planner's facility files, replacing the embedded registry.
+    geocode : bool
+        Place the addresses of ``facilities`` without coordinates with the Base Adresse
+        Nationale (cached; offline only the cache is read), as
+        :func:`maillage.layers.load_territory`.
     """
     from maillage.geo import default_timer
     from maillage.layers import load_territory
@@ -337,7 +343,7 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
     step = on_step or (lambda label: None)
     with output_lock(out):  # a second run on the same output stops now, not after the work
         step(STEPS[0])
-        territory = load_territory(name, epci=epci)
+        territory = load_territory(name, epci=epci, facilities=facilities, geocode=geocode)
         step(STEPS[1])
         timer = _network_timer(network) if network is not None else default_timer(territory)
         diag = build_diagnostic(territory, timer, at=at, scenario=scenario, settings=settings,

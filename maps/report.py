@@ -30,7 +30,10 @@ from maillage.analysis.diagnostic import Diagnostic
 from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
 from maillage.maps.folium_coverage import coverage_map, time_classes
 from maillage.maps.folium_layers import has_contours
-from maillage.maps.folium_scenario import scenario_map
+from maillage.kinds import counted_kinds
+from maillage.maps.classes import diverging_classes
+from maillage.maps.folium_capacity import CAPACITY_UNIT
+from maillage.maps.folium_scenario import scenario_difference, scenario_map
 from maillage.maps.labels import fr_number, kind_label, layer_label, short_kind
 from maillage.maps.leaflet import save_map
 from maillage.maps.output import output_folder
@@ -181,12 +184,23 @@ def coverage_overview(table: pd.DataFrame) -> pd.DataFrame:
     return wide.rename(columns={"service": "Service", "nom": "Périmètre", "public": "Public"})
 
 
+def _cited(name: str, src) -> list[str]:
+    """How a layer source is cited: its citation, else its description without file paths."""
+    citation = getattr(src, "citation", "")
+    if citation:
+        return [part.strip() for part in citation.split(";")]
+    text = re.sub(r"\s*\([^()]*[/\\][^()]*\)", "", str(getattr(src, "description", src)))
+    text = re.sub(r"(?:[\w.~-]*[/\\])+([\w.-]+)", r"\1", text)  # a path → its file name
+    return [f"{layer_label(name)} : {text}"]
+
+
 def source_line(diag: Diagnostic, width: int = 120) -> str:
-    """Source line printed under the static figures (French)."""
-    parts = [f"{layer_label(name)} : {src.description}"
-             + (f" ({src.vintage})" if src.vintage else "")
-             for name, src in diag.territory.sources.items()
-             if getattr(src, "kind", "") != "aucune"]
+    """Source line printed under the static figures (French): who produced the data, once
+    each, without file paths (« INSEE Filosofi 2021 ; IGN Admin Express 2018 … »)."""
+    parts: list[str] = []
+    for name, src in diag.territory.sources.items():
+        if getattr(src, "kind", "") != "aucune":
+            parts += [p for p in _cited(name, src) if p not in parts]
     text = "Sources : " + " ; ".join(parts) + f". Traitement maillage {maillage.__version__}."
     return "\n".join(textwrap.wrap(text, width))
 
@@ -240,9 +254,54 @@ def _maps(diag: Diagnostic, folder: Path, *, tiles: bool,
                          kind=view.kind, title=view.name,
                          after_territory=view.after_territory, tiles=tiles, small=small)
         save_map(m, folder / "cartes" / "scenario.html")
-        made.append({"title": f"Scénario : {view.name}", "map": "cartes/scenario.html",
-                     "figure": None})
+        title = f"Scénario : {view.name}"
+        scenario_figure(view, territory, folder / "figures" / "scenario", title=title,
+                        source=source, small=small)
+        made.append({"title": title, "map": "cartes/scenario.html",
+                     "figure": "figures/scenario", "source": source})
     return made
+
+
+def scenario_figure(view, territory, stem: Path, *, title: str, source: str,
+                    small: int | None = None) -> list[Path]:
+    """The printable figure of a scenario: the change of places per 100 children by commune
+    (after − before), the facilities after, and the totals before and after in the notes.
+
+    Parameters
+    ----------
+    view : ScenarioView
+        The scenario's before/after by commune (``places``, ``children``,
+        ``places_per_100_children``).
+    territory : Territory
+        Layers before the scenario (``view.after_territory`` is drawn when set).
+    stem : Path
+        Output path without extension (``.png`` and ``.svg`` are written).
+    title, source : str
+        Title and source line (French).
+    small : int, optional
+        Small-count threshold (secret statistique).
+
+    Returns
+    -------
+    list of Path
+        The PNG and SVG written.
+    """
+    layers = view.after_territory or territory
+    before = view.before.reindex(layers.communes.index)
+    after = view.after.reindex(layers.communes.index)
+    diff = scenario_difference(before, after, small)
+    notes = []
+    for label, frame in (("avant", before), ("après", after)):
+        places, children = frame["places"].sum(), frame["children"].sum()
+        ratio = fr_number(100 * places / children, 1) if children > 0 else "–"
+        notes.append(f"{label.capitalize()} : {fr_number(places)} places pour "
+                     f"{fr_number(children)} enfants ({ratio} places pour 100 enfants).")
+    return static_map(layers, diff, diverging_classes(diff, unit=CAPACITY_UNIT), stem,
+                      title=f"{title} — écart de places pour 100 enfants (après − avant), "
+                            f"{kind_label(view.kind)}",
+                      source=source, size=after["children"],
+                      kinds=[k for k in counted_kinds(view.kind)
+                             if (layers.facilities["kind"] == k).any()], notes=notes)
 
 
 def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bool = True,

@@ -3,8 +3,9 @@
 Usage: ``python tools/build_ages.py [FILOSOFI_CELLS_CSV]`` (default: the Lot's 200 m cells
 of ``shared/data/population``). Reads the embedded ``communes_lot.csv``, sums the cells per
 commune, writes the Filosofi sums (``filosofi_*`` columns, inhabitants and children) and the
-census-level bands ``pop_0_2`` … ``pop_11_17`` (Filosofi age shares × population municipale,
-rule of :mod:`maillage.layers.filosofi`), and rewrites the file in place. Only aggregated
+census-level bands ``pop_0_2`` … ``pop_11_17`` and the 11-year-olds ``pop_11`` (Filosofi age
+shares × population municipale, rule of :mod:`maillage.layers.filosofi`), and rewrites the
+file in place. Only aggregated
 counts per commune are written: the cells themselves are never copied into the project.
 """
 
@@ -44,7 +45,9 @@ def main(argv: list[str]) -> None:
     for band in filosofi.BAND_RULE:
         table[band] = derived[band].to_numpy()
     table["age_source"] = derived["age_source"].to_numpy()
-    columns = [c for c in table.columns if c not in SUMS] + list(SUMS)
+    columns = [c for c in table.columns if c not in SUMS and c not in filosofi.BAND_RULE]
+    at = columns.index("population") + 1
+    columns = columns[:at] + list(filosofi.BAND_RULE) + columns[at:] + list(SUMS)
     table[columns].to_csv(TABLE, index=False, lineterminator="\n")
     print(f"{TABLE} : {len(table)} communes réécrites depuis {path.name}")
 

@@ -25,7 +25,10 @@ Grand Cahors (36 communes, 42,094 inhabitants), facilities in force on {date}, t
 children. **Cells**: the {cells} inhabited INSEE Filosofi 2021 200 m cells of the EPCI, each
 weighted by the children of the right age who live there (cell children scaled so that each
 commune's cells add up to its counts); commune figures are children-weighted means of their
-cells. Computed by `tools/compare_origins.py` ({seconds:.0f} s for both runs).
+cells. Children of 3 to 11 years (ALSH) are 3–5 + 6–10 + the 11-year-olds, 1/7 of the band
+11–17 (the CAF band includes age 11; Filosofi 2021 rule of `maillage.layers.filosofi.BAND_RULE`,
+with 0–2 = ¾ of 0–3 and 3–5 = ¼ of 0–3 + 4–5). Computed by `tools/compare_origins.py`
+({seconds:.0f} s for both runs).
 
 | figure | commune points | cells | difference |
 |---|---|---|---|

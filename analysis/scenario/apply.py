@@ -18,9 +18,24 @@ from .file import Change, Scenario, check_ids, require_id
 __all__ = ["apply_changes", "check_ids", "with_scenario_facilities"]
 
 
-def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
-    """Code of the commune whose polygon holds the point, else of the nearest commune point."""
+#: A point farther than this from every commune contour is outside the territory, km (the
+#: contours are simplified: a point a few metres outside its commune is still attached).
+CONTOUR_TOLERANCE_KM = 0.5
+#: Without contours: a point farther than this from every commune's representative point is
+#: outside the territory, km (no commune of the Lot spans more than ~8 km from its point).
+POINT_TOLERANCE_KM = 10.0
+
+
+def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> tuple[str, float, bool]:
+    """The commune of a point: (code, distance in km, inside the territory).
+
+    The commune whose polygon holds the point (distance 0), else the nearest contour
+    (inside when within :data:`CONTOUR_TOLERANCE_KM`); without contours the nearest
+    representative point (inside when within :data:`POINT_TOLERANCE_KM`).
+    """
     if "geometry" in communes:
+        import geopandas as gpd
+
         # The communes' spatial index (built once per frame) finds the polygons holding the
         # point; the first of them in the frame's order is the answer.
         hits = np.sort(communes.sindex.query(Point(lon, lat), predicate="covered_by"))
@@ -28,10 +43,18 @@ def _commune_at(communes: pd.DataFrame, lon: float, lat: float) -> str:
         holding = hits[np.isin(kinds, [shapely.GeometryType.POLYGON,
                                        shapely.GeometryType.MULTIPOLYGON])]
         if len(holding):
-            return str(communes.index[holding[0]])
-    dx = (communes["point_lon"].astype(float) - lon) * np.cos(np.radians(lat))
-    dy = communes["point_lat"].astype(float) - lat
-    return str((dx * dx + dy * dy).idxmin())
+            return str(communes.index[holding[0]]), 0.0, True
+        polygons = communes.geometry[communes.geometry.geom_type.isin(["Polygon",
+                                                                         "MultiPolygon"])]
+        if len(polygons):
+            metric = gpd.GeoSeries(polygons, crs="EPSG:4326").to_crs("EPSG:2154")
+            point = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:2154")[0]
+            km = metric.distance(point) / 1000
+            return str(km.idxmin()), float(km.min()), bool(km.min() <= CONTOUR_TOLERANCE_KM)
+    dx = (communes["point_lon"].astype(float) - lon) * np.cos(np.radians(lat)) * 111.32
+    dy = (communes["point_lat"].astype(float) - lat) * 110.57
+    km = np.sqrt(dx * dx + dy * dy)
+    return str(km.idxmin()), float(km.min()), bool(km.min() <= POINT_TOLERANCE_KM)
 
 
 def _place(scenario, change, communes) -> dict:
@@ -44,7 +67,17 @@ def _place(scenario, change, communes) -> dict:
                              "commune", "vérifier le code INSEE (5 caractères, ex. \"46046\")")
     if "lat" in f and "lon" in f:
         lon, lat, precision = float(f["lon"]), float(f["lat"]), "adresse"
-        code = code or _commune_at(communes, lon, lat)
+        if code is None:
+            code, km, inside = _commune_at(communes, lon, lat)
+            if not inside:
+                name = communes.loc[code, "name"] if "name" in communes else code
+                shown = f"{km:.1f}".replace(".", ",")
+                who = f.get("id", change.action)
+                raise scenario.error(
+                    f"le point de « {who} » (lat {lat:g}, lon {lon:g}) est hors du "
+                    f"territoire, à {shown} km de la commune la plus proche ({name}, {code})",
+                    change, "lat", "vérifier la latitude et la longitude (degrés WGS84, "
+                    "latitude d'abord) ou donner la commune (code INSEE)")
     else:
         lon, lat = (float(communes.at[code, "point_lon"]), float(communes.at[code, "point_lat"]))
         precision = "commune"

@@ -123,8 +123,8 @@ def indicator_band(indicator: str) -> AgeBand:
     Examples
     --------
     >>> band = indicator_band("alsh")
-    >>> band.children
-    ('pop_3_5', 'pop_6_10')
+    >>> band.children  # 3-5, 6-10 and the 11-year-olds (1/7 of 11-17)
+    ('pop_3_5', 'pop_6_10', 'pop_11')
     """
     if indicator in AGE_BANDS:
         return AGE_BANDS[indicator]

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from maillage.errors import InputError
+from maillage.kinds import with_year_bands
 from maillage.layers.report import ValidationReport
 from maillage.layers.tables import ROW, blank, display_name, parse_number, read_any, \
     rename_columns
@@ -247,7 +248,7 @@ def siting_inputs(territory, kind: str = "alsh", *, timer, candidates=None,
         raise InputError(f"type de service « {kind} » inconnu", column="kind",
                          fix="choisir parmi " + ", ".join(AGE_BANDS))
     band = AGE_BANDS[kind]
-    communes = territory.communes
+    communes = with_year_bands(territory.communes)
     demand = communes[list(band.children)].astype(float).sum(axis=1).rename("children")
     demand.attrs["labels"] = communes["name"].astype(str).to_dict()
     sites = commune_candidates(communes) if candidates is None else candidates

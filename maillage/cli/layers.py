@@ -54,10 +54,14 @@ def check(
     kind: Optional[str] = typer.Option(None, "--kind", help="Type de service des lignes sans type "
                                        "(alsh, eaje, rpe…) ou type de fichier : "
                                        + ", ".join(OTHER_KINDS)),
+    no_geocode: bool = typer.Option(False, "--no-geocode",
+                                    help="Structures : ne pas placer les adresses sans "
+                                         "coordonnées avec la Base Adresse Nationale."),
 ) -> None:
     """Vérifier un fichier et afficher le rapport de validation (sortie 2 en cas d'erreur)."""
     from rich.console import Console
 
+    from maillage import layers
     from maillage.errors import InputError
     from maillage.layers import ValidationReport
 
@@ -65,6 +69,8 @@ def check(
     report = ValidationReport()
     try:
         layer, what = _load(file, kind, report)
+        if not no_geocode and what[0] == "structure" and kind != "france_services":
+            layer = layers.geocode_facilities(layer, report=report)
     except InputError as exc:
         report = getattr(exc, "report", None) or report
         if not report.errors:

@@ -106,10 +106,19 @@ def register(app: typer.Typer) -> None:
                                  "(rapport.pdf, avec Chromium)."),
         docx: bool = typer.Option(False, "--docx", help="Exporter aussi le rapport en "
                                   "document Word modifiable (rapport.docx)."),
+        structures: Optional[list[Path]] = typer.Option(
+            None, "--facilities",
+            help="Fichier de structures (CSV, XLSX, GeoJSON…) remplaçant le registre "
+                 "intégré ; option répétable."),
+        no_geocode: bool = typer.Option(False, "--no-geocode",
+                                        help="Ne pas placer à leur adresse (Base Adresse "
+                                             "Nationale) les structures sans coordonnées : "
+                                             "point de leur commune."),
     ) -> None:
         """Rapport de diagnostic HTML (cartes, tableaux, couches SIG) d'un territoire."""
         from maillage.settings import DiagnosticSettings
 
         settings = DiagnosticSettings(date=date)  # thresholds and kinds: the defaults
         _done(_run(out, name=territoire, epci=epci, scenario=scenario, settings=settings,
-                   network=reseau, self_contained=not online), pdf, docx)
+                   network=reseau, self_contained=not online, facilities=structures or None,
+                   geocode=not no_geocode), pdf, docx)

@@ -45,10 +45,12 @@ def facilities():
 
 def test_alsh_per_commune_2025_with_calamane():
     table = places_per_100_children(communes(), facilities(), kind="alsh", at="2025-06-01")
-    # Cahors: 130 places / (400 + 600) children = 13 per 100.
-    assert table.loc["46042", "places_per_100_children"] == pytest.approx(13.0)
-    # Calamane: 20 / 50 = 40 per 100.
-    assert table.loc["46046", "places_per_100_children"] == pytest.approx(40.0)
+    # Children 3–11 = 3–5 + 6–10 + the 11-year-olds (1/7 of 11–17).
+    # Cahors: 130 places / (400 + 600 + 900/7) children.
+    assert table.loc["46042", "places_per_100_children"] == pytest.approx(
+        100 * 130 / (400 + 600 + 900 / 7))
+    # Calamane: 20 / (20 + 30 + 50/7) = 35 per 100.
+    assert table.loc["46046", "places_per_100_children"] == pytest.approx(35.0)
     # Catus, ALSH 11–17 (ages [11, 17), 6 years): one year in [3, 12) → 12 × 1/6 = 2 places
     # over 100 children = 2 per 100.
     assert table.loc["46064", "places"] == pytest.approx(2.0)
@@ -58,9 +60,10 @@ def test_alsh_per_commune_2025_with_calamane():
 def test_2020_against_2025_from_one_registry():
     before = places_per_100_children(communes(), facilities(), by="epci", at="2020-06-01")
     after = places_per_100_children(communes(), facilities(), by="epci", at="2025-06-01")
-    # Grand Cahors 2020: 110 places / 1,050 children; 2025: 150 / 1,050.
+    # Grand Cahors 2020: 110 places; 2025: 150 places for 1,050 + 950/7 children aged 3–11.
     assert before.loc["200023737", "places"] == 110
-    assert after.loc["200023737", "places_per_100_children"] == pytest.approx(100 * 150 / 1050)
+    assert after.loc["200023737", "places_per_100_children"] == pytest.approx(
+        100 * 150 / (1050 + 950 / 7))
     assert after.loc["200023737", "name"] == "Grand Cahors"
 
 

@@ -34,8 +34,8 @@ def test_zones_blanches_are_raw_minutes_and_children_farthest_first():
                                    kinds=["alsh"], minutes=20)
     assert list(table["name"]) == ["Lointaine", "Videville", "Catus-Test"]
     assert list(table["minutes"]) == [30, 25, 21.04]
-    # Catus-Test: 35 children aged 3-5 and 60 aged 6-10
-    assert list(table["population"]) == [28, 0, 95]
+    # Children 3-11: 3-5 + 6-10 + 1/7 of 11-17 (Catus-Test: 35 + 60 + 80/7)
+    assert list(table["population"]) == pytest.approx([10 + 18 + 25 / 7, 0, 35 + 60 + 80 / 7])
 
 
 def test_a_kind_not_listed_has_no_zone_blanche():

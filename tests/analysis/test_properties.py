@@ -146,6 +146,7 @@ def registries(draw):
         "pop_0_2": draw(st.lists(children, min_size=n, max_size=n)),
         "pop_3_5": draw(st.lists(children, min_size=n, max_size=n)),
         "pop_6_10": draw(st.lists(children, min_size=n, max_size=n)),
+        "pop_11_17": draw(st.lists(children, min_size=n, max_size=n)),  # age 11 = 1/7
     }, index=codes)
     k = draw(st.integers(0, 7))
     facilities = pd.DataFrame({

@@ -18,7 +18,7 @@ from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 LUDOTHEQUE = kinds.ServiceKind(
     "ludotheque", "ludothèque", "Ludothèque (LUDO)", "#117733", "dice", article="une",
-    capacity="required", ages=(3, 12), population=("pop_3_5", "pop_6_10"),
+    capacity="required", ages=(3, 12), population=("pop_3_5", "pop_6_10", "pop_11"),
     population_label="enfants de 3 à 11 ans", indicator_label="Ludothèque (3-11 ans)",
     report_places=True, report_access=True)
 
@@ -61,11 +61,26 @@ def test_one_age_convention_half_open_years():
 
     assert CENSUS_BANDS["pop_0_2"] == (0, 3) and CENSUS_BANDS["pop_6_10"] == (6, 11)
     assert AGE_BANDS["alsh"].ages == (3, 12)
-    # an indicator's ages are exactly the census bands it counts
-    for band in AGE_BANDS.values():
-        starts = [CENSUS_BANDS[c][0] for c in band.children]
-        assert min(starts) <= band.ages[0]
+    # "3 à 11 ans" counts the 11-year-olds: 3–5, 6–10 and age 11 (1/7 of the band 11–17).
+    assert AGE_BANDS["alsh"].children == ("pop_3_5", "pop_6_10", "pop_11")
+    assert kinds.CHILDREN_COLUMNS["pop_11"] == (11, 12)
+    # An indicator's ages are exactly the children columns it counts: contiguous, no overlap.
+    for key, band in AGE_BANDS.items():
+        if key == "alsh_12_17":
+            continue  # the census band 11–17 stands for 12–17 (DREES groups, documented)
+        spans = sorted(kinds.CHILDREN_COLUMNS[c] for c in band.children)
+        assert (spans[0][0], spans[-1][1]) == band.ages, key
+        assert all(a[1] == b[0] for a, b in zip(spans, spans[1:])), key
     assert kinds.age_text((3, 12)) == "3 à 11 ans"
+
+
+def test_a_year_band_is_derived_from_its_census_band_when_absent():
+    import pandas as pd
+
+    communes = pd.DataFrame({"pop_11_17": [70.0, 7.0]})
+    assert kinds.with_year_bands(communes)["pop_11"].tolist() == [10.0, 1.0]
+    given = communes.assign(pop_11=[9.0, 2.0])  # a loader's own count is kept
+    assert kinds.with_year_bands(given) is given
 
 
 def test_a_kind_is_checked_when_registered():
@@ -136,9 +151,10 @@ def test_places_per_100_children_counts_the_new_kind(territory):
 
     table = places_per_100_children(territory, kind="ludotheque", by="epci")
     assert table.loc["200000002", "places"] == 30
-    # 18 + 30 + 10 (3-5) and 30 + 60 + 18 (6-10) children in CA Sud
+    # CA Sud: 18 + 35 + 10 (3-5), 30 + 60 + 18 (6-10) and 1/7 of 40 + 80 + 25 (11-17: the
+    # 11-year-olds) children
     assert table.loc["200000002", "places_per_100_children"] == pytest.approx(
-        100 * 30 / (18 + 35 + 10 + 30 + 60 + 18))
+        100 * 30 / (18 + 35 + 10 + 30 + 60 + 18 + (40 + 80 + 25) / 7))
 
 
 def test_the_diagnostic_reports_the_new_kind(territory):

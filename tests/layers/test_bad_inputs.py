@@ -17,7 +17,7 @@ from tests import paths
 
 BAD = paths.BAD_INPUTS
 TYPES = ("alsh, alae, eaje, mam, rpe, laep, france_services, centre_social, evs, point_justice, "
-         "accueil_jeunes")
+         "accueil_jeunes, pmi, ecole")
 
 #: file -> (loader, "error" or "loads", exact message or report line).
 CASES = {

@@ -20,7 +20,7 @@ from tests import paths
 
 #: The kinds of the registry, as the messages list them.
 TYPES = ["alsh", "alae", "eaje", "mam", "rpe", "laep", "france_services", "centre_social", "evs",
-         "point_justice", "accueil_jeunes"]
+         "point_justice", "accueil_jeunes", "pmi", "ecole"]
 
 CORPUS = paths.BAD_INPUTS
 

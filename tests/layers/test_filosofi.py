@@ -52,18 +52,26 @@ def test_caf_bands_split_the_0_3_band_three_quarters_one_quarter():
     assert bands["pop_0_2"] == 30.0           # ¾ × 40
     assert bands["pop_3_5"] == 10.0 + 18.0    # ¼ × 40 + 18
     assert (bands["pop_6_10"], bands["pop_11_17"]) == (50.0, 70.0)
-    assert bands.sum() == counts.iloc[0].sum()  # nobody lost or counted twice
+    assert bands["pop_11"] == 10.0            # 1/7 × 70: the 11-year-olds, part of 11–17
+    census = bands.drop("pop_11")
+    assert census.sum() == counts.iloc[0].sum()  # nobody lost or counted twice
 
 
 def test_any_age_range_follows_the_same_even_spread():
     counts = pd.DataFrame({"ind_0_3": [40.0], "ind_4_5": [18.0], "ind_6_10": [50.0],
                            "ind_11_17": [70.0]})
     bands = filosofi.caf_bands(counts).iloc[0]
-    between = {(0, 3): "pop_0_2", (3, 6): "pop_3_5", (6, 11): "pop_6_10", (11, 18): "pop_11_17"}
+    between = {(0, 3): "pop_0_2", (3, 6): "pop_3_5", (6, 11): "pop_6_10", (11, 18): "pop_11_17",
+               (11, 12): "pop_11"}
     for (start, end), band in between.items():
         assert filosofi.children_between(counts, start, end).iloc[0] == pytest.approx(bands[band])
-    # 3–11 years (ALSH): ¼ × 40 + 18 + 50 + 1/7 × 70 = 88.
+    # 3–11 years (ALSH), 11 included: ¼ × 40 + 18 + 50 + 1/7 × 70 = 88 = the commune columns
+    # an ALSH counts (pop_3_5 + pop_6_10 + pop_11).
     assert filosofi.children_between(counts, 3, 12).iloc[0] == pytest.approx(88.0)
+    assert bands[["pop_3_5", "pop_6_10", "pop_11"]].sum() == pytest.approx(88.0)
+    from maillage.kinds import service_kind
+
+    assert service_kind("alsh").population == ("pop_3_5", "pop_6_10", "pop_11")
 
 
 def test_scaling_gives_the_population_municipale_and_keeps_the_shares():
@@ -190,12 +198,14 @@ def test_grand_cahors_children_3_11_match_the_scaled_filosofi_sum():
     cells = filosofi.read_cells(_shared(filosofi.SHARED_CELLS))
     table = embedded_communes()
     members = table[table["epci"] == GRAND_CAHORS]
-    ours = members[["pop_3_5", "pop_6_10"]].sum().sum()
+    ours = members[["pop_3_5", "pop_6_10", "pop_11"]].sum().sum()
     inside = cells[cells["commune"].isin(members["code"])]
-    filosofi_3_10 = (0.25 * inside["ind_0_3"] + inside["ind_4_5"] + inside["ind_6_10"]).sum()
-    scaled = filosofi_3_10 * members["population"].sum() / inside["ind"].sum()
+    filosofi_3_11 = filosofi.children_between(inside, 3, 12).sum()  # 11-year-olds included
+    scaled = filosofi_3_11 * members["population"].sum() / inside["ind"].sum()
     assert ours == pytest.approx(scaled, rel=0.03)
-    assert 3_000 < ours < 3_200  # 3,059 children aged 3–10 for 42,094 inhabitants
+    # 3,539 children aged 3–11 for 42,094 inhabitants: 3,059 aged 3–10 + 480 aged 11
+    assert 3_450 < ours < 3_650
+    assert members["pop_11"].sum() == pytest.approx(members["pop_11_17"].sum() / 7, rel=0.01)
 
 
 @pytest.mark.shared
@@ -205,10 +215,12 @@ def test_the_loader_recomputes_the_embedded_counts_from_the_shared_cells():
     communes = layers.load_communes(offline=True, report=report)
     assert "filosofi2021_200m_lot.csv" in communes.attrs["source"].description
     table = embedded_communes().set_index("code")
-    for band in BANDS:
+    for band in [*BANDS, "pop_11"]:
         assert (communes[band] - table.loc[communes.index, band]).abs().max() < 1e-9, band
 
 
 def test_points_layer_keeps_the_embedded_counts():
     layer = points_layer(embedded_communes())
     assert layer.at["46046", "pop_3_5"] + layer.at["46046", "pop_6_10"] == pytest.approx(39.1)
+    assert layer.at["46046", "pop_11"] == pytest.approx(layer.at["46046", "pop_11_17"] / 7,
+                                                        abs=0.05)

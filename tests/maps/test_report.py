@@ -51,14 +51,16 @@ def test_petitville_four_children_are_published_as_less_than_five(folder):
     assert petitville["places_alsh"] == "10,0"
     assert petitville["places_pour_100_enfants_alsh"] == "secret statistique"
     bourgville = dict(zip(header, next(line for line in lines if "Bourgville" in line).split(";")))
-    assert bourgville["enfants_alsh"] == "180"
-    assert bourgville["places_pour_100_enfants_alsh"] == "33,3"
+    # Children 3–11: 70 (3–5) + 110 (6–10) + 160/7 (the 11-year-olds of 11–17) = 202.9.
+    assert bourgville["enfants_alsh"] == "203"
+    assert bourgville["places_pour_100_enfants_alsh"] == "29,6"  # 60 places
 
 
 def test_the_threshold_is_configurable(diag):
     petitville = commune_table(diag, small=3).set_index("commune").loc["Petitville"]
     assert petitville["enfants_alsh"] == "4"
-    assert petitville["places_pour_100_enfants_alsh"] == 250.0
+    # 10 places for 3 + 1 + 2/7 children aged 3–11 (the 11-year-olds: 1/7 of 11–17).
+    assert petitville["places_pour_100_enfants_alsh"] == round(100 * 10 / (4 + 2 / 7), 1)
 
 
 def test_same_inputs_give_byte_identical_csv(folder):
@@ -100,3 +102,21 @@ def test_a_folder_not_made_by_maillage_is_never_replaced(diag, tmp_path):
         write_report(diag, mine)
     assert (mine / "budget.xlsx").read_text() == "précieux"
     assert not (mine / MARKER).exists()
+
+
+@pytest.mark.parametrize("fresh", [False, True], ids=["avec shared", "poste neuf"])
+def test_the_source_line_names_the_producers_not_the_files(fresh, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from maillage.layers import load_territory
+
+    monkeypatch.setenv("MAILLAGE_OFFLINE", "1")
+    monkeypatch.setenv("MAILLAGE_CACHE", str(tmp_path / "cache"))
+    if fresh:  # an explicit folder without README.md: no ../shared/data
+        monkeypatch.setenv("MAILLAGE_SHARED_DATA", str(tmp_path))
+    line = report_module.source_line(SimpleNamespace(territory=load_territory("lot")))
+    text = line.replace("\n", " ")
+    assert text.startswith("Sources : IGN Admin Express 2018 ; INSEE COG 2026 et populations "
+                           "légales ; INSEE Filosofi 2021 ; documents CTG 2020-2025")
+    assert "/" not in text and ".csv" not in text and "shared" not in text
+    assert text.count("INSEE Filosofi 2021") == 1  # ages and cells cited once

@@ -35,9 +35,9 @@ def test_communes_beyond_20_minutes_of_an_alsh_are_zones_blanches_farthest_first
     table = zones_blanches_table(_diag())
     assert list(table["nom"]) == ["Lointaine", "Videville", "Catus-Test"]
     assert list(table["minutes"]) == [30.0, 25.0, 21.0]
-    # Lointaine: 10 children aged 3-5 + 18 aged 6-10; Catus-Test 35 + 60.
-    # Videville has no child: nobody to protect.
-    assert list(table["enfants"]) == ["28", "0", "95"]
+    # Children 3-11 = 3-5 + 6-10 + 1/7 of 11-17 (the 11-year-olds): Lointaine 10 + 18 + 25/7
+    # = 31.6; Catus-Test 35 + 60 + 80/7 = 106.4. Videville has no child: nobody to protect.
+    assert list(table["enfants"]) == ["32", "0", "106"]
 
 
 def test_small_child_counts_of_a_zone_blanche_are_secret():

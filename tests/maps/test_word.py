@@ -71,10 +71,12 @@ def test_small_counts_are_hidden_and_numbers_written_the_french_way(synthetic_di
             for name in ("Petitville", "Bourgville"):
                 if name in cells:
                     published.setdefault(name, {}).update(zip(header, cells))
-    # Petitville has 4 children of ALSH age and 10 places: neither the count nor the ratio.
+    # Petitville has 4.3 children of ALSH age (3 + 1 + 2/7) and 10 places: neither the count
+    # nor the ratio.
     assert published["Petitville"]["Enfants (ALSH)"] == "< 5"
     assert published["Petitville"]["Places pour 100 enfants (ALSH)"] == "secret statistique"
-    assert published["Bourgville"]["Places pour 100 enfants (ALSH)"] == "33,3"
+    # Bourgville: 60 places for 70 + 110 + 160/7 children aged 3-11.
+    assert published["Bourgville"]["Places pour 100 enfants (ALSH)"] == "29,6"
     assert not [c for r in rows for c in r if re.fullmatch(r"\d+\.\d+", c)]  # decimal comma
     assert [p.name for p in tmp_path.iterdir()] == ["diagnostic.docx"]  # nothing left behind
 

@@ -38,7 +38,7 @@ def test_the_cells_are_those_of_grand_cahors(grand_cahors):
 def test_coverage_counts_every_child_once_from_the_cells(grand_cahors, diagnostics):
     cells, points = diagnostics
     alsh = next(a for a in cells.access if a.kind == "alsh")
-    children = grand_cahors.communes[["pop_3_5", "pop_6_10"]].sum().sum()
+    children = grand_cahors.communes[["pop_3_5", "pop_6_10", "pop_11"]].sum().sum()  # 3–11
     assert alsh.coverage["population_within"].max() == pytest.approx(children)
     # Per commune: a children-weighted mean of the cells, for each of the 36 communes.
     assert sorted(alsh.nearest.index) == sorted(grand_cahors.communes.index)

@@ -21,7 +21,9 @@ def test_calamane_test_opens_with_20_places(diag):
     view = diag.scenario
     assert view.before.loc["46004", "places"] == 0
     assert view.after.loc["46004", "places"] == 20
-    assert view.after.loc["46004", "places_per_100_children"] == pytest.approx(100 * 20 / 48)
+    # Calamane-Test: 18 (3–5) + 30 (6–10) + 40/7 (the 11-year-olds) children aged 3–11.
+    assert view.after.loc["46004", "places_per_100_children"] == pytest.approx(
+        100 * 20 / (48 + 40 / 7))
     places = view.table.set_index("Indicateur").filter(like=": places", axis=0).iloc[0]
     assert places["Écart"] == 20
     assert "t-alsh-calamane" in view.after_territory.facilities.index
@@ -30,7 +32,9 @@ def test_calamane_test_opens_with_20_places(diag):
 def test_capacity_access_and_coverage_are_computed_per_commune(diag):
     alsh = next(c for c in diag.capacity if c.kind == "alsh")
     assert alsh.label == "3 à 11 ans"
-    assert alsh.by_commune.loc["46001", "places_per_100_children"] == pytest.approx(100 * 60 / 180)
+    # Bourgville: 60 places for 70 + 110 + 160/7 children aged 3–11 (11 included).
+    assert alsh.by_commune.loc["46001", "places_per_100_children"] == pytest.approx(
+        100 * 60 / (180 + 160 / 7))
     assert alsh.fca is not None and (alsh.fca >= 0).all()
     access = {a.kind: a for a in diag.access}
     assert access["alsh"].nearest.loc["46001", "minutes"] == pytest.approx(0, abs=0.01)

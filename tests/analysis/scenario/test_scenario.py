@@ -34,7 +34,8 @@ def territory():
     """Four Grand Cahors communes on a line, 10 minutes apart, and one outside.
 
     lon: Cahors 1.40, Calamane 1.30, Catus 1.20, Lherm 1.00 (all at lat 44.50).
-    Children 3–11 (pop_3_5 + pop_6_10): Cahors 1,000, Calamane 50, Catus 100, Lherm 30.
+    Children 3–11 (pop_3_5 + pop_6_10 + the 11-year-olds, 1/7 of pop_11_17): Cahors
+    1,000 + 900/7, Calamane 50 + 50/7, Catus 100 + 90/7, Lherm 30 + 30/7 (:data:`CHILDREN`).
     """
     communes = pd.DataFrame({
         "code": ["46042", "46046", "46064", "46169", "46127"],
@@ -66,6 +67,10 @@ def territory():
     return SimpleNamespace(communes=communes, facilities=facilities, itinerant_stops=stops)
 
 
+#: Children 3–11 of the fixture: 3–5 + 6–10 + 1/7 of 11–17 (the CAF band, 11 included).
+CHILDREN = (territory().communes.eval("pop_3_5 + pop_6_10 + pop_11_17 / 7")).to_dict()
+
+
 def scenario(text: str, date="2025-03-31"):
     return parse_scenario(f"nom: test\ndate: {date}\nepci: \"200023737\"\n" + text,
                           file="test.yaml")
@@ -85,22 +90,25 @@ CALAMANE = """changements:
 def test_calamane_opens_with_20_places():
     result = run_scenario(territory(), scenario(CALAMANE), timer=GridTimer())
     calamane = result.by_commune.loc["46046"]
-    # Calamane: 0 → 20 places for 50 children = 40 per 100.
+    # Calamane: 0 → 20 places for 50 + 50/7 children (35 per 100).
     assert calamane["places_per_100_children_before"] == 0
-    assert calamane["places_per_100_children_after"] == pytest.approx(40.0)
+    assert calamane["places_per_100_children_after"] == pytest.approx(100 * 20 / CHILDREN["46046"])
+    assert CHILDREN["46046"] == pytest.approx(400 / 7)
     # Nearest ALSH: Croix-de-Fer or Catus at 10 min → the new centre at 0 min.
     assert calamane["minutes_nearest_difference"] == pytest.approx(-10.0)
-    # 2SFCA at 20 min. Croix-de-Fer (130) reaches Cahors, Calamane, Catus: 1,150 children.
-    # Catus (48 places in 2025) reaches all four: 1,180. The new centre (20) reaches Cahors,
-    # Calamane and Catus (10 min each) but not Lherm (30): 1,150.
-    before = 100 * (130 / 1150 + 48 / 1180)
+    # 2SFCA at 20 min. Croix-de-Fer (130) reaches Cahors, Calamane, Catus; Catus (48 places
+    # in 2025) reaches all four. The new centre (20) reaches Cahors, Calamane and Catus
+    # (10 min each) but not Lherm (30).
+    three = CHILDREN["46042"] + CHILDREN["46046"] + CHILDREN["46064"]  # 1,150 + 1,040/7
+    four = three + CHILDREN["46169"]  # 1,180 + 1,070/7
+    before = 100 * (130 / three + 48 / four)
     assert calamane["access_per_100_children_before"] == pytest.approx(before)
-    assert calamane["access_per_100_children_after"] == pytest.approx(before + 100 * 20 / 1150)
+    assert calamane["access_per_100_children_after"] == pytest.approx(before + 100 * 20 / three)
     assert result.by_commune.loc["46169", "access_per_100_children_difference"] == 0
-    # Grand Cahors: 178 → 198 places for 1,180 children; Gourdon is outside the analysis.
+    # Grand Cahors: 178 → 198 places for 1,180 + 1,070/7 children; Gourdon is outside.
     epci = result.by_epci.loc["200023737"]
     assert epci["places_difference"] == 20
-    assert epci["places_per_100_children_after"] == pytest.approx(100 * 198 / 1180)
+    assert epci["places_per_100_children_after"] == pytest.approx(100 * 198 / four)
     assert list(result.by_epci.index) == ["200023737"]
     summary = result.table()
     assert summary.loc["ALSH (3-11 ans) : places", "Écart"] == 20
@@ -113,8 +121,9 @@ def test_catus_grows_from_40_to_48_places():
     result = run_scenario(territory(), scenario(text, date="2024-08-31"), timer=GridTimer())
     assert result.before.loc["gc-alsh-catus-2020", "capacity"] == 40
     assert result.by_commune.loc["46064", "places_difference"] == 8
-    # Catus: 48 places for 100 children.
-    assert result.by_commune.loc["46064", "places_per_100_children_after"] == pytest.approx(48)
+    # Catus: 48 places for 100 + 90/7 children.
+    assert result.by_commune.loc["46064", "places_per_100_children_after"] == pytest.approx(
+        100 * 48 / CHILDREN["46064"])
 
 
 def test_close_and_move():
@@ -221,11 +230,13 @@ def test_an_alsh_for_6_to_15_counts_two_thirds_of_its_places_for_3_to_11():
     result = run_scenario(territory(), scenario(text), timer=GridTimer())
     lherm = result.by_commune.loc["46169"]
     # Ages [6, 15): 6 of 9 years in [3, 12) → 12 places, in the ratio and in the 2SFCA.
-    # The new centre reaches Lherm (0 min) and Catus (20): 30 + 100 children → R = 12/130.
-    # Before, Lherm reaches only Catus (48 places for 1,180 children within 20 min).
+    # The new centre reaches Lherm (0 min) and Catus (20): R = 12 / (Lherm + Catus children).
+    # Before, Lherm reaches only Catus (48 places for the children of all four communes).
+    four = sum(CHILDREN[c] for c in ("46042", "46046", "46064", "46169"))
+    near = CHILDREN["46169"] + CHILDREN["46064"]
     assert lherm["places_after"] == pytest.approx(12.0)
-    assert lherm["access_per_100_children_before"] == pytest.approx(100 * 48 / 1180)
-    assert lherm["access_per_100_children_after"] == pytest.approx(100 * (48 / 1180 + 12 / 130))
+    assert lherm["access_per_100_children_before"] == pytest.approx(100 * 48 / four)
+    assert lherm["access_per_100_children_after"] == pytest.approx(100 * (48 / four + 12 / near))
 
 
 def test_load_scenario_checks_ids_against_a_registry(tmp_path):
@@ -307,3 +318,30 @@ def test_a_memo_gives_the_same_numbers_and_measures_a_known_state_once():
     expected = run_scenario(territory(), scenario(resize), timer=GridTimer())
     pd.testing.assert_frame_equal(expected.by_commune, second.by_commune)
     assert second.by_commune.loc["46064", "places_after"] == 60
+
+
+def test_a_point_far_from_every_commune_is_refused_not_attached():
+    # Without polygons: (1.0, 45.0) is 38.7 km from Gourdon's point (1.33, 44.74), the
+    # nearest: 0.33° × cos 45° × 111.32 km east-west, 0.26° × 110.57 km north-south.
+    text = "changements:\n  - deplacer: {id: gc-alsh-catus, lat: 45.0, lon: 1.0}\n"
+    with pytest.raises(InputError) as error:
+        apply_changes(scenario(text), territory().facilities, territory().communes)
+    message = str(error.value)
+    assert "le point de « gc-alsh-catus » (lat 45, lon 1) est hors du territoire" in message
+    assert "à 38,7 km de la commune la plus proche (Gourdon, 46127)" in message
+    assert error.value.row == 5 and error.value.column == "lat"
+
+
+def test_with_contours_a_point_outside_the_lot_is_refused(lot_territory):
+    communes = lot_territory.communes
+    opened = ("changements:\n  - ouvrir: {id: alsh-x, type: alsh, places: 20, "
+              "lat: LAT, lon: LON}\n")
+    # Inside Calamane's contour: attached to Calamane.
+    point = communes.loc["46046"].geometry.representative_point()
+    text = opened.replace("LAT", f"{point.y:.5f}").replace("LON", f"{point.x:.5f}")
+    _, after, _ = apply_changes(scenario(text), lot_territory.facilities, communes)
+    assert after.loc["alsh-x", "commune_code"] == "46046"
+    # Toulouse (43.6045 N, 1.4440 E) is far outside the Lot: refused, with the distance.
+    text = opened.replace("LAT", "43.6045").replace("LON", "1.444")
+    with pytest.raises(InputError, match=r"hors du territoire, à \d+,\d km de la commune"):
+        apply_changes(scenario(text), lot_territory.facilities, communes)

@@ -31,10 +31,14 @@ def before_calamane(grand_cahors, timer):
     return siting_inputs(grand_cahors, "alsh", timer=timer, places=20, at="2025-03-31")
 
 
-def test_alsh_demand_is_children_3_to_10_per_commune(grand_cahors, before_calamane):
+def test_alsh_demand_is_children_3_to_11_per_commune(grand_cahors, before_calamane):
     communes = grand_cahors.communes
+    # 3–5, 6–10 and the 11-year-olds (1/7 of 11–17, rounded to 0.1 in the embedded table).
+    assert communes.at["46046", "pop_11"] == pytest.approx(
+        communes.at["46046", "pop_11_17"] / 7, abs=0.05)
     assert before_calamane.demand["46046"] == pytest.approx(
-        communes.at["46046", "pop_3_5"] + communes.at["46046", "pop_6_10"])
+        communes.at["46046", "pop_3_5"] + communes.at["46046", "pop_6_10"]
+        + communes.at["46046", "pop_11"])
     assert len(before_calamane.demand) == 36
 
 
