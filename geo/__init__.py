@@ -1,7 +1,9 @@
 """maillage.geo: road networks and travel times (minutes).
 
 - Networks: :func:`load_edge_list`, :func:`graph_from_osm_file`, :func:`load_network`,
-  :func:`fetch_network`, :func:`default_network`, :func:`network_info`; speed tables
+  :func:`fetch_network`, :func:`default_network`, :func:`network_info`; compiled straight
+  from a file, without networkx: :func:`load_road_graph` (:func:`road_graph_from_osm_file`,
+  :func:`road_graph_from_graphml`); speed tables
   :data:`SPEEDS_KMH` (classified roads) and :data:`OSM_SPEEDS_KMH` (OSM ``highway``), km/h.
 - Engine: :func:`compile_graph` (networkx) or :func:`graph_from_arrays` (your own arrays of
   nodes and arcs) → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
@@ -16,6 +18,10 @@ from .engine import RoadGraph, compile_graph, graph_from_arrays
 from .isochrones import isochrones
 from .networks import default_network, fetch_network, load_edge_list, load_network, network_info
 from .osmfile import graph_from_osm_file
+from .pbf import road_graph_from_osm_file
+from .graphml import road_graph_from_graphml
+from .loader import load_road_graph
+from .roadfile import FileRoadGraph
 from .population import aggregate_by_commune, population_points, read_population_grid
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
@@ -32,6 +38,7 @@ __all__ = [
     "RoadGraph",
     "StraightLineTimer",
     "Timer",
+    "FileRoadGraph",
     "add_travel_times",
     "aggregate_by_commune",
     "compile_graph",
@@ -43,10 +50,13 @@ __all__ = [
     "isochrones",
     "load_edge_list",
     "load_network",
+    "load_road_graph",
     "nearest",
     "network_info",
     "population_points",
     "read_population_grid",
+    "road_graph_from_graphml",
+    "road_graph_from_osm_file",
     "straight_line_metres",
     "travel_time_matrix",
 ]

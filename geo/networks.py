@@ -393,8 +393,9 @@ def network_info(graph) -> dict:
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
-        Road graph with ``travel_time`` (seconds) on its edges.
+    graph : networkx.MultiDiGraph or RoadGraph
+        Road graph with ``travel_time`` (seconds) on its edges, or a compiled one (as
+        :func:`~maillage.geo.load_road_graph` returns: arcs counted as read).
 
     Returns
     -------
@@ -420,13 +421,18 @@ def network_info(graph) -> dict:
     (3, 4, 1.0)
     """
     road = compile_graph(graph)
+    if isinstance(graph, nx.Graph):
+        nodes, edges, meta = graph.number_of_nodes(), graph.number_of_edges(), graph.graph
+    else:  # a RoadGraph, e.g. from load_road_graph (a FileRoadGraph carries its file's info)
+        meta = getattr(graph, "info", {})
+        nodes, edges = road.n_nodes, meta.get("n_edges", road.matrix.nnz)
     return {
-        "nœuds": graph.number_of_nodes(),
-        "tronçons": graph.number_of_edges(),
+        "nœuds": nodes,
+        "tronçons": edges,
         "part fortement connexe": road.main_share,
         "emprise": (road.lon.min(), road.lat.min(), road.lon.max(), road.lat.max()),
-        "source": graph.graph.get("source", "inconnue"),
-        "date": graph.graph.get("date", "inconnue"),
+        "source": meta.get("source", "inconnue"),
+        "date": meta.get("date", "inconnue"),
     }
 
 

@@ -353,11 +353,11 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
 
 def _network_timer(path):
     """A timer on the road network read from ``path`` (GraphML, OSM file, edge list)."""
-    from maillage.geo import NetworkTimer, load_network
+    from maillage.geo import NetworkTimer, load_road_graph
 
-    graph = load_network(path)
-    return NetworkTimer(graph, description=f"réseau routier du fichier {Path(path).name} "
-                                           f"({graph.number_of_nodes():,} nœuds)".replace(",", " "))
+    road = load_road_graph(path)  # compiled straight from the file (no networkx graph)
+    return NetworkTimer(road, description=f"réseau routier du fichier {Path(path).name} "
+                                          f"({road.n_nodes:,} nœuds)".replace(",", " "))
 
 
 def run_demo(out: str | os.PathLike = "maillage-output", *, on_step: Step | None = None,

@@ -32,7 +32,7 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
     Session
         The territory, its timer (memoised) and the registry, kept in memory.
     """
-    from maillage.geo import NetworkTimer, default_timer, load_network
+    from maillage.geo import NetworkTimer, default_timer, load_road_graph
     from maillage.layers import load_territory
 
     if date is not None:
@@ -47,10 +47,9 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
                              fix="écrire la date sous la forme AAAA-MM-JJ") from exc
     layers = load_territory(territory)
     if network is not None:
-        graph = load_network(network)
-        timer = NetworkTimer(graph, description=f"réseau routier du fichier {Path(network).name} "
-                                                f"({graph.number_of_nodes():,} nœuds)"
-                                                .replace(",", " "))
+        road = load_road_graph(network)  # compiled straight from the file (no networkx graph)
+        timer = NetworkTimer(road, description=f"réseau routier du fichier {Path(network).name} "
+                                               f"({road.n_nodes:,} nœuds)".replace(",", " "))
     else:
         timer = default_timer(layers)
     session = Session(layers, timer, epci=epci, date=date)

@@ -54,14 +54,15 @@ def _print_info(graph) -> None:
     table.add_row("Emprise (lon/lat)", f"{west:.4f}, {south:.4f} → {east:.4f}, {north:.4f}")
     table.add_row("Source", str(info["source"]))
     table.add_row("Date", str(info["date"]))
+    meta = graph.graph if hasattr(graph, "graph") else getattr(graph, "info", {})
     for key in ("ways_trimmed", "ways_dropped"):
-        if str(graph.graph.get(key, "0")) not in {"0", ""}:
+        if str(meta.get(key, "0")) not in {"0", ""}:
             label = (
                 "Voies coupées (nœuds hors extrait)"
                 if key == "ways_trimmed"
                 else "Voies abandonnées"
             )
-            table.add_row(label, str(graph.graph[key]))
+            table.add_row(label, str(meta[key]))
     console.print(table)
 
 
@@ -146,7 +147,7 @@ def info(
 ) -> None:
     """Décrit un réseau : nœuds, tronçons, part fortement connexe, emprise, source et date."""
     from maillage.errors import NetworkError
-    from maillage.geo import default_network, load_network
+    from maillage.geo import default_network, load_road_graph
 
     if file is None:
         graph, description = default_network()
@@ -158,7 +159,7 @@ def info(
     else:
         with _steps(1) as step:
             step(f"Lecture de {file.name}")
-            graph = load_network(file)
+            graph = load_road_graph(file)  # compiled straight from the file: no networkx graph
     _print_info(graph)
 
 
