@@ -121,6 +121,27 @@ def with_scenario_facilities(scenario: Scenario, facilities: pd.DataFrame,
     DataFrame
         The registry and the entries (a GeoDataFrame when ``facilities`` is one), in force
         from ``debut`` to ``fin`` (always, when absent).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis.scenario import parse_scenario
+    >>> scenario = parse_scenario('''
+    ... date: 2025-03-31
+    ... changements:
+    ...   - redimensionner: {id: alsh-pradines, places: 24}
+    ... equipements:
+    ...   - {id: alsh-pradines, type: alsh, commune: "46224", places: 16}
+    ... ''')
+    >>> communes = pd.DataFrame({"point_lon": [1.40], "point_lat": [44.48],
+    ...                          "epci": ["200023737"]}, index=["46224"])
+    >>> registry = pd.DataFrame({"kind": ["alsh"], "capacity": [120.0]},
+    ...                         index=pd.Index(["alsh-cahors"], name="id"))
+    >>> with_scenario_facilities(scenario, registry, communes)[["kind", "capacity"]]
+                   kind  capacity
+    id
+    alsh-cahors    alsh     120.0
+    alsh-pradines  alsh      16.0
     """
     if not scenario.facilities:
         return facilities
