@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from maillage.formatting import fr_number
 from maillage.kinds import CHILDREN_COLUMNS, with_year_bands
 from maillage.layers.filosofi import caf_bands
 
@@ -39,6 +40,22 @@ class Origins:
         ``"communes"`` (representative points) or ``"carreaux"`` (inhabited grid cells).
     description : str
         French description for the report's methodology.
+
+    Examples
+    --------
+    The Lot's communes as origins, then those of the Grand Cahors and their children of 3 to
+    10 years:
+
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> lot = commune_origins(points_layer(embedded_communes()))
+    >>> grand_cahors = lot.within(lot.people.index[lot.people["epci"] == "200023737"])
+    >>> len(lot.points), len(grand_cahors.points), grand_cahors.cells
+    (312, 36, False)
+    >>> grand_cahors.weights(["pop_3_5", "pop_6_10"]).head(2)
+    46007    75.5
+    46032    23.1
+    dtype: float64
     """
 
     points: gpd.GeoDataFrame
@@ -123,6 +140,18 @@ def commune_origins(communes) -> Origins:
     -------
     Origins
         One origin per commune, identified by its code.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> calamane = pd.DataFrame({"epci": ["200023737"], "population": [500], "pop_0_2": [15.0],
+    ...                          "pop_3_5": [15.0], "pop_6_10": [25.0], "pop_11_17": [35.0],
+    ...                          "point_lon": [1.409], "point_lat": [44.519]}, index=["46046"])
+    >>> origins = commune_origins(calamane)
+    >>> origins.kind, origins.points.geometry.iloc[0].coords[0]
+    ('communes', (1.409, 44.519))
+    >>> origins.people[["commune", "population", "pop_6_10"]].to_numpy().tolist()
+    [['46046', 500.0, 25.0]]
     """
     communes = with_year_bands(communes)
     index = communes.index.astype(str)
@@ -156,6 +185,24 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
         of the band (:data:`maillage.layers.filosofi.BAND_RULE`) × the commune's children of
         the band ÷ the commune's Filosofi children of the band, so that a commune's cells sum
         to its counts. A commune without inhabited cell keeps its representative point.
+
+    Examples
+    --------
+    Calamane's 500 inhabitants (census) live in two Filosofi cells holding 300 and 100 fiscal
+    inhabitants: the commune's children are shared between the cells in Filosofi's proportions
+    (6–10 years: 15 and 5 in Filosofi, so ¾ and ¼ of the commune's 25):
+
+    >>> import pandas as pd
+    >>> calamane = pd.DataFrame({"epci": ["200023737"], "population": [500], "pop_0_2": [15.0],
+    ...                          "pop_3_5": [15.0], "pop_6_10": [25.0], "pop_11_17": [35.0],
+    ...                          "point_lon": [1.409], "point_lat": [44.519]}, index=["46046"])
+    >>> cells = pd.DataFrame({"x": [3638300.0, 3638500.0], "y": [2417900.0, 2417900.0],
+    ...                       "ind": [300.0, 100.0], "ind_0_3": [12.0, 4.0], "ind_4_5": [6.0, 2.0],
+    ...                       "ind_6_10": [15.0, 5.0], "ind_11_17": [21.0, 7.0],
+    ...                       "commune": ["46046", "46046"]})
+    >>> origins = cell_origins(calamane, cells)
+    >>> origins.kind, origins.people["pop_6_10"].to_dict()
+    ('carreaux', {'46046#1': 18.75, '46046#2': 6.25})
     """
     communes = with_year_bands(communes)
     codes = communes.index.astype(str)
@@ -183,8 +230,8 @@ def cell_origins(communes, cells: pd.DataFrame) -> Origins:
         people = pd.concat([people, single.people[people.columns]])
     return Origins(gpd.GeoDataFrame(points, geometry="geometry", crs="EPSG:4326"), people,
                    "carreaux",
-                   f"depuis les {len(cells):,} carreaux habités de 200 m de l'INSEE ".replace(",", " ")
-                   + "(Filosofi 2021) où vivent les enfants, pondérés par les enfants de l'âge "
+                   f"depuis les {fr_number(len(cells))} carreaux habités de 200 m de l'INSEE "
+                   "(Filosofi 2021) où vivent les enfants, pondérés par les enfants de l'âge "
                    "concerné")
 
 
@@ -200,6 +247,18 @@ def territory_origins(territory) -> Origins:
     -------
     Origins
         :func:`cell_origins` of the cells, or :func:`commune_origins`.
+
+    Examples
+    --------
+    A territory without Filosofi cells is counted from its commune points:
+
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> from types import SimpleNamespace
+    >>> lot = SimpleNamespace(communes=points_layer(embedded_communes()), cells=None)
+    >>> origins = territory_origins(lot)
+    >>> origins.kind, len(origins.points)
+    ('communes', 312)
     """
     cells = getattr(territory, "cells", None)
     if cells is None or len(cells) == 0:

@@ -8,8 +8,8 @@
 
 from .apply import apply_changes, with_scenario_facilities
 from .file import Scenario, load_scenario, parse_scenario
-from .run import COVERAGE_MINUTES, FCA_MINUTES, ScenarioResult, indicator_band, run_scenario
+from .run import FCA_MINUTES, ScenarioResult, indicator_band, run_scenario
 
-__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "Scenario", "ScenarioResult", "apply_changes",
-           "indicator_band", "load_scenario", "parse_scenario", "run_scenario",
+__all__ = ["FCA_MINUTES", "Scenario", "ScenarioResult", "apply_changes", "indicator_band",
+           "load_scenario", "parse_scenario", "run_scenario",
            "with_scenario_facilities"]

@@ -111,6 +111,20 @@ class Scenario:
         ``ouvrir`` change with, optionally, ``debut`` / ``fin`` (validity dates),
         ``itinerant``, ``adresse``, ``gestionnaire``, ``source``. An id already in the
         registry is replaced.
+
+    Examples
+    --------
+    >>> scenario = parse_scenario('''
+    ... nom: "Catus passe à 48 places"
+    ... date: 2024-08-31
+    ... indicateurs: [alsh]
+    ... changements:
+    ...   - redimensionner: {id: gc-alsh-catus, places: 48}
+    ... ''')
+    >>> scenario.name, scenario.territory, scenario.indicators, f"{scenario.date:%d/%m/%Y}"
+    ('Catus passe à 48 places', 'lot', ['alsh'], '31/08/2024')
+    >>> scenario.changes[0].action, scenario.changes[0].fields
+    ('redimensionner', {'id': 'gc-alsh-catus', 'places': 48.0})
     """
 
     name: str

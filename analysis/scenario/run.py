@@ -36,12 +36,10 @@ from ..origins import Origins, territory_origins
 from .apply import apply_changes, with_scenario_facilities
 from .file import Scenario, load_scenario
 
-__all__ = ["COVERAGE_MINUTES", "FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
+__all__ = ["FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
 
 #: 2SFCA catchment of scenario runs, minutes (default of :class:`DiagnosticSettings`).
 FCA_MINUTES = DEFAULT_SETTINGS.catchment_minutes
-#: Coverage thresholds reported by scenario runs, minutes (default settings).
-COVERAGE_MINUTES = DEFAULT_SETTINGS.scenario_thresholds
 
 
 @dataclass
@@ -63,6 +61,23 @@ class ScenarioResult:
         ``share_within_15``/``share_within_20`` (0–1) before/after/difference.
     timer_description : str
         How travel times were obtained (French); ``estimated`` True for straight-line times.
+
+    Examples
+    --------
+    The ALSH of Calamane opens with 20 places in the Grand Cahors:
+
+    >>> from importlib.resources import files
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> result = run_scenario(grand_cahors, files("maillage.data") / "scenarios" / "calamane-2025.yaml",
+    ...                       timer=StraightLineTimer())
+    >>> result.table().loc["ALSH (3-11 ans) : places"].tolist()
+    [246.0, 266.0, 20.0]
+    >>> result.by_commune.loc["46046", ["places_before", "places_after"]].tolist()
+    [0.0, 20.0]
+    >>> "gc-alsh-calamane-scenario" in result.after.index, result.estimated
+    (True, True)
     """
 
     scenario: Scenario

@@ -60,6 +60,21 @@ class MemoTimer:
     list of origin geometries; with a ``cutoff``, and for ``nearest``, the wrapped timer
     answers directly. ``hits``/``misses`` count destination columns served from memory or
     routed.
+
+    Examples
+    --------
+    The second request for the same destinations is answered from memory:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from maillage.geo import StraightLineTimer
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> timer = MemoTimer(StraightLineTimer())
+    >>> first, again = timer.matrix(villages, alsh), timer.matrix(villages, alsh)
+    >>> first.equals(again), timer.misses, timer.hits
+    (True, 1, 1)
     """
 
     def __init__(self, inner, max_columns: int = 200_000):

@@ -106,6 +106,24 @@ class Session:
     settings : DiagnosticSettings, optional
         Thresholds (coverage, zones blanches, France services target, minutes) and the kinds
         compared (the report's access kinds); default :data:`maillage.settings.DEFAULT_SETTINGS`.
+
+    Examples
+    --------
+    The page sends a scenario; the session answers the before / after of every indicator:
+
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> session = Session(grand_cahors, StraightLineTimer(), epci="200023737", date="2025-03-31")
+    >>> scenario = session.base_scenario()
+    >>> scenario["changements"] = [{"ouvrir": {"id": "alsh-calamane", "type": "alsh",
+    ...                                        "commune": "46046", "places": 20}}]
+    >>> answer = session.evaluate(scenario)
+    >>> answer["changes"]
+    ['ouvrir alsh « alsh-calamane » à 46046 (20 places)']
+    >>> answer["summary"][0]
+    {'Indicateur': 'ALSH (3-11 ans) : places', 'Avant': 246.0, 'Après': 266.0, 'Écart': 20.0}
+    >>> session.close()
     """
 
     def __init__(self, territory, timer, *, epci: str | None = None, date: str | None = None,
