@@ -5,7 +5,10 @@ Run by ``.ci/run`` before the tests::
     python .ci/check_docstrings.py
 
 The checks are those of ``[tool.numpydoc_validation] checks`` in pyproject.toml ("all" minus
-the listed exceptions, as numpydoc's own hook reads them). Exits 1 and lists every failure.
+the listed exceptions, as numpydoc's own hook reads them): among them EX01, every public
+function and class has an ``Examples`` section (run as doctests by
+``tests/base/test_doctests.py``), except the few of :data:`NO_EXAMPLE`, each with its reason.
+Exits 1 and lists every failure.
 """
 
 from __future__ import annotations
@@ -22,6 +25,16 @@ from numpydoc.validate import ERROR_MSGS, validate
 PACKAGES = ("maillage", "maillage.layers", "maillage.geo", "maillage.analysis",
             "maillage.analysis.siting", "maillage.analysis.scenario", "maillage.maps",
             "maillage.app")
+
+
+#: Public names without an Examples section, and why an example would be meaningless there.
+NO_EXAMPLE = {
+    "maillage.app.server.serve": "runs the web server until Ctrl+C (tests/app/servers.py "
+                                 "starts it on a free port)",
+    "maillage.layers.filosofi_online.fetch_cells": "downloads INSEE tiles, or reads them from "
+                                                   "a cache it filled (tests/layers/"
+                                                   "test_filosofi_online.py: recorded tiles)",
+}
 
 
 def selected_checks() -> set[str]:
@@ -51,15 +64,21 @@ def main() -> int:
     checks = selected_checks()
     failures = []
     count = 0
+    names = set()
     for qualname, obj in public_objects():
         count += 1
+        names.add(qualname)
         result = validate(qualname)
         skipped = set()
         if inspect.isclass(obj) and "Attributes\n" in (obj.__doc__ or ""):
             # A result type documents its fields as Attributes (numpydoc's own rule for them).
             skipped = {"PR01", "PR02", "PR04", "PR07"}
+        if qualname in NO_EXAMPLE:
+            skipped.add("EX01")
         failures += [f"{qualname}: {code} {message}" for code, message in result["errors"]
                      if code in checks and code not in skipped]
+    stale = sorted(set(NO_EXAMPLE) - names)
+    failures += [f"{name}: in NO_EXAMPLE but not a public name any more" for name in stale]
     for line in failures:
         print(line)
     print(f"numpydoc: {count} public names checked, {len(failures)} problems")

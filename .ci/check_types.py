@@ -15,10 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: Installed name → source folder (as ``[tool.setuptools.package-dir]`` says).
 FOLDERS = {"geo": "geo", "layers": "layers", "analysis": "analysis", "maps": "maps", "data": "data"}
-#: What is checked: the base modules and the public API packages below maps (maps is checked
-#: once its results type is settled: the Diagnostic moves to analysis, issue 10).
+#: What is checked: the base modules and the public API packages, layers to maps.
 CHECKED = ["maillage.errors", "maillage.settings", "maillage.atomic", "maillage.layers",
-           "maillage.geo", "maillage.analysis"]
+           "maillage.geo", "maillage.analysis", "maillage.maps"]
 
 
 def main() -> int:

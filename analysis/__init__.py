@@ -27,6 +27,15 @@ from .fca import (
     two_step_fca,
 )
 from .itinerant import presence_coverage
+from .national import (
+    Partition,
+    PartitionResult,
+    indicators_by,
+    make_partitions,
+    merge_partitions,
+    run_partition,
+    whole_territory,
+)
 from .normalise import combined_score, normalised
 from .origins import Origins, cell_origins, commune_origins, territory_origins
 from .raam import raam
@@ -48,6 +57,13 @@ from .siting import (
 from .siting.rank import rank_candidates
 
 __all__ = [
+    "Partition",
+    "PartitionResult",
+    "indicators_by",
+    "make_partitions",
+    "merge_partitions",
+    "run_partition",
+    "whole_territory",
     "AccessResult",
     "AGE_BANDS",
     "apply_changes",

@@ -100,6 +100,24 @@ def fca_ratio(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame,
     -------
     pandas.Series
         Places per child around each origin (0 when no child is within reach).
+
+    Examples
+    --------
+    Each village compares the places within 15 minutes of it with the children within 15 minutes
+    of it (itself included):
+
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 300.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 60.0, "alsh-catus": 40.0})
+    >>> to_alsh = pd.DataFrame({"alsh-cahors": [2.0, 12.0, 25.0], "alsh-catus": [25.0, 10.0, 1.0]},
+    ...                        index=children.index)
+    >>> between = pd.DataFrame([[0.0, 12.0, 25.0], [12.0, 0.0, 10.0], [25.0, 10.0, 0.0]],
+    ...                        index=children.index, columns=children.index)
+    >>> fca_ratio(children, places, to_alsh, 15, demand_cost=between).round(3)
+    Cahors      0.171
+    Calamane    0.222
+    Catus       0.267
+    Name: fca, dtype: float64
     """
     d, s = _aligned(demand, supply, cost)
     if demand_cost is None:

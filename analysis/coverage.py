@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from maillage.errors import InputError
+from maillage.formatting import fr_number, fr_percent
 from maillage.kinds import service_kind, with_year_bands
 from maillage.settings import DEFAULT_SETTINGS
 
@@ -267,12 +268,13 @@ class TargetCheck:
     failing: pd.DataFrame
 
     def text(self) -> str:
-        """French one-line verdict."""
+        """French one-line verdict, numbers written the French way (``1 234``, ``1,9 %``)."""
+        minutes = fr_number(self.minutes, 0 if float(self.minutes).is_integer() else 1)
         if self.passed:
-            return f"Objectif atteint : tous les habitants sont à {self.minutes:g} min ou moins."
-        return (f"Objectif non atteint : {self.population_beyond:,.0f} habitants "
-                f"({1 - self.share_within:.1%}) dans {len(self.failing)} commune(s) à plus "
-                f"de {self.minutes:g} min.").replace(",", " ")
+            return f"Objectif atteint : tous les habitants sont à {minutes} min ou moins."
+        return (f"Objectif non atteint : {fr_number(self.population_beyond)} habitants "
+                f"({fr_percent(1 - self.share_within)}) dans {len(self.failing)} commune(s) "
+                f"à plus de {minutes} min.")
 
 
 def france_services_target(times: pd.Series, population: pd.Series,

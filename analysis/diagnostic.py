@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
+from maillage.layers import Territory
 from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
 
 from .coverage import TargetCheck, access_population, france_services_target, zones_blanches
@@ -43,6 +44,22 @@ class CapacityResult:
     sensitivity : DataFrame, optional
         Headline indicators by threshold and decay
         (``maillage.analysis.sensitivity.sensitivity``, tidy).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis import places_per_100_children
+    >>> communes = pd.DataFrame({"name": ["Cahors", "Calamane"], "epci": ["200023737"] * 2,
+    ...                          "pop_3_5": [400.0, 20.0], "pop_6_10": [600.0, 30.0],
+    ...                          "pop_11_17": [700.0, 35.0]}, index=["46042", "46046"])
+    >>> facilities = pd.DataFrame({"kind": ["alsh", "alsh"], "capacity": [120.0, 20.0],
+    ...                            "commune_code": ["46042", "46046"]})
+    >>> result = CapacityResult(
+    ...     "alsh", "ALSH, 3 à 11 ans",
+    ...     by_commune=places_per_100_children(communes, facilities, "alsh"),
+    ...     by_epci=places_per_100_children(communes, facilities, "alsh", by="epci"))
+    >>> result.by_commune["places_per_100_children"].round(1).tolist(), result.fca_minutes
+    ([10.9, 36.4], 20.0)
     """
 
     kind: str
@@ -74,6 +91,19 @@ class AccessResult:
     presence : DataFrame, optional
         Coverage by presence level (``maillage.analysis.itinerant.presence_coverage``,
         tidy): within N minutes of any stop vs of a point open at least K days per month.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from maillage.analysis import coverage
+    >>> nearest = pd.DataFrame({"minutes": [4.0, 12.0, 34.0],
+    ...                         "destination": ["gc-fs-cahors"] * 3},
+    ...                        index=["46042", "46046", "46102"])
+    >>> inhabitants = pd.Series([19500.0, 458.0, 310.0], index=nearest.index)
+    >>> result = AccessResult("france_services", nearest,
+    ...                       coverage(nearest["minutes"], inhabitants, thresholds=(15, 30)))
+    >>> result.coverage["share_within"].round(3).tolist()
+    [0.985, 0.985]
     """
 
     kind: str
@@ -98,12 +128,23 @@ class ScenarioView:
         By commune code: ``places``, ``children``, ``places_per_100_children``.
     table : DataFrame
         The scenario's summary table (``ScenarioResult.table()``), French columns.
-    after_territory : object, optional
+    after_territory : Territory, optional
         Layers after the changes (facilities drawn on the scenario map).
     description : str
         What the scenario does (French).
     by_epci : DataFrame, optional
         Before/after by EPCI.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> before = pd.DataFrame({"places": [0.0], "children": [39.1],
+    ...                        "places_per_100_children": [0.0]}, index=["46046"])
+    >>> after = before.assign(places=20.0, places_per_100_children=100 * 20 / 39.1)
+    >>> view = ScenarioView("Ouverture de l'ALSH de Calamane", "alsh", before, after,
+    ...                     table=pd.DataFrame())
+    >>> (view.after["places"] - view.before["places"]).tolist(), view.after_territory is None
+    ([20.0], True)
     """
 
     name: str
@@ -111,14 +152,14 @@ class ScenarioView:
     before: pd.DataFrame
     after: pd.DataFrame
     table: pd.DataFrame
-    after_territory: object = None
+    after_territory: Territory | None = None
     description: str = ""
     by_epci: pd.DataFrame | None = None
 
 
 @dataclass
 class Diagnostic:
-    """Everything a coverage diagnostic reports on one territory.
+    r"""Everything a coverage diagnostic reports on one territory.
 
     Attributes
     ----------
@@ -154,9 +195,32 @@ class Diagnostic:
     origins : str
         Where travel times start from, in French (commune points, or the inhabited cells
         of the population grid weighted by children).
+
+    Examples
+    --------
+    The pipeline (:func:`maillage.pipeline.build_diagnostic`) fills it; given access times, it
+    derives its summary indicators itself. Here Calamane is 25 minutes from the nearest ALSH and
+    34 minutes from a France services, every other commune of the Grand Cahors 8 and 12 minutes:
+
+    >>> import pandas as pd
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> def nearest(minutes, calamane, site):
+    ...     table = pd.DataFrame({"minutes": minutes, "destination": site},
+    ...                          index=grand_cahors.communes.index)
+    ...     table.loc["46046", "minutes"] = calamane
+    ...     return table
+    >>> access = [AccessResult("alsh", nearest(8.0, 25.0, "gc-alsh-catus"), pd.DataFrame()),
+    ...           AccessResult("france_services", nearest(12.0, 34.0, "gc-fs-cahors"),
+    ...                        pd.DataFrame())]
+    >>> diag = Diagnostic(grand_cahors, "temps d'exemple", False, access=access)
+    >>> diag.zones_blanches[["service", "name", "minutes", "population"]].round(1).to_numpy().tolist()
+    [['alsh', 'Calamane', 25.0, 45.3]]
+    >>> diag.france_services.text()
+    'Objectif non atteint : 458 habitants (1,1\xa0%) dans 1 commune(s) à plus de 30 min.'
     """
 
-    territory: object
+    territory: Territory
     timer_description: str
     estimated: bool
     capacity: list[CapacityResult] = field(default_factory=list)

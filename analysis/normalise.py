@@ -39,6 +39,17 @@ def normalised(values: pd.Series, demand: pd.Series) -> pd.Series:
     ------
     InputError
         No children, or a mean of 0 (nothing to compare to).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> places = pd.Series({"Cahors": 3.0, "Calamane": 1.0, "Catus": 1.0})
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 100.0, "Catus": 200.0})
+    >>> normalised(places, children).round(3)
+    Cahors      2.000
+    Calamane    0.667
+    Catus       0.667
+    dtype: float64
     """
     series(values, "values", "mesure d'accès")
     series(demand, "demand", "enfants")
@@ -74,6 +85,18 @@ def combined_score(measures: Mapping[str, pd.Series] | pd.DataFrame,
     -------
     pandas.Series
         The combined score (no unit; 1 = average when the weights add up to 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 100.0, "Catus": 200.0})
+    >>> measures = {"alsh": pd.Series({"Cahors": 3.0, "Calamane": 1.0, "Catus": 1.0}),
+    ...             "eaje": pd.Series({"Cahors": 1.0, "Calamane": 1.0, "Catus": 2.0})}
+    >>> combined_score(measures, {"alsh": 0.5, "eaje": 0.5}, children).round(3)
+    Cahors      1.333
+    Calamane    0.667
+    Catus       1.000
+    Name: score, dtype: float64
     """
     table = measures if isinstance(measures, pd.DataFrame) else pd.DataFrame(dict(measures))
     if not isinstance(weights, Mapping) or not weights:

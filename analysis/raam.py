@@ -99,6 +99,22 @@ def raam(demand: pd.Series, supply: pd.Series, cost: pd.DataFrame, *, tau: float
     ------
     InputError
         No places, or no facility within reach of some children.
+
+    Examples
+    --------
+    Children of Catus share a less crowded centre next door; those of Cahors bear the crowding of
+    theirs (costs in τ, lower is better):
+
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 300.0, "Calamane": 50.0, "Catus": 100.0})
+    >>> places = pd.Series({"alsh-cahors": 60.0, "alsh-catus": 40.0})
+    >>> to_alsh = pd.DataFrame({"alsh-cahors": [2.0, 12.0, 25.0], "alsh-catus": [25.0, 10.0, 1.0]},
+    ...                        index=children.index)
+    >>> raam(children, places, to_alsh).round(3)
+    Cahors      1.144
+    Calamane    1.000
+    Catus       0.850
+    Name: raam, dtype: float64
     """
     d, s = _aligned(demand, supply, cost)
     tau = number(tau, "tau", minimum=0, strict=True, unit="minutes")

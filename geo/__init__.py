@@ -8,6 +8,8 @@
 - Engine: :func:`compile_graph` (networkx) or :func:`graph_from_arrays` (your own arrays of
   nodes and arcs) → :class:`RoadGraph` (CSR arrays, scipy Dijkstra).
 - Times: :func:`travel_time_matrix`, :func:`nearest`, :func:`isochrones`.
+- Partitions: :func:`halo_metres`, :func:`subgraph`, :func:`within_halo`,
+  :func:`pairs_within` (long format within a threshold); :func:`synthetic_road_graph`.
 - Origins: :func:`population_points`, :func:`aggregate_by_commune`.
 - Timers (what analysis code takes): :class:`Timer`, :class:`NetworkTimer`,
   :class:`StraightLineTimer`, :func:`default_timer`; :func:`straight_line_metres` (metres,
@@ -23,8 +25,10 @@ from .graphml import road_graph_from_graphml
 from .loader import load_road_graph
 from .roadfile import FileRoadGraph
 from .population import aggregate_by_commune, population_points, read_population_grid
+from .partition import halo_metres, max_straight_speed_kmh, pairs_within, subgraph, within_halo
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
+from .synthetic import SYNTHETIC_DESCRIPTION, synthetic_road_graph
 from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
 from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer, straight_line_metres
 
@@ -33,6 +37,7 @@ __all__ = [
     "MAX_SNAP_M",
     "OSM_SPEEDS_KMH",
     "SPEEDS_KMH",
+    "SYNTHETIC_DESCRIPTION",
     "WALK_SPEED_KMH",
     "NetworkTimer",
     "RoadGraph",
@@ -47,16 +52,22 @@ __all__ = [
     "fetch_network",
     "graph_from_arrays",
     "graph_from_osm_file",
+    "halo_metres",
     "isochrones",
     "load_edge_list",
     "load_network",
     "load_road_graph",
     "nearest",
+    "max_straight_speed_kmh",
     "network_info",
+    "pairs_within",
     "population_points",
     "read_population_grid",
     "road_graph_from_graphml",
     "road_graph_from_osm_file",
     "straight_line_metres",
+    "subgraph",
+    "synthetic_road_graph",
     "travel_time_matrix",
+    "within_halo",
 ]

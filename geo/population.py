@@ -23,7 +23,7 @@ GRID_COLUMNS = ("x", "y", "Ind")
 
 
 def read_population_grid(path, *, crs: str = "EPSG:3035") -> gpd.GeoDataFrame:
-    """Read a gridded population CSV (cell centres and inhabitants).
+    r"""Read a gridded population CSV (cell centres and inhabitants).
 
     Parameters
     ----------
@@ -37,6 +37,21 @@ def read_population_grid(path, *, crs: str = "EPSG:3035") -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         ``population`` (inhabitants) and Point ``geometry`` in EPSG:4326.
+
+    Examples
+    --------
+    Two 1 km cells of a Filosofi grid (centres in EPSG:3035 metres), returned in degrees:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "carreaux.csv"
+    ...     _ = path.write_text("x,y,Ind\n3638500,2417500,120\n3639500,2417500,35.5\n")
+    ...     grid = read_population_grid(path)
+    >>> grid["population"].tolist(), grid.crs.to_epsg()
+    ([120.0, 35.5], 4326)
+    >>> [round(v, 2) for v in grid.geometry.iloc[0].coords[0]]
+    [1.41, 44.52]
     """
     table = pd.read_csv(path)
     missing = [c for c in GRID_COLUMNS if c not in table.columns]
@@ -89,6 +104,25 @@ def population_points(
         Index ``"<code>#<n>"``; ``commune`` (code), ``weight`` (inhabitants), Point
         ``geometry`` (EPSG:4326). Feed it to a timer as origins, then
         :func:`aggregate_by_commune`.
+
+    Examples
+    --------
+    Commune A holds two inhabited cells, commune B none (it keeps one point weighted by its
+    population):
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point, box
+    >>> communes = gpd.GeoDataFrame({"population": [300, 80]}, index=["A", "B"], crs="EPSG:4326",
+    ...                             geometry=[box(1.40, 44.50, 1.42, 44.52),
+    ...                                       box(1.42, 44.50, 1.44, 44.52)])
+    >>> grid = gpd.GeoDataFrame({"population": [200.0, 90.0]}, crs="EPSG:4326",
+    ...                         geometry=[Point(1.405, 44.505), Point(1.415, 44.515)])
+    >>> points = population_points(communes, grid)
+    >>> points[["commune", "weight"]]
+        commune  weight
+    A#1       A   200.0
+    A#2       A    90.0
+    B#1       B    80.0
     """
     if isinstance(grid, (str, Path)):
         grid = read_population_grid(grid)
@@ -157,6 +191,24 @@ def aggregate_by_commune(times: pd.DataFrame, points: gpd.GeoDataFrame) -> pd.Da
     pandas.DataFrame
         Index = commune codes, same columns, population-weighted mean minutes; ``inf`` when
         any inhabited point of the commune cannot reach the destination.
+
+    Examples
+    --------
+    The people of commune A live in two places, 6 and 12 minutes from the ALSH: the commune's
+    time is their weighted mean:
+
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely.geometry import Point
+    >>> points = gpd.GeoDataFrame({"commune": ["A", "A", "B"], "weight": [200.0, 100.0, 80.0]},
+    ...                           index=["A#1", "A#2", "B#1"], crs="EPSG:4326",
+    ...                           geometry=[Point(1.405, 44.505), Point(1.415, 44.515),
+    ...                                     Point(1.43, 44.51)])
+    >>> minutes = pd.DataFrame({"alsh": [6.0, 12.0, 9.0]}, index=points.index)
+    >>> aggregate_by_commune(minutes, points)
+       alsh
+    A   8.0
+    B   9.0
     """
     frame = times.to_frame() if isinstance(times, pd.Series) else times
     weights = points["weight"].reindex(frame.index).to_numpy(float)

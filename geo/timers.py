@@ -34,6 +34,22 @@ class Timer(Protocol):
         True when the times are estimates (straight lines), not road times.
     description : str
         How the times are obtained, in French (printed in reports).
+
+    Examples
+    --------
+    Any object with these attributes and methods is a timer (a runtime-checkable protocol);
+    analysis code takes one and never sees a graph:
+
+    >>> import pandas as pd
+    >>> class SurveyTimer:
+    ...     estimated, description = False, "temps relevés sur place"
+    ...     def matrix(self, origins, destinations, cutoff=None):
+    ...         return pd.DataFrame(12.0, index=origins.index, columns=destinations.index)
+    ...     def nearest(self, origins, destinations, cutoff=None):
+    ...         return pd.DataFrame({"minutes": 12.0, "destination": destinations.index[0]},
+    ...                             index=origins.index)
+    >>> isinstance(SurveyTimer(), Timer), isinstance(StraightLineTimer(), Timer)
+    (True, True)
     """
 
     estimated: bool
@@ -129,6 +145,20 @@ def straight_line_metres(origins, destinations, max_metres: float | None = None)
     ------
     InputError
         No CRS, empty geometries, or a bad ``max_metres``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> straight_line_metres(villages, alsh).round(-2)
+            Calamane
+    Cahors    9400.0
+    Catus     6500.0
+    >>> straight_line_metres(villages, alsh, max_metres=8000)["Calamane"].tolist()
+    [inf, ...]
     """
     if max_metres is not None and (isinstance(max_metres, bool) or not isinstance(
             max_metres, (int, float, np.number)) or not max_metres >= 0):

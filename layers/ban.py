@@ -138,6 +138,22 @@ def geocode_addresses(table: pd.DataFrame, *, min_score: float = MIN_SCORE, offl
         Index ``id``: ``lon``, ``lat`` (degrees, NaN when not placed), ``score`` (0–1),
         ``label`` (the BAN's address), ``result_type``, ``location_precision``
         ("adresse" when placed, else "commune").
+
+    Examples
+    --------
+    Offline and with nothing cached, every address keeps its commune point, and the report says
+    so:
+
+    >>> import pandas as pd
+    >>> from maillage.layers import ValidationReport
+    >>> table = pd.DataFrame({"id": ["alsh-calamane"], "adresse": ["Le Bourg, 46150 Calamane"],
+    ...                       "citycode": ["46046"]})
+    >>> report = ValidationReport()
+    >>> placed = geocode_addresses(table, offline=True, report=report)
+    >>> placed.loc["alsh-calamane", ["lon", "lat", "location_precision"]].tolist()
+    [nan, nan, 'commune']
+    >>> print(report.to_frame()["message"].iloc[0])
+    géocodage BAN non fait (hors ligne, pas de cache) : 1 adresse(s) au point de leur commune
     """
     report = ValidationReport() if report is None else report
     table = table.assign(id=table["id"].astype(str),
@@ -193,7 +209,7 @@ def geocode_addresses(table: pd.DataFrame, *, min_score: float = MIN_SCORE, offl
 
 def geocode_facilities(facilities, *, min_score: float = MIN_SCORE, offline=None,
                        report: ValidationReport | None = None):
-    """Place at their address the facilities that sit at their commune point.
+    r"""Place at their address the facilities that sit at their commune point.
 
     Rows with ``location_precision = "commune"`` and an ``address`` are geocoded
     (:func:`geocode_addresses`); placed rows get ``lon``, ``lat``, ``geometry``,
@@ -215,6 +231,23 @@ def geocode_facilities(facilities, *, min_score: float = MIN_SCORE, offline=None
     -------
     GeoDataFrame
         A copy of ``facilities``; ``attrs["geocoding"]`` holds the results table.
+
+    Examples
+    --------
+    Offline and with nothing cached, the facilities stay at their commune point:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes, load_facilities
+    >>> from maillage.layers.communes import points_layer
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "alsh.csv"
+    ...     _ = path.write_text("nom;type;commune;adresse;places\n"
+    ...                         "ALSH de Calamane;alsh;46046;Le Bourg;20\n")
+    ...     alsh = load_facilities(path, communes=points_layer(embedded_communes()))
+    >>> placed = geocode_facilities(alsh, offline=True)
+    >>> placed["location_precision"].tolist(), placed.attrs["geocoding"]["score"].tolist()
+    (['commune'], [nan])
     """
     from shapely import Point
 

@@ -119,7 +119,7 @@ def _coordinates(frame, file: str, report) -> tuple[pd.Series, pd.Series]:
 
 
 def load_bpe(path, *, communes, departement: str | None = None, codes=None, report=None):
-    """Load the family services of a BPE file as facilities (no places).
+    r"""Load the family services of a BPE file as facilities (no places).
 
     Parameters
     ----------
@@ -140,6 +140,26 @@ def load_bpe(path, *, communes, departement: str | None = None, codes=None, repo
         Facilities schema (``capacity`` NaN: « places inconnues »; ``source`` = "INSEE BPE
         <year>, <TYPEQU>, qualité XY <quality>"); ids ``bpe-<kind>-<commune>-<n>``.
         ``attrs["report"]`` is the report.
+
+    Examples
+    --------
+    Two BPE rows: an ALSH (D505) at Calamane, a crèche (D502) at Cahors:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> rows = ("DEP;DEPCOM;AN;TYPEQU;LAMBERT_X;LAMBERT_Y;QUALITE_XY\n"
+    ...         "46;46046;2024;D505;573562;6381266;Bonne\n"
+    ...         "46;46042;2024;D502;575948;6373275;Bonne\n")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "bpe.csv"
+    ...     _ = path.write_text(rows, encoding="utf-8")
+    ...     bpe = load_bpe(path, communes=points_layer(embedded_communes()))
+    >>> bpe[["kind", "commune_code", "capacity"]].to_numpy().tolist()
+    [['alsh', '46046', nan], ['eaje', '46042', nan]]
+    >>> [round(v, 3) for v in bpe.geometry.iloc[0].coords[0]]
+    [1.409, 44.519]
     """
     report = ValidationReport() if report is None else report
     codes = dict(BPE_KINDS if codes is None else codes)
@@ -167,7 +187,7 @@ def load_bpe(path, *, communes, departement: str | None = None, codes=None, repo
 
 
 def merge_with_registry(registry, bpe, *, at=None, report=None):
-    """Add the BPE facilities the registry lacks; match the others and report them.
+    r"""Add the BPE facilities the registry lacks; match the others and report them.
 
     A BPE facility matches a registry facility of the same kind in the same commune, in
     force at ``at`` (one to one, in order of ids); matched BPE rows are not added (no double
@@ -188,6 +208,30 @@ def merge_with_registry(registry, bpe, *, at=None, report=None):
     (GeoDataFrame, DataFrame)
         The merged facilities, and the matches: ``bpe_id``, ``registry_id``, ``kind``,
         ``commune_code``.
+
+    Examples
+    --------
+    The registry knows the ALSH of Calamane (with its places), the BPE also lists a crèche at
+    Cahors: the ALSH is matched (counted once), the crèche is added with unknown places.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes, load_facilities
+    >>> from maillage.layers.communes import points_layer
+    >>> communes = points_layer(embedded_communes())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     registry_csv, bpe_csv = Path(folder) / "registre.csv", Path(folder) / "bpe.csv"
+    ...     _ = registry_csv.write_text("id;nom;type;commune;places\n"
+    ...                                 "alsh-calamane;ALSH de Calamane;alsh;46046;20\n")
+    ...     _ = bpe_csv.write_text("DEPCOM;TYPEQU;QUALITE_XY\n46046;D505;Non géolocalisé\n"
+    ...                            "46042;D502;Non géolocalisé\n")
+    ...     registry = load_facilities(registry_csv, communes=communes)
+    ...     bpe = load_bpe(bpe_csv, communes=communes)
+    >>> merged, matches = merge_with_registry(registry, bpe, at="2025-06-01")
+    >>> merged[["kind", "commune_code", "capacity"]].to_numpy().tolist()
+    [['alsh', '46046', 20.0], ['eaje', '46042', nan]]
+    >>> matches[["registry_id", "kind", "commune_code"]].to_numpy().tolist()
+    [['alsh-calamane', 'alsh', '46046']]
     """
     report = ValidationReport() if report is None else report
     pairs, added = [], []

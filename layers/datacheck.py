@@ -117,6 +117,17 @@ def check_sources(timeout: float = DEFAULT_TIMEOUT, *, offline: bool | None = No
     list of SourceCheck
         One per source, in order; ``ok`` False with a French ``detail`` when it did not
         answer, and ``source.fix`` says what to do.
+
+    Examples
+    --------
+    Offline, nothing is tried; a source that does not answer is reported with the reason:
+
+    >>> [check.detail for check in check_sources(offline=True)][:1]
+    ['non essayé : mode hors ligne (MAILLAGE_OFFLINE=1)']
+    >>> closed = Source("Port fermé", "http://127.0.0.1:9/", "rien", "aucune")
+    >>> [(check.ok, check.detail) for check in check_sources(1.0, offline=False,
+    ...                                                      sources=[closed])]
+    [(False, 'injoignable (...)')]
     """
     offline = settings.offline() if offline is None else offline
     if offline:

@@ -200,7 +200,7 @@ def _numbers(frame, columns, file):
 
 
 def read_cells(path) -> pd.DataFrame:
-    """Read a Filosofi 200 m grid CSV (cells with age bands).
+    r"""Read a Filosofi 200 m grid CSV (cells with age bands).
 
     Parameters
     ----------
@@ -218,6 +218,21 @@ def read_cells(path) -> pd.DataFrame:
     ------
     InputError
         Missing columns or an unreadable number (file, row and column named).
+
+    Examples
+    --------
+    A cell of INSEE's published file: its identifier gives the lower-left corner, the centre is
+    100 m further in each direction:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "carreaux.csv"
+    ...     _ = path.write_text("idcar_200m;ind;ind_0_3;ind_4_5;ind_6_10;ind_11_17;lcog_geo\n"
+    ...                         "CRS3035RES200mN2383800E3630200;42;2;1;3;4;46046\n")
+    ...     cells = read_cells(path)
+    >>> cells[["x", "y", "ind", "ind_6_10", "commune"]].to_numpy().tolist()
+    [[3630300.0, 2383900.0, 42.0, 3.0, '46046']]
     """
     file = display_name(path)
     table = _read(path)
@@ -249,7 +264,7 @@ def read_cells(path) -> pd.DataFrame:
 
 
 def read_commune_sums(path) -> pd.DataFrame:
-    """Read Filosofi children per commune (``code_insee``/``codgeo``, ``ind``, the bands).
+    r"""Read Filosofi children per commune (``code_insee``/``codgeo``, ``ind``, the bands).
 
     Parameters
     ----------
@@ -260,6 +275,19 @@ def read_commune_sums(path) -> pd.DataFrame:
     -------
     DataFrame
         Index = commune code; ``ind`` (inhabitants) and the Filosofi bands (children).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "filosofi-communes.csv"
+    ...     _ = path.write_text("codgeo,ind,ind_0_3,ind_4_5,ind_6_10,ind_11_17\n"
+    ...                         "46046,400,16,8,20,28\n")
+    ...     sums = read_commune_sums(path)
+    >>> sums
+             ind  ind_0_3  ind_4_5  ind_6_10  ind_11_17
+    46046  400.0     16.0      8.0      20.0       28.0
     """
     file = display_name(path)
     table = _read(path)
@@ -307,7 +335,7 @@ def shared_file() -> Path | None:
 
 
 def apply_filosofi(communes, path, report):
-    """Replace the children of the communes by Filosofi's age shares × population municipale.
+    r"""Replace the children of the communes by Filosofi's age shares × population municipale.
 
     Parameters
     ----------
@@ -325,6 +353,24 @@ def apply_filosofi(communes, path, report):
         every commune with Filosofi inhabitants. A commune of the file without inhabitant, or
         absent from it with estimated children, gets the age structure of its EPCI in the
         file when there is one; every other commune keeps its children.
+
+    Examples
+    --------
+    Calamane has 500 inhabitants (census) and 400 in Filosofi: each band is scaled by 500 / 400,
+    and 0–2 years are three quarters of Filosofi's 0–3 years:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from maillage.layers import ValidationReport
+    >>> communes = pd.DataFrame({"epci": ["200023737"], "population": [500]}, index=["46046"])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "filosofi-communes.csv"
+    ...     _ = path.write_text("codgeo,ind,ind_0_3,ind_4_5,ind_6_10,ind_11_17\n"
+    ...                         "46046,400,16,8,20,28\n")
+    ...     children = apply_filosofi(communes, path, ValidationReport())
+    >>> children.loc["46046", ["pop_0_2", "pop_3_5", "pop_6_10", "pop_11_17"]].tolist()
+    [15.0, 15.0, 25.0, 35.0]
     """
     file = display_name(path)
     name = Path(path).name

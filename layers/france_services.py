@@ -109,7 +109,7 @@ def _resolve(path, offline, report):
 
 def load_france_services(path=None, *, departement: str | None = "46", communes=None,
                          offline=None, report=None):
-    """Load France services sites from the ANCT national list (CSV).
+    r"""Load France services sites from the ANCT national list (CSV).
 
     Parameters
     ----------
@@ -132,6 +132,26 @@ def load_france_services(path=None, *, departement: str | None = "46", communes=
         Facilities schema (``kind`` = "france_services", ``itinerant`` True for buses and
         itinerant services, ``subtype`` "bus"/"itinérante"/"fixe"…); ``attrs["report"]``,
         ``attrs["source"]``.
+
+    Examples
+    --------
+    Two rows of the ANCT list (a site and a bus), read from a file:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> rows = ("id_fs;lib_fs;insee_com;latitude;longitude;format_fs\n"
+    ...         "101;France services de Catus;46064;44.5578;1.3337;Fixe\n"
+    ...         "102;Bus France services du Grand Cahors;46042;44.4475;1.4410;Bus_équivalent\n")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "france-services.csv"
+    ...     _ = path.write_text(rows, encoding="utf-8")
+    ...     sites = load_france_services(path, communes=points_layer(embedded_communes()))
+    >>> sites[["kind", "subtype", "commune_code", "itinerant"]].to_numpy().tolist()
+    [['france_services', 'fixe', '46064', False], ['france_services', 'bus', '46042', True]]
+    >>> sites.index.tolist()
+    ['fs-101', 'fs-102']
     """
     report = ValidationReport() if report is None else report
     resolved, source = _resolve(path, offline, report)

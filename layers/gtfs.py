@@ -194,7 +194,7 @@ def _checked_trips(trips, known_routes: set, file: str) -> None:
 
 
 def load_gtfs_stops(path, *, report=None):
-    """Bus stops of a GTFS feed with their mean departures per weekday and their routes.
+    r"""Bus stops of a GTFS feed with their mean departures per weekday and their routes.
 
     Parameters
     ----------
@@ -209,6 +209,30 @@ def load_gtfs_stops(path, *, report=None):
     GeoDataFrame
         ``stop_id``, ``name``, ``departures_weekday`` (int, mean departures per day Monday to
         Friday), ``routes`` (";"-joined short names), ``geometry`` (Point, EPSG:4326).
+
+    Examples
+    --------
+    A feed of one route (« L1 ») running every weekday, there and back, between two stops: a
+    trip's last stop is an arrival, so each stop has one departure per weekday.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> files = {
+    ...     "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n"
+    ...                  "cahors,Cahors Gare,44.4491,1.4346\ncalamane,Calamane Bourg,44.5190,1.4090\n",
+    ...     "routes.txt": "route_id,route_short_name,route_type\nl1,L1,3\n",
+    ...     "trips.txt": "route_id,service_id,trip_id\nl1,semaine,t1\nl1,semaine,t2\n",
+    ...     "stop_times.txt": "trip_id,stop_id,stop_sequence,departure_time\n"
+    ...                       "t1,cahors,1,07:30:00\nt1,calamane,2,07:50:00\n"
+    ...                       "t2,calamane,1,17:10:00\nt2,cahors,2,17:30:00\n",
+    ...     "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+    ...                     "start_date,end_date\nsemaine,1,1,1,1,1,0,0,20250101,20251231\n"}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for name, text in files.items():
+    ...         _ = (Path(folder) / name).write_text(text, encoding="utf-8")
+    ...     stops = load_gtfs_stops(folder)
+    >>> stops[["stop_id", "name", "departures_weekday", "routes"]].to_numpy().tolist()
+    [['cahors', 'Cahors Gare', 1, 'L1'], ['calamane', 'Calamane Bourg', 1, 'L1']]
     """
     report = ValidationReport() if report is None else report
     feed = _Feed(Path(path))

@@ -38,7 +38,7 @@ def _weekdays(row: RowCells) -> str:
 
 
 def load_itinerant_stops(path, communes=None, facilities=None, *, report=None):
-    """Load the stops of itinerant services (CSV, XLSX or geographic file).
+    r"""Load the stops of itinerant services (CSV, XLSX or geographic file).
 
     Parameters
     ----------
@@ -57,6 +57,20 @@ def load_itinerant_stops(path, communes=None, facilities=None, *, report=None):
     -------
     GeoDataFrame
         Itinerant-stops schema of docs/DESIGN.md (EPSG:4326); ``attrs["report"]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.layers import embedded_communes
+    >>> from maillage.layers.communes import points_layer
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "arrets.csv"
+    ...     _ = path.write_text("service_id;commune_code;weekdays;days_per_month\n"
+    ...                         "gc-fs-bus;46046;mardi;2\n", encoding="utf-8")
+    ...     stops = load_itinerant_stops(path, communes=points_layer(embedded_communes()))
+    >>> stops[["service_id", "stop_id", "commune_code", "weekdays", "days_per_month"]].to_numpy().tolist()
+    [['gc-fs-bus', 'gc-fs-bus-46046', '46046', 'mardi', 2.0]]
     """
     report = ValidationReport() if report is None else report
     file = display_name(path)

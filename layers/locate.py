@@ -17,6 +17,7 @@ from pyproj import Transformer
 from maillage.settings import LAYER_CRS, METRIC_CRS
 
 from .cog import CODE_PATTERN, current_code, normalize_code
+from .columns import spread_findings
 from .tables import blank, non_finite, parse_number
 
 #: Longitude/latitude box of metropolitan France and Corsica (degrees).
@@ -348,8 +349,6 @@ class Locator:
             NaN), ``location_precision`` (object) and ``placed`` (bool), one per row of
             ``rows``.
         """
-        from .columns import spread_findings
-
         rows = np.asarray(rows, dtype=np.int64)
         communes = code_cells.map(self.commune_finding)
         code = np.asarray([c for c, _ in communes] + [None], dtype=object)[:-1][

@@ -245,6 +245,27 @@ def read_geo(path: Path, report):
     ------
     InputError
         When the file is unreadable or has no CRS and is not in degrees.
+
+    Examples
+    --------
+    A GeoPackage in Lambert-93 comes back in degrees, and the report says it was reprojected:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> from maillage.layers import ValidationReport
+    >>> calamane = gpd.GeoDataFrame({"nom": ["Calamane"]}, geometry=[Point(573562, 6381266)],
+    ...                             crs="EPSG:2154")
+    >>> report = ValidationReport()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "calamane.gpkg"
+    ...     calamane.to_file(path)
+    ...     layer = read_geo(path, report)
+    >>> layer.crs.to_epsg(), [round(v, 3) for v in layer.geometry.iloc[0].coords[0]]
+    (4326, [1.409, 44.519])
+    >>> report.to_frame()["level"].tolist()
+    ['converti']
     """
     path = as_path(path, "path")
     file = display_name(path)

@@ -69,16 +69,16 @@ class Territory:
     """
 
     name: str
-    communes: object
-    facilities: object
-    itinerant_stops: object
-    bus_stops: object | None
+    communes: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    itinerant_stops: gpd.GeoDataFrame
+    bus_stops: gpd.GeoDataFrame | None
     sources: dict[str, LayerSource]
     report: ValidationReport
-    epcis: object
+    epcis: pd.DataFrame
     #: INSEE Filosofi 200 m cells of the communes (:func:`maillage.layers.filosofi.read_cells`)
     #: when a cells file is available: the travel-time origins where children live.
-    cells: object | None = None
+    cells: pd.DataFrame | None = None
 
 
 def _embedded(name: str):

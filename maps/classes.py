@@ -6,16 +6,14 @@ falls in the same class, with the same colour and the same label, everywhere.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
-import warnings
-
-import mapclassify
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from maillage.maps.labels import fr_number
+from .labels import fr_number
 
 #: Colour of communes without a value (no children, or data absent).
 NO_DATA_COLOR = "#d9d9d9"
@@ -41,6 +39,17 @@ class Classes:
         Hex colour of each class.
     unit : str
         Unit written in the labels.
+
+    Examples
+    --------
+    Access-time classes: each value falls in the class whose upper bound it does not exceed, with
+    its colour and label; a missing value gets the no-data grey:
+
+    >>> classes = fixed_classes([0, 10, 20, 30], unit="min")
+    >>> classes.index(10.0), classes.label(12.5), classes.label(45.0)
+    (0, 'de 10 à 20 min', 'plus de 30 min')
+    >>> classes.color(float("nan")) == classes.no_data_color, classes.label(None)
+    (True, "pas d'enfant / donnée absente (hors registre)")
     """
 
     edges: list[float]
@@ -148,6 +157,10 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
     if k == 1 or hi == lo:
         edges = [lo, hi]
     else:
+        # mapclassify only here: its import compiles a numba kernel and loads scikit-learn
+        # (≈ 3 s), which the app's fixed and diverging classes never need.
+        import mapclassify
+
         with warnings.catch_warnings():  # "Numba not installed": the pure Python path is fine
             warnings.simplefilter("ignore", UserWarning)
             breaks = getattr(mapclassify, scheme)(arr, k=k).bins

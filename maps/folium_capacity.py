@@ -6,11 +6,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from maillage.maps.classes import NO_DATA_LABEL, Classes, classify
-from maillage.maps.folium_layers import add_commune_values, add_context, has_contours
-from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
-from maillage.maps.secret import SECRET_LABEL, is_secret, publishable_ratio, threshold
+from .classes import NO_DATA_LABEL, Classes, classify
+from .folium_layers import add_commune_values, add_context, has_contours
+from .labels import fr_number, kind_label
+from .leaflet import LayerControl, add_legend, add_title, base_map, legend_html
+from .secret import SECRET_LABEL, is_secret, publishable_ratio, threshold
 
 #: Unit written in the capacity legend.
 CAPACITY_UNIT = "places pour 100 enfants"

@@ -6,11 +6,12 @@ import folium
 import numpy as np
 import pandas as pd
 
-from maillage.maps.classes import Classes, fixed_classes
-from maillage.maps.folium_layers import add_commune_values, add_context, has_contours
-from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
 from maillage.settings import DEFAULT_SETTINGS
+
+from .classes import Classes, fixed_classes
+from .folium_layers import add_commune_values, add_context, has_contours
+from .labels import fr_number, kind_label
+from .leaflet import LayerControl, add_legend, add_title, base_map, legend_html
 
 #: Access-time class bounds, minutes: 0 then the CTG thresholds of the default
 #: :class:`~maillage.settings.DiagnosticSettings` (10, 15, 20, 30 min).

@@ -13,12 +13,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from maillage.maps.classes import Classes
-from maillage.maps.labels import (ages_label, fr_number, is_missing, kind_color, kind_label,
-                                  opening_label)
-from maillage.maps.leaflet import (COMMUNES_PANE, ISOCHRONES_PANE, GeoJson, GeoJsonTooltip,
-                                   add_popup, add_tooltip, dot, line, swatch)
 from maillage.settings import METRIC_CRS
+
+from .classes import Classes
+from .labels import ages_label, fr_number, is_missing, kind_color, kind_label, opening_label
+from .leaflet import (COMMUNES_PANE, ISOCHRONES_PANE, GeoJson, GeoJsonTooltip, add_popup,
+                      add_tooltip, dot, line, swatch)
 
 #: Largest marker radius, pixels.
 MAX_RADIUS = 16.0

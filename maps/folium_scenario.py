@@ -5,12 +5,12 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
-from maillage.maps.classes import diverging_classes
-from maillage.maps.folium_capacity import (CAPACITY_UNIT, capacity_classes, capacity_tooltip,
-                                           mapped_ratio)
-from maillage.maps.folium_layers import add_commune_values, add_context
-from maillage.maps.labels import fr_number, kind_label
-from maillage.maps.leaflet import LayerControl, add_legend, add_title, base_map, legend_html
+from .classes import diverging_classes
+from .folium_capacity import CAPACITY_UNIT, capacity_classes, capacity_tooltip, mapped_ratio
+from .folium_layers import add_commune_values, add_context
+from .labels import fr_number, kind_label
+from .leaflet import LayerControl, add_legend, add_title, base_map, legend_html
+
 
 def scenario_difference(before: pd.DataFrame, after: pd.DataFrame,
                         small: int | None = None) -> pd.Series:
@@ -44,6 +44,22 @@ def scenario_map(territory, before: pd.DataFrame, after: pd.DataFrame, *, kind: 
     -------
     folium.Map
         The interactive map (before, after and the difference by commune), French legend and tooltips.
+
+    Examples
+    --------
+    The ALSH of Calamane opened in April 2025: the registry before (31 March) and after (1 June):
+
+    >>> import folium
+    >>> from maillage.analysis import places_per_100_children
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> before = places_per_100_children(grand_cahors, kind="alsh", at="2025-03-31")
+    >>> after = places_per_100_children(grand_cahors, kind="alsh", at="2025-06-01")
+    >>> m = scenario_map(grand_cahors, before, after, kind="alsh", title="Calamane ouvre")
+    >>> views = [layer.layer_name for layer in m._children.values()
+    ...          if isinstance(layer, folium.FeatureGroup) and not layer.overlay]
+    >>> views
+    ['Avant : places pour 100 enfants', 'Après : places pour 100 enfants', 'Différence (après − avant)']
     """
     communes = territory.communes
     before = before.reindex(communes.index)

@@ -16,7 +16,7 @@ from importlib.resources import files
 
 import folium
 import geopandas as gpd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -105,9 +105,11 @@ def base_map(frame: gpd.GeoDataFrame, *, tiles: bool = False) -> folium.Map:
                          control=False,
                          attr="© contributeurs OpenStreetMap").add_to(m)
     m.fit_bounds([[south, west], [north, east]], padding=(24, 24))
-    m.get_root().header.add_child(Element(f"<style>{_LEGEND_CSS}</style>"), name="maillage_css")
+    page = m.get_root()
+    assert isinstance(page, Figure), "a folium Map's root is its page (branca Figure)"
+    page.header.add_child(Element(f"<style>{_LEGEND_CSS}</style>"), name="maillage_css")
     if not tiles:
-        m.get_root().header.add_child(
+        page.header.add_child(
             Element(f"<style>.leaflet-container{{background:{OFFLINE_BACKGROUND}}}</style>"),
             name="maillage_offline_bg")
     return m

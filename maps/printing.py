@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from maillage.maps.labels import kind_label
+from .labels import kind_label
 
 #: Most columns of a table part on an A4 portrait page (identifier columns included).
 MAX_COLUMNS = 10

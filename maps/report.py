@@ -25,28 +25,27 @@ import numpy as np
 import pandas as pd
 
 import maillage
-from maillage.atomic import write_text
 from maillage.analysis.diagnostic import Diagnostic
-from maillage.maps.folium_capacity import capacity_classes, capacity_map, mapped_ratio
-from maillage.maps.folium_coverage import coverage_map, time_classes
-from maillage.maps.folium_layers import has_contours
+from maillage.atomic import write_text
 from maillage.kinds import counted_kinds
-from maillage.maps.classes import diverging_classes
-from maillage.maps.folium_capacity import CAPACITY_UNIT
-from maillage.maps.folium_scenario import scenario_difference, scenario_map
-from maillage.maps.labels import fr_number, kind_label, layer_label, short_kind
-from maillage.maps.leaflet import save_map
-from maillage.maps.output import output_folder
-from maillage.maps.printing import page_style, table_parts
-from maillage.maps.secret import threshold
-from maillage.maps.static import static_map
-from maillage.maps.tables import (commune_table, coverage_table, epci_table, scenario_table,
-                                  write_layers, write_tables)
-from maillage.maps.report_indicators import (equity_table, france_services_check,
-                                             france_services_table, presence_table,
-                                             sensitivity_table, zones_blanches_table)
-from maillage.maps.report_text import (facility_summary, methodology, sources_rows,
-                                       territory_facts, validation_summary)
+
+from .classes import diverging_classes
+from .folium_capacity import CAPACITY_UNIT, capacity_classes, capacity_map, mapped_ratio
+from .folium_coverage import coverage_map, time_classes
+from .folium_layers import has_contours
+from .folium_scenario import scenario_difference, scenario_map
+from .labels import fr_number, kind_label, layer_label, short_kind
+from .leaflet import save_map
+from .output import output_folder
+from .printing import page_style, table_parts
+from .report_indicators import (equity_table, france_services_check, france_services_table,
+                                presence_table, sensitivity_table, zones_blanches_table)
+from .report_text import (facility_summary, methodology, sources_rows, territory_facts,
+                          validation_summary)
+from .secret import threshold
+from .static import static_map
+from .tables import (commune_table, coverage_table, epci_table, scenario_table, write_layers,
+                     write_tables)
 
 #: Name of the report inside the output folder.
 REPORT_NAME = "rapport.html"
@@ -95,14 +94,24 @@ def header(column: str) -> str:
 _CODE_COLUMNS = {"code", "epci", "perimetre"}
 
 
-def _cell(value) -> str:
-    if isinstance(value, (float, np.floating)):
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _column_decimals(values) -> int:
+    """Decimals of a column's numbers: 1 when one of them has a fraction, else 0, so that a
+    column reads alike from top to bottom (« 9,0 » beside « 6,4 », never « 9 »)."""
+    return int(any(_is_number(v) and np.isfinite(v) and not float(v).is_integer()
+                   for v in values))
+
+
+def _cell(value, decimals: int = 0) -> str:
+    if _is_number(value):
         if np.isnan(value):
             return "–"
-        text = fr_number(value, 0 if float(value).is_integer() else 1)
+        text = fr_number(value, decimals)
         return "0" if text in ("-0", "-0,0") else text
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return fr_number(value)
     if value is None or value is pd.NA:
         return "–"
     text = str(value)
@@ -134,7 +143,9 @@ def html_table(frame: pd.DataFrame | None, headers: dict[str, str] | None = None
         return {"columns": [], "headers": [], "rows": [], "numeric": [], "identifier": []}
     headers = headers or {}
     columns = [str(c) for c in frame.columns]
-    rows = [[str(v) if c in _CODE_COLUMNS else _cell(v) for c, v in zip(columns, row)]
+    decimals = [_column_decimals(frame.iloc[:, i]) for i in range(len(columns))]
+    rows = [[str(v) if c in _CODE_COLUMNS else _cell(v, d)
+             for c, v, d in zip(columns, row, decimals)]
             for row in frame.itertuples(index=False)]
     return {"columns": columns,
             "headers": [headers.get(c, header(c)) for c in columns],
@@ -333,13 +344,21 @@ def write_report(diag: Diagnostic, out: str | os.PathLike, *, self_contained: bo
 
     Examples
     --------
-    >>> from maillage.geo import StraightLineTimer
+    :func:`maillage.pipeline.build_diagnostic` computes the full diagnostic; here only the
+    layers of the Grand Cahors, without indicators (fast):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.analysis import Diagnostic
     >>> from maillage.layers import load_territory
-    >>> from maillage.pipeline import build_diagnostic
     >>> grand_cahors = load_territory(epci="200023737", offline=True)
-    >>> diagnostic = build_diagnostic(grand_cahors, StraightLineTimer(), at="2025-06-01")
-    >>> write_report(diagnostic, "diagnostic-grand-cahors").name  # doctest: +SKIP
-    'diagnostic-grand-cahors'
+    >>> diagnostic = Diagnostic(grand_cahors, "temps estimés à vol d'oiseau", True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     report = write_report(diagnostic, Path(folder) / "diagnostic-grand-cahors")
+    ...     written = sorted(path.name for path in report.parent.iterdir()
+    ...                      if not path.name.startswith("."))
+    >>> report.name, written
+    ('rapport.html', ['couches.gpkg', 'rapport.html', 'tableaux', 'validation.txt'])
     """
     tiles = (not self_contained) if tiles is None else tiles
     step = step or (lambda name: None)

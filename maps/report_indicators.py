@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from maillage.analysis.diagnostic import Diagnostic
-from maillage.maps.secret import protect_frame
+
+from .secret import protect_frame
 
 
 def zones_blanches_table(diag: Diagnostic, *, small: int | None = None) -> pd.DataFrame:

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from maillage.analysis.diagnostic import Diagnostic
-from maillage.maps.labels import fr_number, is_missing, kind_label, layer_label, short_kind
-from maillage.maps.secret import threshold
+
+from .labels import fr_number, is_missing, kind_label, layer_label, short_kind
+from .secret import threshold
 
 #: Validation entries listed in the report (the full list is in tableaux/validation.csv).
 VALIDATION_SHOWN = 25

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from maillage import settings
-from maillage.maps.labels import protect_count
+
+from .labels import protect_count
 
 #: Text shown instead of a hidden ratio.
 SECRET_LABEL = "secret statistique"

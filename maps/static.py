@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -19,10 +19,11 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
 from maillage.atomic import write_bytes  # noqa: E402
-from maillage.maps.classes import Classes  # noqa: E402
-from maillage.maps.folium_layers import has_contours  # noqa: E402
-from maillage.maps.labels import kind_color, kind_label  # noqa: E402
 from maillage.settings import METRIC_CRS  # noqa: E402
+
+from .classes import Classes  # noqa: E402
+from .folium_layers import has_contours  # noqa: E402
+from .labels import kind_color, kind_label  # noqa: E402
 
 #: Figure size, inches: the text width of an A4 page with 15 mm margins (180 mm), so that
 #: the figure prints at full text width with its fonts at their nominal size.
@@ -122,6 +123,23 @@ def static_map(territory, values: pd.Series, classes: Classes, stem: str | os.Pa
     -------
     list of Path
         The PNG and SVG written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.analysis import places_per_100_children
+    >>> from maillage.layers import load_territory
+    >>> from maillage.maps.folium_capacity import capacity_classes
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> table = places_per_100_children(grand_cahors, kind="alsh", at="2025-06-01")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = static_map(grand_cahors, table["places_per_100_children"],
+    ...                          capacity_classes(table), Path(folder) / "capacite_alsh",
+    ...                          title="ALSH : places pour 100 enfants de 3 à 11 ans",
+    ...                          source="Sources : registre CTG, INSEE", kinds=["alsh"])
+    ...     [(path.name, path.stat().st_size > 10_000) for path in written]
+    [('capacite_alsh.png', True), ('capacite_alsh.svg', True)]
     """
     communes = territory.communes.to_crs(METRIC_CRS)
     vals = values.reindex(communes.index)

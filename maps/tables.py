@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from maillage.atomic import atomic_path, write_bytes
 from maillage.analysis.diagnostic import Diagnostic
-from maillage.maps.secret import protect_frame
+from maillage.atomic import atomic_path, write_bytes
 from maillage.safe import spreadsheet_safe, xlsx_formulas_as_text
+
+from .secret import protect_frame
 
 #: Decimals of every float written in the CSV and XLSX tables.
 DECIMALS = 1

@@ -29,7 +29,8 @@ from docx.shared import Cm, Pt
 
 from maillage.atomic import write_bytes
 from maillage.errors import MaillageError
-from maillage.maps.report import write_report
+
+from .report import write_report
 
 #: Width of the maps in the document (A4 portrait, 2 cm margins), centimetres.
 PICTURE_WIDTH_CM = 17.0
@@ -355,6 +356,20 @@ def report_docx(html: str | os.PathLike, docx: str | os.PathLike | None = None) 
     -------
     pathlib.Path
         The document written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from maillage.analysis import Diagnostic
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     html = write_report(Diagnostic(grand_cahors, "temps estimés", True),
+    ...                         Path(folder) / "rapport")
+    ...     docx = report_docx(html)
+    ...     docx.name, docx.parent == html.parent, docx.stat().st_size > 10_000
+    ('rapport.docx', True, True)
     """
     html = Path(html)
     docx = Path(docx) if docx is not None else html.with_suffix(".docx")
@@ -382,6 +397,23 @@ def write_docx(diag, path: str | os.PathLike, *, small: int | None = None) -> Pa
     -------
     pathlib.Path
         The document written.
+
+    Examples
+    --------
+    A diagnostic of the Grand Cahors's layers only (:func:`maillage.pipeline.build_diagnostic`
+    gives the full one), as Word: the report's sections are Word headings:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from docx import Document
+    >>> from maillage.analysis import Diagnostic
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> diagnostic = Diagnostic(grand_cahors, "temps estimés à vol d'oiseau", True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     document = Document(write_docx(diagnostic, Path(folder) / "diagnostic.docx"))
+    >>> [p.text for p in document.paragraphs if p.style.name == "Heading 1"][:2]
+    ['1. Le territoire', '2. Indicateurs par intercommunalité']
     """
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix=".maillage-docx-") as tmp:

@@ -12,6 +12,7 @@ import math
 from maillage.layers.facilities import KIND_SYNONYMS, KINDS, MAX_AGE
 from maillage.layers.locate import FRANCE_LAT, FRANCE_LON, L93_X, L93_Y
 from maillage.layers.tables import normalize_header
+from maillage.settings import LAYER_CRS, METRIC_CRS
 
 from ..capacity import AGE_BANDS
 
@@ -107,8 +108,6 @@ def point(error, lat, lon) -> tuple[float, float]:
     for x, y in ((lon, lat), (lat, lon)):
         if L93_X[0] <= x <= L93_X[1] and L93_Y[0] <= y <= L93_Y[1]:
             from pyproj import Transformer
-
-            from maillage.settings import LAYER_CRS, METRIC_CRS
 
             lon_deg, lat_deg = Transformer.from_crs(METRIC_CRS, LAYER_CRS,
                                                     always_xy=True).transform(x, y)

@@ -84,6 +84,21 @@ def backup_coverage(demand, cost, threshold, candidates=None, existing=None, *, 
     SolverError
         Some demand point has no site within ``threshold``, or ``p`` sites cannot cover
         everyone.
+
+    Examples
+    --------
+    One new site covers every child within 15 minutes (Calamane); the children of Cahors and
+    Calamane are then within 15 minutes of two sites:
+
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = backup_coverage(children, minutes, 15, candidates=["Calamane", "Catus"],
+    ...                          existing=["alsh-cahors"])
+    >>> result.selected, result.covered_demand, result.objective
+    (['Calamane'], 160.0, 120.0)
     """
     threshold = check_threshold(threshold)
     time_limit = number(time_limit, "time_limit", minimum=0)

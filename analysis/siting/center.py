@@ -108,6 +108,21 @@ def p_center(demand, cost, p, candidates=None, existing=None, *, threshold=None,
     ------
     SolverError
         A demand point reaches no site (with p = 0: no existing site).
+
+    Examples
+    --------
+    Cahors has an ALSH; a second one at Calamane shortens the longest trip to 14 minutes (Catus),
+    one at Catus would leave Nuzéjouls 16 minutes away:
+
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = p_center(children, minutes, 1, candidates=["Calamane", "Catus"],
+    ...                   existing=["alsh-cahors"])
+    >>> result.selected, result.objective
+    (['Calamane'], 14.0)
     """
     inst = build_instance(demand, cost, candidates, existing)
     p = _check_p(inst, p)
@@ -173,6 +188,20 @@ def p_dispersion(cost, p, candidates=None, existing=None, *, time_limit=60.0,
     SitingResult
         ``objective`` = the smallest cost between a new site and another open site.
         No demand: coverage fields are 0.
+
+    Examples
+    --------
+    Two new sites as far as possible from each other and from the ALSH of Cahors (minutes
+    between sites):
+
+    >>> import pandas as pd
+    >>> sites = ["alsh-cahors", "Calamane", "Nuzejouls", "Catus", "Gourdon"]
+    >>> minutes = pd.DataFrame([[0, 12, 16, 25, 45], [12, 0, 5, 14, 38], [16, 5, 0, 18, 40],
+    ...                         [25, 14, 18, 0, 28], [45, 38, 40, 28, 0]],
+    ...                        index=sites, columns=sites, dtype=float)
+    >>> result = p_dispersion(minutes, 2, existing=["alsh-cahors"])
+    >>> sorted(result.selected), result.objective
+    (['Catus', 'Gourdon'], 25.0)
     """
     ids, d = _site_matrix(cost)
     demand = pd.Series(0.0, index=pd.Index(ids, name="site"))

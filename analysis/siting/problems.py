@@ -96,6 +96,24 @@ class SitingResult:
         ``objective`` when optimal, None when HiGHS did not run.
     time_limit : float or None
         The solver's time limit, seconds (None when HiGHS did not run).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> children = pd.Series({"Cahors": 100.0, "Calamane": 20.0, "Nuzejouls": 10.0,
+    ...                       "Catus": 30.0})
+    >>> minutes = pd.DataFrame({"alsh-cahors": [0, 12, 16, 25], "Calamane": [12, 0, 5, 14],
+    ...                         "Catus": [25, 14, 18, 0]}, index=children.index, dtype=float)
+    >>> result = p_median(children, minutes, 1, candidates=["Calamane", "Catus"],
+    ...                   existing=["alsh-cahors"])
+
+    Catus opens; the children of Calamane (20 × 12 min) and Nuzéjouls (10 × 16 min) still go
+    to Cahors: 400 child-minutes in all.
+
+    >>> result.model, result.selected, result.existing, result.total_cost
+    ('p-median', ['Catus'], ['alsh-cahors'], 400.0)
+    >>> result.assignment.to_dict()
+    {'Cahors': 'alsh-cahors', 'Calamane': 'alsh-cahors', 'Nuzejouls': 'alsh-cahors', 'Catus': 'Catus'}
     """
 
     model: str

@@ -178,6 +178,23 @@ class SitingInputs:
         Assumptions the planner should read (French).
     site_points : geopandas.GeoSeries or None
         Site id -> point (EPSG:4326), existing sites then candidates.
+
+    Examples
+    --------
+    The ALSH of the Grand Cahors: its 36 communes' children, its 5 centres in force before
+    Calamane opens, every commune as a candidate; the inputs feed the models directly:
+
+    >>> from maillage.analysis.siting import maximal_coverage
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> grand_cahors = load_territory(epci="200023737", offline=True)
+    >>> inputs = siting_inputs(grand_cahors, "alsh", timer=StraightLineTimer(), at="2025-03-31")
+    >>> inputs.cost.shape, inputs.labels[inputs.existing[0]]
+    ((36, 41), 'ALSH de Catus')
+    >>> result = maximal_coverage(inputs.demand, inputs.cost, 10, 1, inputs.candidates,
+    ...                           inputs.existing)
+    >>> len(result.selected), result.covered_demand > 0
+    (1, True)
     """
 
     demand: pd.Series

@@ -24,9 +24,20 @@ def _geometries(points) -> gpd.GeoSeries:
 
 
 def _origin_key(geoms: gpd.GeoSeries) -> str:
-    """Digest of the origins' CRS and geometries, in order (their index does not matter)."""
+    """Digest of the origins' CRS and geometries, in order (their index does not matter).
+
+    Points (the usual origins: ~23 000 cells) are read as one coordinate array, hashed at
+    once; other geometries one WKB blob each.
+    """
     digest = hashlib.blake2b(str(geoms.crs).encode(), digest_size=16)
-    for blob in shapely.to_wkb(geoms.to_numpy()):
+    values = geoms.to_numpy()
+    kinds = shapely.get_type_id(values)
+    if len(values) and (kinds == shapely.GeometryType.POINT).all():
+        digest.update(b"points")
+        digest.update(shapely.is_empty(values).tobytes())  # empty points have no coordinates
+        digest.update(np.ascontiguousarray(shapely.get_coordinates(values)).tobytes())
+        return digest.hexdigest()
+    for blob in shapely.to_wkb(values):
         digest.update(blob or b"")
         digest.update(b"|")
     return digest.hexdigest()
@@ -49,6 +60,21 @@ class MemoTimer:
     list of origin geometries; with a ``cutoff``, and for ``nearest``, the wrapped timer
     answers directly. ``hits``/``misses`` count destination columns served from memory or
     routed.
+
+    Examples
+    --------
+    The second request for the same destinations is answered from memory:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from maillage.geo import StraightLineTimer
+    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
+    ...                          crs="EPSG:4326")
+    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
+    >>> timer = MemoTimer(StraightLineTimer())
+    >>> first, again = timer.matrix(villages, alsh), timer.matrix(villages, alsh)
+    >>> first.equals(again), timer.misses, timer.hits
+    (True, 1, 1)
     """
 
     def __init__(self, inner, max_columns: int = 200_000):

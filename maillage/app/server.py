@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from maillage.errors import InputError, MaillageError
 
 from .scenario_json import scenario_error
-from .session import SCENARIO_MAX_BYTES, UPLOAD_MAX_BYTES, Session, parse_scenario_file, safe_name
+from .session import SCENARIO_MAX_BYTES, UPLOAD_MAX_BYTES, Session, safe_name
 
 __all__ = ["LOOPBACK_HOSTS", "create_app", "free_port", "new_token", "serve"]
 
@@ -50,6 +50,12 @@ def new_token() -> str:
     -------
     str
         32 URL-safe characters (192 random bits, :func:`secrets.token_urlsafe`).
+
+    Examples
+    --------
+    >>> token = new_token()
+    >>> len(token), token != new_token()
+    (32, True)
     """
     return secrets.token_urlsafe(24)
 
@@ -125,6 +131,22 @@ def create_app(session: Session, token: str) -> FastAPI:
     fastapi.FastAPI
         The page, its static files and the JSON API (docs/app.md), guarded by the token and
         the Host check.
+
+    Examples
+    --------
+    Every request must carry the session's token and name the loopback as its host (tested
+    here in memory, without a server):
+
+    >>> from fastapi.testclient import TestClient
+    >>> from maillage.geo import StraightLineTimer
+    >>> from maillage.layers import load_territory
+    >>> session = Session(load_territory(epci="200023737", offline=True), StraightLineTimer())
+    >>> client = TestClient(create_app(session, "jeton-secret"), base_url="http://127.0.0.1:8000")
+    >>> client.get("/").status_code, client.get("/?token=jeton-secret").status_code
+    (403, 200)
+    >>> client.get("/?token=jeton-secret", headers={"Host": "evil.example"}).status_code
+    403
+    >>> session.close()
     """
     app = FastAPI(title="maillage app", docs_url=None, redoc_url=None, openapi_url=None)
     static = Path(str(files("maillage.app").joinpath("static")))
@@ -201,7 +223,8 @@ def create_app(session: Session, token: str) -> FastAPI:
     @app.post("/api/scenario/load")
     async def scenario_load(request: Request):
         raw = await _body(request, SCENARIO_MAX_BYTES, "scénario")
-        return parse_scenario_file(request.query_params.get("name"), raw)
+        with busy:
+            return session.load_scenario_file(request.query_params.get("name"), raw)
 
     @app.post("/api/facilities/upload")
     async def upload(request: Request):

@@ -31,6 +31,16 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
     -------
     Session
         The territory, its timer (memoised) and the registry, kept in memory.
+
+    Examples
+    --------
+    The Grand Cahors alone, with the road graph of ../shared/data when present (else flagged
+    straight-line estimates), not warmed:
+
+    >>> session = open_session(territory="200023737", date="2025-03-31", warm=False)
+    >>> len(session.territory.communes), session.date, session.base_scenario()["changements"]
+    (36, '2025-03-31', [])
+    >>> session.close()
     """
     from maillage.geo import NetworkTimer, default_timer, load_road_graph
     from maillage.layers import load_territory

@@ -28,9 +28,9 @@ err_console = Console(stderr=True, markup=False)
 
 def _register_all() -> None:
     # The ``app`` command lives in ``webapp``: a submodule named ``app`` would shadow ``app``.
-    from maillage.cli import data, layers, network, report, scenario, site, webapp
+    from maillage.cli import data, layers, national, network, report, scenario, site, webapp
 
-    for module in (layers, network, scenario, site, report, webapp, data):
+    for module in (layers, network, scenario, site, report, webapp, data, national):
         module.register(app)
 
 

@@ -89,7 +89,8 @@ def test_france_services_target_fails_for_montcabrier():
     assert not check.passed
     assert check.failing.index.tolist() == ["montcabrier"]
     assert check.population_beyond == 400
-    assert "400 habitants" in check.text()
+    assert check.text() == ("Objectif non atteint : 400 habitants (1,9\u00a0%) dans 1 "
+                            "commune(s) à plus de 30 min.")
     times["montcabrier"] = 29.0
     assert france_services_target(times, people).passed
 

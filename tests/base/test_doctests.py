@@ -25,7 +25,7 @@ def _modules() -> list[str]:
         names.add(package)
         path = importlib.import_module(package).__path__
         for info in pkgutil.walk_packages(path, package + "."):
-            if info.name not in SKIPPED and not info.name.startswith("maillage.app"):
+            if info.name not in SKIPPED:
                 names.add(info.name)
     return sorted(names)
 
@@ -39,7 +39,9 @@ MODULES = [name for name in _modules() if _with_examples(name)]
 
 
 def test_the_public_functions_have_examples_to_run():
-    assert {"maillage.errors", "maillage.analysis.fca", "maillage.analysis.capacity"} <= set(MODULES)
+    assert {"maillage.errors", "maillage.analysis.fca", "maillage.analysis.capacity",
+            "maillage.layers.gtfs", "maillage.geo.population", "maillage.maps.static",
+            "maillage.app.session"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

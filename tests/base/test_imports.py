@@ -35,6 +35,8 @@ LEVELS = {
     "maillage.analysis": 3,
     "maillage.maps": 4,
     "maillage.pipeline": 5,
+    "maillage.national": 5,  # the national batch (Dask): layers, geo, analysis
+    "maillage.batch": 5,  # reports for every EPCI: calls the pipeline
     "maillage.cli": 6,
     "maillage.app": 6,
     "maillage.__main__": 7,
@@ -156,3 +158,50 @@ def test_the_reading_sees_a_loop_hidden_in_a_function_but_not_type_checking_impo
     assert _imports("maillage.layers.c", tmp_path / "c.py") == set()
     assert _imports("maillage.analysis.siting.problems") >= {"maillage.analysis.siting.greedy",
                                                               "maillage.errors"}
+
+
+#: The sub-packages whose modules import each other relatively (DESIGN.md, "Imports").
+SUBPACKAGES = ("maillage.layers", "maillage.geo", "maillage.analysis", "maillage.maps")
+
+
+def _internal_import_problems(module: str, path: Path) -> list[str]:
+    """Imports of maillage written inside a function, or absolute within the own package."""
+    package = ".".join(module.split(".")[:2])
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom | ast.Import):
+            continue
+        names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                 else [alias.name for alias in node.names])
+        internal = (isinstance(node, ast.ImportFrom) and node.level > 0) or any(
+            n == "maillage" or n.startswith("maillage.") for n in names)
+        if internal and id(node) not in top and not _in_type_checking(tree, node):
+            problems.append(f"{module}:{node.lineno} imports maillage inside a function")
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and any(
+                n == package or n.startswith(package + ".") for n in names):
+            problems.append(f"{module}:{node.lineno} imports its own package absolutely "
+                            f"(from {node.module}): write it relative")
+    return problems
+
+
+def _in_type_checking(tree: ast.Module, target: ast.AST) -> bool:
+    return any(isinstance(node, ast.If) and _is_type_checking(node) and target in node.body
+               for node in tree.body)
+
+
+def test_imports_within_a_package_are_relative_and_at_the_top():
+    problems = [p for module, (path, _) in sorted(MODULES.items())
+                if module.startswith(SUBPACKAGES) for p in _internal_import_problems(module, path)]
+    assert problems == []
+
+
+def test_the_import_style_check_sees_absolute_and_nested_imports(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("from maillage.maps.labels import kind_label\nfrom .secret import x\n"
+                    "def f():\n    from .labels import fr_number\n", encoding="utf-8")
+    assert _internal_import_problems("maillage.maps.m", path) == [
+        "maillage.maps.m:1 imports its own package absolutely (from maillage.maps.labels): "
+        "write it relative",
+        "maillage.maps.m:4 imports maillage inside a function"]

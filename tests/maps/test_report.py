@@ -104,6 +104,20 @@ def test_a_folder_not_made_by_maillage_is_never_replaced(diag, tmp_path):
     assert not (mine / MARKER).exists()
 
 
+def test_a_report_column_keeps_one_number_of_decimals():
+    import pandas as pd
+
+    # A scenario table: places (whole) and places per 100 children (decimals) in one column.
+    table = pd.DataFrame({"indicateur": ["places", "places pour 100 enfants"],
+                          "avant": [9.0, 6.4], "enfants": [1234, 56]})
+    shown = report_module.html_table(table)
+    assert [row[1] for row in shown["rows"]] == ["9,0", "6,4"]
+    assert [row[2] for row in shown["rows"]] == ["1\u202f234", "56"]
+    assert shown["numeric"] == [False, True, True]
+    whole = report_module.html_table(pd.DataFrame({"places": [9.0, 12.0, float("nan")]}))
+    assert [row[0] for row in whole["rows"]] == ["9", "12", "–"]
+
+
 @pytest.mark.parametrize("fresh", [False, True], ids=["avec shared", "poste neuf"])
 def test_the_source_line_names_the_producers_not_the_files(fresh, monkeypatch, tmp_path):
     from types import SimpleNamespace
