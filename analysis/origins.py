@@ -84,19 +84,41 @@ class Origins:
         A commune whose origins all weigh 0 gets the plain mean of its origins; ``inf``
         (unreachable) propagates when an origin with people cannot reach.
         """
-        values = values.reindex(self.people.index).astype(float)
-        weights = weights.reindex(self.people.index).astype(float).fillna(0.0)
-        communes = self.people["commune"].to_numpy()
+        values = self._aligned(values)
+        weights = np.nan_to_num(self._aligned(weights), nan=0.0)
         if not self.cells:
-            return values.set_axis(communes)
-        frame = pd.DataFrame({"v": values.to_numpy(), "w": weights.to_numpy(),
-                              "c": communes})
-        weighted = frame[frame["w"] > 0]
+            return pd.Series(values, index=self.people["commune"].to_numpy())
+        codes, communes = self._groups()
+        n = len(communes)
+        known = ~np.isnan(values)
+        # Sums per commune over integer group numbers (np.bincount; the numbers are computed
+        # once per Origins): the app calls this several times per edit on ~23 000 cells.
+        # A missing value adds nothing to a weighted sum but its weight still counts.
+        weighted = weights > 0
         with np.errstate(invalid="ignore"):
-            summed = (weighted["v"] * weighted["w"]).groupby(weighted["c"]).sum()
-        mean = summed / weighted.groupby("c")["w"].sum()
-        plain = frame.groupby("c")["v"].mean()
-        return mean.reindex(plain.index).fillna(plain)
+            products = np.where(known, values * weights, 0.0)
+        summed = np.bincount(codes[weighted], products[weighted], minlength=n)
+        heavy = np.bincount(codes[weighted], weights[weighted], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            plain = (np.bincount(codes[known], values[known], minlength=n)
+                     / np.bincount(codes[known], minlength=n))
+            mean = np.where(heavy > 0, summed / np.where(heavy > 0, heavy, 1.0), plain)
+        return pd.Series(np.where(np.isnan(mean), plain, mean), index=communes)
+
+    def _aligned(self, series: pd.Series) -> np.ndarray:
+        """``series`` as floats in the order of the origins (reindexed unless it already is)."""
+        index = self.people.index
+        if series.index is not index and not series.index.equals(index):
+            series = series.reindex(index)
+        return series.to_numpy(dtype=float, na_value=np.nan)
+
+    def _groups(self) -> tuple[np.ndarray, pd.Index]:
+        """Commune number of each origin and the communes (sorted codes), computed once."""
+        cached = self.__dict__.get("_commune_groups")
+        if cached is None:
+            codes, communes = pd.factorize(self.people["commune"], sort=True)
+            cached = self.__dict__["_commune_groups"] = (codes, pd.Index(communes))
+        return cached
 
     def heaviest(self, weights: pd.Series) -> pd.Series:
         """Origin id of each commune with the most people (commune code → origin id)."""

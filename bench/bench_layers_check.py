@@ -190,9 +190,10 @@ def main() -> None:
             write_planner_file(path, rows)
             size = path.stat().st_size / 1e6
             floor = _child("read_csv", path)
-            new = _child("maillage", path, folder / f"new-{rows}")
+            compare = rows <= args.baseline_rows  # dumps (layer, report) only to compare
+            new = _child("maillage", path, folder / f"new-{rows}" if compare else None)
             old = None
-            if rows <= args.baseline_rows:
+            if compare:
                 old = _child("per_row", path, folder / f"old-{rows}")
                 compared = rows
             for name, result in (("pandas.read_csv (lecture seule)", floor),

@@ -16,7 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 from pyproj import CRS
 
@@ -199,6 +198,10 @@ def load_network(path, **options) -> nx.MultiDiGraph:
             f"Fichier de réseau introuvable : {path}. Correction : vérifiez le chemin."
         )
     if name.endswith(".graphml"):
+        # osmnx (≈ 3 s of imports: scikit-learn, matplotlib) only where a graph is read, built
+        # or fetched with it: the Lot's edge list and the app start without it.
+        import osmnx as ox
+
         try:
             graph = ox.io.load_graphml(path)
         except Exception as exc:  # XML, networkx and dtype errors alike
@@ -252,6 +255,8 @@ def _in_degrees(graph: nx.MultiDiGraph, path: Path) -> nx.MultiDiGraph:
         crs = None
     if crs is not None and not crs.is_geographic:
         log.info("Réseau %s en %s : converti en WGS84 (EPSG:4326)", path, crs.to_string())
+        import osmnx as ox  # only here (heavy import, see load_network)
+
         graph = ox.projection.project_graph(graph, to_latlong=True)
         graph.graph["crs"] = LAYER_CRS
         xs = np.array([graph.nodes[n]["x"] for n in ids], dtype=float)
@@ -327,6 +332,8 @@ def fetch_network(
             "Correction : lancez « maillage network fetch » une fois en ligne, ou "
             "« maillage network build FICHIER.osm.pbf »."
         )
+    import osmnx as ox  # only here (heavy import, see load_network)
+
     try:
         graph = ox.graph_from_polygon(area, network_type=network_type)
     except Exception as exc:  # osmnx raises many kinds of errors (HTTP, empty response …)

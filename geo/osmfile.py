@@ -13,8 +13,6 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-import osmnx as ox
-
 from maillage.errors import NetworkError
 
 from .speeds import add_travel_times
@@ -137,6 +135,10 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
             "%s : %d voies coupées car elles citent des nœuds absents de l'extrait (%d abandonnées).",
             path.name, trimmed, dropped,
         )  # fmt: skip
+    # osmnx (≈ 3 s of imports: scikit-learn, matplotlib) only here: reading the Lot's edge list
+    # or running the app must not pay for it.
+    import osmnx as ox
+
     with tempfile.TemporaryDirectory() as folder:
         clean = Path(folder) / "clean.osm"
         _write_xml(clean, kept, nodes)

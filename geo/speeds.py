@@ -6,8 +6,6 @@ Both tables are plain dicts: copy one, change a value and pass it to the loader
 
 from __future__ import annotations
 
-import osmnx as ox
-
 #: Average car speed by class of classified road (French network), km/h: autoroute (A),
 #: route nationale (N), route départementale (D), European route number used alone (E),
 #: connector / bretelle (B). Legal limits are 130 / 80–110 / 80; averages are lower.
@@ -70,5 +68,9 @@ def add_travel_times(graph, *, hwy_speeds: dict | None = None, walk: bool = Fals
             data["speed_kph"] = WALK_SPEED_KMH
             data["travel_time"] = data["length"] / (WALK_SPEED_KMH / 3.6)
         return graph
+    # osmnx (≈ 3 s of imports: scikit-learn, matplotlib) only for OSM graphs: reading the
+    # Lot's edge list or running the app must not pay for it.
+    import osmnx as ox
+
     ox.routing.add_edge_speeds(graph, hwy_speeds=hwy_speeds or OSM_SPEEDS_KMH, fallback=FALLBACK_SPEED_KMH)
     return ox.routing.add_edge_travel_times(graph)

@@ -13,16 +13,47 @@
   :func:`maillage.maps.pdf.report_pdf`.
 """
 
-from .classes import Classes, classify, diverging_classes, fixed_classes
-from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
-from .folium_capacity import capacity_map
-from .folium_coverage import coverage_map
-from .folium_scenario import scenario_map
-from .leaflet import render_html, save_map
-from .report import write_report
-from .secret import protect_frame
-from .static import static_map
-from .word import report_docx, write_docx
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from maillage.lazy import lazy_getattr
+
+if TYPE_CHECKING:
+    from .classes import Classes, classify, diverging_classes, fixed_classes
+    from .diagnostic import AccessResult, CapacityResult, Diagnostic, ScenarioView
+    from .word import report_docx, write_docx
+    from .folium_capacity import capacity_map
+    from .folium_coverage import coverage_map
+    from .folium_scenario import scenario_map
+    from .leaflet import render_html, save_map
+    from .report import write_report
+    from .secret import protect_frame
+    from .static import static_map
+
+#: Public name → defining module. Loaded on first use (PEP 562), as the root package: the
+#: output modules bring matplotlib, folium and python-docx (≈ 3 s of imports), and the app
+#: and the analyses use only :mod:`.classes` and :mod:`.labels`, which must not pay for them.
+_PUBLIC = {
+    "Classes": "maillage.maps.classes",
+    "classify": "maillage.maps.classes",
+    "diverging_classes": "maillage.maps.classes",
+    "fixed_classes": "maillage.maps.classes",
+    "AccessResult": "maillage.maps.diagnostic",
+    "CapacityResult": "maillage.maps.diagnostic",
+    "Diagnostic": "maillage.maps.diagnostic",
+    "ScenarioView": "maillage.maps.diagnostic",
+    "report_docx": "maillage.maps.word",
+    "write_docx": "maillage.maps.word",
+    "capacity_map": "maillage.maps.folium_capacity",
+    "coverage_map": "maillage.maps.folium_coverage",
+    "scenario_map": "maillage.maps.folium_scenario",
+    "render_html": "maillage.maps.leaflet",
+    "save_map": "maillage.maps.leaflet",
+    "write_report": "maillage.maps.report",
+    "protect_frame": "maillage.maps.secret",
+    "static_map": "maillage.maps.static",
+}
 
 __all__ = [
     "AccessResult",
@@ -44,3 +75,5 @@ __all__ = [
     "write_docx",
     "write_report",
 ]
+
+__getattr__ = lazy_getattr("maillage.maps", _PUBLIC)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
-import mapclassify
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
@@ -158,6 +157,10 @@ def classify(values, *, k: int = 5, scheme: str = "FisherJenks", unit: str = "",
     if k == 1 or hi == lo:
         edges = [lo, hi]
     else:
+        # mapclassify only here: its import compiles a numba kernel and loads scikit-learn
+        # (≈ 3 s), which the app's fixed and diverging classes never need.
+        import mapclassify
+
         with warnings.catch_warnings():  # "Numba not installed": the pure Python path is fine
             warnings.simplefilter("ignore", UserWarning)
             breaks = getattr(mapclassify, scheme)(arr, k=k).bins

@@ -46,7 +46,10 @@ CHANGE_KEYS = {
 VERBS = {"ouvrir": "ouvre", "redimensionner": "redimensionne", "fermer": "ferme",
          "deplacer": "déplace", "itinerance": "change l'itinérance de"}
 TOP_KEYS = {"nom", "description", "source", "territoire", "epci", "date", "indicateurs",
-            "changements"}
+            "changements", "equipements"}
+#: Keys of a facility added to the base registry (``equipements``): those of ``ouvrir``, plus
+#: its validity dates, whether it is itinerant, and free texts.
+FACILITY_EXTRA_KEYS = {"debut", "fin", "itinerant", "adresse", "gestionnaire", "source"}
 
 
 @dataclass
@@ -102,6 +105,12 @@ class Scenario:
     changes : list of Change
     path : str or None
         The file, for error messages.
+    facilities : list of Change
+        ``equipements``: facilities added to the base registry before the changes (a
+        planner's own file, carried in the scenario so that it runs anywhere); each is an
+        ``ouvrir`` change with, optionally, ``debut`` / ``fin`` (validity dates),
+        ``itinerant``, ``adresse``, ``gestionnaire``, ``source``. An id already in the
+        registry is replaced.
 
     Examples
     --------
@@ -127,6 +136,7 @@ class Scenario:
     path: str | None = None
     description: str = ""
     source: str = ""
+    facilities: list[Change] = field(default_factory=list)
 
     def error(self, message: str, change: Change | None = None, column=None, fix=None):
         """An :class:`InputError` located in this scenario file."""
@@ -136,7 +146,7 @@ class Scenario:
 
 def _lines(node) -> dict:
     """Line (1-based) of each top-level key and of each item of ``changements``."""
-    lines = {"changements": []}
+    lines = {"changements": [], "equipements": []}
     if not isinstance(node, yaml.MappingNode):
         return lines
     for key, value in node.value:
@@ -147,8 +157,9 @@ def _lines(node) -> dict:
             lines.setdefault(None, key.start_mark.line + 1)
         elif key.tag.endswith(":int") and key.value.lstrip("+-").isdigit():
             lines.setdefault(int(key.value), key.start_mark.line + 1)
-        if key.value == "changements" and isinstance(value, yaml.SequenceNode):
-            lines["changements"] = [item.start_mark.line + 1 for item in value.value]
+        if key.value in ("changements", "equipements") and isinstance(value,
+                                                                     yaml.SequenceNode):
+            lines[key.value] = [item.start_mark.line + 1 for item in value.value]
     return lines
 
 
@@ -189,8 +200,9 @@ def _with_articles(kinds) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
 
 
-def _check_change(scenario: Scenario, change: Change) -> None:
-    """Check and clean one change's fields in place (see :mod:`.fields`)."""
+def _check_change(scenario: Scenario, change: Change, *, places_required: bool = True) -> None:
+    """Check and clean one change's fields in place (see :mod:`.fields`); a registry entry
+    (``places_required`` False) may have unknown places."""
     def error(message, column, fix):
         return scenario.error(message, change, column, fix)
 
@@ -219,7 +231,7 @@ def _check_change(scenario: Scenario, change: Change) -> None:
             f["sous_type"] = subtype
     if "places" in f and f["places"] is not None:
         f["places"] = check.number(error, f["places"], "places", where=change.action)
-    elif change.action == "ouvrir" and f["type"] in CAPACITY_REQUIRED:
+    elif change.action == "ouvrir" and f["type"] in CAPACITY_REQUIRED and places_required:
         raise error(f"« ouvrir » un service {f['type']} sans « places »", "places",
                     "indiquer places: (capacité agréée) pour " + _with_articles(CAPACITY_REQUIRED))
     if change.action in ("ouvrir", "deplacer"):
@@ -243,6 +255,38 @@ def _check_change(scenario: Scenario, change: Change) -> None:
         f["ouverture"] = ";".join(str(t).strip() for t in tokens)
     if change.action == "itinerance":
         f["arrets"] = check.stops(error, f["arrets"])
+
+
+def _check_facility(scenario: Scenario, fields, line) -> Change:
+    """One entry of ``equipements``: an ``ouvrir`` change's fields, validated as such, plus
+    its validity dates, itinerant flag and free texts."""
+    if not isinstance(fields, dict):
+        raise InputError("un équipement doit être un dictionnaire de champs",
+                         file=scenario.path, row=line, column="equipements",
+                         fix="écrire « - {id: …, type: …, commune: …} »")
+    change = Change("ouvrir", dict(fields), line)
+    extra = {key: change.fields.pop(key) for key in FACILITY_EXTRA_KEYS
+             if key in change.fields}
+    _check_change(scenario, change, places_required=False)
+    for key in ("debut", "fin"):
+        if extra.get(key) is not None:
+            day = _date(extra[key])
+            if day is None:
+                raise scenario.error(f"date « {key} » illisible : {extra[key]!r}", change, key,
+                                     "écrire la date AAAA-MM-JJ")
+            extra[key] = f"{day:%Y-%m-%d}"
+    if not isinstance(extra.get("itinerant", False), bool):
+        raise scenario.error("« itinerant » doit valoir true ou false", change, "itinerant",
+                             "écrire itinerant: true pour un service itinérant")
+
+    def error(message, column, fix):
+        return scenario.error(message, change, column, fix)
+
+    for key in ("adresse", "gestionnaire", "source"):
+        if key in extra:
+            extra[key] = check.text(error, extra[key], key)
+    change.fields.update({k: v for k, v in extra.items() if v is not None})
+    return change
 
 
 def _opened_once(scenario: Scenario) -> None:
@@ -345,6 +389,21 @@ def parse_scenario(text: str, file: str | None = None) -> Scenario:
         _check_change(scenario, change)
         scenario.changes.append(change)
     _opened_once(scenario)
+    added = data.get("equipements") or []
+    if not isinstance(added, list):
+        raise scenario.error("« equipements » doit être une liste", column="equipements",
+                             fix="écrire chaque équipement sur une ligne commençant par « - »")
+    seen: dict[str, int | None] = {}
+    for position, fields in enumerate(added):
+        line = lines["equipements"][position] if position < len(lines["equipements"]) else None
+        change = _check_facility(scenario, fields, line)
+        fid = change.fields["id"]
+        if fid in seen:
+            raise scenario.error(f"équipement « {fid} » listé deux fois (déjà ligne "
+                                 f"{seen[fid]})", change, "id",
+                                 "garder une seule ligne par identifiant")
+        seen[fid] = line
+        scenario.facilities.append(change)
     return scenario
 
 
@@ -355,11 +414,18 @@ def check_ids(scenario: Scenario, facilities: pd.DataFrame) -> None:
     by an earlier change); an opened id must be new. Raises :class:`InputError` with the line.
     """
     present = set(in_force(facilities, scenario.date).index.astype(str))
+    day = f"{scenario.date:%Y-%m-%d}"
+    for entry in scenario.facilities:  # the scenario's own facilities (``equipements``)
+        f = entry.fields
+        present.discard(f["id"])
+        if f.get("debut", day) <= day <= f.get("fin", day):
+            present.add(f["id"])
     closed = {}
     for change in scenario.changes:
         fid = change.fields["id"]
         if change.action == "ouvrir":
-            if fid in facilities.index or fid in present:
+            if fid in facilities.index or fid in present or fid in {
+                    e.fields["id"] for e in scenario.facilities}:
                 raise scenario.error(f"le scénario ouvre « {fid} » qui existe déjà dans le "
                                      "registre", change, "id", "choisir un nouvel identifiant")
             present.add(fid)

@@ -18,6 +18,7 @@ Reading and validating the YAML file, and applying its changes to the registry, 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,7 @@ from ..coverage import time_to_nearest
 from ..fca import two_step_fca
 from ..itinerant import as_points, presence_points
 from ..origins import Origins, territory_origins
-from .apply import apply_changes
+from .apply import apply_changes, with_scenario_facilities
 from .file import Scenario, load_scenario
 
 __all__ = ["FCA_MINUTES", "ScenarioResult", "indicator_band", "run_scenario"]
@@ -182,6 +183,38 @@ def _measures(communes, facilities, stops, band, indicator, origins: Origins, ti
     return measures, children, table.attrs.get("capacity_unknown", [])
 
 
+#: States remembered by a ``memo`` of :func:`run_scenario` before it is emptied.
+MEMO_STATES = 512
+
+
+def _state_key(*frames) -> str:
+    """Digest of the content of frames (facilities, stops): index, columns, values, points."""
+    digest = hashlib.blake2b(digest_size=16)
+    for frame in frames:
+        if frame is None:
+            digest.update(b"-")
+            continue
+        # A few hundred rows at most: their JSON text (pandas' C writer, 15 significant
+        # digits) is the cheapest key; the points are their lon/lat columns.
+        plain = pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+        digest.update(plain.to_json(orient="split", date_format="iso", double_precision=15,
+                                    default_handler=str).encode())
+        digest.update(b"#")
+    return digest.hexdigest()
+
+
+def _remembered_measures(memo, key, *args):
+    """``_measures(*args)``, once per ``key`` in ``memo`` (a dict the caller keeps)."""
+    if memo is None:
+        return _measures(*args)
+    if key not in memo:
+        if len(memo) >= MEMO_STATES:
+            memo.clear()
+        memo[key] = _measures(*args)
+    measures, children, unknown = memo[key]
+    return measures.copy(), children.copy(), list(unknown)
+
+
 def _compare(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in before.columns:
@@ -217,7 +250,7 @@ def _per_epci(communes, children, before, after) -> pd.DataFrame:
 
 def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
                  settings: DiagnosticSettings | None = None,
-                 origins: Origins | None = None) -> ScenarioResult:
+                 origins: Origins | None = None, memo: dict | None = None) -> ScenarioResult:
     """Indicators before and after a scenario's changes, per commune and per EPCI.
 
     Parameters
@@ -238,6 +271,12 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         Where travel times start from; default :func:`maillage.analysis.origins.
         territory_origins` (the Filosofi cells where children live when the territory has
         them, else commune points).
+    memo : dict, optional
+        Remembers the per-commune measures of each state (indicator, communes, facilities
+        and itinerant stops in force) across calls: a caller running many scenarios on the
+        same territory, timer, origins and settings (``maillage app``, one per session)
+        passes the same dict, and a state already measured (the base state of every edit)
+        is not measured again. Emptied past :data:`MEMO_STATES` states.
 
     Returns
     -------
@@ -263,7 +302,9 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         scenario = load_scenario(scenario)
     communes = base.communes.copy()
     communes.index = communes.index.astype(str)
-    facilities = base.facilities
+    # The scenario's own facilities (``equipements``) join the registry, placed among all
+    # the territory's communes (the analysis may then keep one EPCI's).
+    facilities = with_scenario_facilities(scenario, base.facilities, communes)
     epci = epci or scenario.epci
     if epci:
         if epci not in set(communes["epci"].astype(str)):
@@ -272,6 +313,8 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         communes = communes[communes["epci"].astype(str) == epci]
     stops = getattr(base, "itinerant_stops", None)
     before, after, stops_after = apply_changes(scenario, facilities, communes, stops)
+    # The polygons only place moved facilities (above); the measures read plain columns.
+    communes = pd.DataFrame(communes.drop(columns="geometry", errors="ignore"))
     if epci:
         before = before[before["commune_code"].astype(str).isin(communes.index)]
         after = after[after["commune_code"].astype(str).isin(communes.index)]
@@ -279,16 +322,23 @@ def run_scenario(base, scenario, *, timer=None, epci: str | None = None,
         timer = geo.default_timer(base)
     origins = (territory_origins(base) if origins is None else origins).within(communes.index)
     by_commune, by_epci, notes = [], [], []
+    keys = None
+    if memo is not None:  # a state is its communes, facilities and stops (and the settings)
+        where = "|".join(communes.index)
+        keys = {"before": (where, settings, _state_key(before, stops)),
+                "after": (where, settings, _state_key(after, stops_after))}
     for indicator in scenario.indicators:
         band = indicator_band(indicator)
         if indicator not in AGE_BANDS and not facilities["kind"].isin(band.kinds).any():
             raise scenario.error(f"indicateur inconnu « {indicator} »", column="indicateurs",
                                  fix="choisir parmi " + ", ".join(AGE_BANDS) +
                                      " ou un type d'équipement du registre")
-        old, children, unknown = _measures(communes, before, stops, band, indicator, origins,
-                                           timer, settings)
-        new, _, unknown_after = _measures(communes, after, stops_after, band, indicator, origins,
-                                          timer, settings)
+        old, children, unknown = _remembered_measures(
+            memo, keys and (indicator, *keys["before"]), communes, before, stops, band,
+            indicator, origins, timer, settings)
+        new, _, unknown_after = _remembered_measures(
+            memo, keys and (indicator, *keys["after"]), communes, after, stops_after, band,
+            indicator, origins, timer, settings)
         if indicator in AGE_BANDS:
             notes += [f"{band.label} : capacité inconnue pour « {fid} » (non comptée)"
                       for fid in sorted(set(unknown) | set(unknown_after))]

@@ -7,13 +7,16 @@ The page never builds a second scenario format: its JSON is dumped to the YAML t
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import yaml
 
 from maillage.analysis.scenario import Scenario, parse_scenario
 from maillage.errors import InputError
 
-__all__ = ["MAX_CHANGES", "PAGE_FILE", "located", "scenario_error", "scenario_from_json", "scenario_to_json",
-           "scenario_yaml"]
+__all__ = ["MAX_CHANGES", "PAGE_FILE", "facility_entries", "located", "scenario_error",
+           "scenario_from_json", "scenario_to_json", "scenario_yaml"]
 
 #: Name given to the scenario being edited in the page, in messages.
 PAGE_FILE = "scénario de la page"
@@ -21,7 +24,7 @@ PAGE_FILE = "scénario de la page"
 MAX_CHANGES = 500
 #: Order of the top-level keys in a saved file.
 KEY_ORDER = ("nom", "description", "source", "territoire", "epci", "date", "indicateurs",
-             "changements")
+             "changements", "equipements")
 #: Stand-in change used to validate a scenario with no change yet (never applied).
 _PLACEHOLDER = {"fermer": {"id": "aucun-changement"}}
 
@@ -90,6 +93,43 @@ def scenario_from_json(data) -> tuple[Scenario, str]:
     return scenario, text
 
 
+def facility_entries(facilities: pd.DataFrame) -> list[dict]:
+    """Registry rows (a loaded facility file) as the scenario's ``equipements`` entries: the
+    fields of ``ouvrir`` (id, type, name, commune, point, places, ages, opening) plus the
+    validity dates, the itinerant flag, address, operator and source, so that the file
+    carries them to ``maillage scenario run`` on another machine."""
+
+    def known(value) -> bool:
+        if value is None or value is pd.NA or value is pd.NaT:
+            return False
+        if isinstance(value, float) and math.isnan(value):
+            return False
+        return str(value).strip() != ""
+
+    entries = []
+    for fid, row in facilities.iterrows():
+        get = row.get
+        entry = {"id": str(fid), "type": str(get("kind"))}
+        for key, column in (("sous_type", "subtype"), ("nom", "name"),
+                            ("commune", "commune_code"), ("ouverture", "opening"),
+                            ("adresse", "address"), ("gestionnaire", "operator"),
+                            ("source", "source")):
+            if known(get(column)):
+                entry[key] = str(get(column))
+        entry["lat"], entry["lon"] = float(get("lat")), float(get("lon"))
+        if known(get("capacity")):
+            entry["places"] = float(get("capacity"))
+        if known(get("age_min")) and known(get("age_max")):
+            entry["ages"] = [float(get("age_min")), float(get("age_max"))]
+        for key, column in (("debut", "valid_from"), ("fin", "valid_to")):
+            if known(get(column)):
+                entry[key] = f"{pd.Timestamp(get(column)):%Y-%m-%d}"
+        if bool(get("itinerant", False)):
+            entry["itinerant"] = True
+        entries.append(entry)
+    return entries
+
+
 def scenario_to_json(scenario: Scenario) -> dict:
     """The page's JSON of a parsed scenario (normalised: commune codes on 5 characters,
     numbers as numbers, the date as AAAA-MM-JJ)."""
@@ -103,6 +143,8 @@ def scenario_to_json(scenario: Scenario) -> dict:
         data["description"] = scenario.description
     if scenario.source:
         data["source"] = scenario.source
+    if scenario.facilities:
+        data["equipements"] = [dict(entry.fields) for entry in scenario.facilities]
     return data
 
 

@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from maillage.errors import InputError, MaillageError
 
 from .scenario_json import scenario_error
-from .session import SCENARIO_MAX_BYTES, UPLOAD_MAX_BYTES, Session, parse_scenario_file, safe_name
+from .session import SCENARIO_MAX_BYTES, UPLOAD_MAX_BYTES, Session, safe_name
 
 __all__ = ["LOOPBACK_HOSTS", "create_app", "free_port", "new_token", "serve"]
 
@@ -223,7 +223,8 @@ def create_app(session: Session, token: str) -> FastAPI:
     @app.post("/api/scenario/load")
     async def scenario_load(request: Request):
         raw = await _body(request, SCENARIO_MAX_BYTES, "scénario")
-        return parse_scenario_file(request.query_params.get("name"), raw)
+        with busy:
+            return session.load_scenario_file(request.query_params.get("name"), raw)
 
     @app.post("/api/facilities/upload")
     async def upload(request: Request):

@@ -29,6 +29,7 @@ import pandas as pd
 
 from maillage.analysis import (
     AGE_BANDS,
+    territory_origins,
     coverage,
     france_services_target,
     maximal_coverage,
@@ -36,15 +37,26 @@ from maillage.analysis import (
     run_scenario,
     zones_blanches,
 )
-from maillage.analysis.scenario import ScenarioResult, apply_changes, indicator_band
+from maillage.analysis.scenario import (
+    ScenarioResult,
+    apply_changes,
+    indicator_band,
+    with_scenario_facilities,
+)
 from maillage.errors import InputError
 from maillage.kinds import kind_label
 from maillage.pipeline import registry_scope, with_layers
-from maillage.settings import DEFAULT_SETTINGS, DiagnosticSettings
+from maillage.settings import DEFAULT_SETTINGS, METRIC_CRS, DiagnosticSettings
 
 from . import geojson
 from .cache import MemoTimer
-from .scenario_json import PAGE_FILE, located, scenario_from_json, scenario_to_json
+from .scenario_json import (
+    PAGE_FILE,
+    facility_entries,
+    located,
+    scenario_from_json,
+    scenario_to_json,
+)
 
 __all__ = ["Session", "UPLOAD_MAX_BYTES"]
 
@@ -123,6 +135,10 @@ class Session:
         self.timer = timer if isinstance(timer, MemoTimer) else MemoTimer(timer)
         self.registry = territory.facilities
         self.uploads: list[str] = []
+        #: The planner's uploaded facilities as the scenario's ``equipements`` entries (id →
+        #: entry): every scenario of the page carries them, so that its saved YAML runs the
+        #: same anywhere; the registry above is built from them, as ``scenario run`` does.
+        self.uploaded: dict[str, dict] = {}
         self.epci = epci
         self.date = date or pd.Timestamp.today().strftime("%Y-%m-%d")
         self._own_workdir = workdir is None
@@ -130,7 +146,15 @@ class Session:
         self.workdir.chmod(0o700)
         self._lock = threading.RLock()
         self._results: OrderedDict = OrderedDict()
+        self._frames: dict = {}
         self._version = 0
+        # Computed once: where travel times start (the Filosofi cells, ~23 000 in the Lot),
+        # projected once to the metric CRS the router snaps in (it would project them again
+        # for every new column: ≈ 0.1 s), and the measures of every state already run (the
+        # base state of each edit).
+        self.origins = territory_origins(territory)
+        self.origins.points = self.origins.points.to_crs(METRIC_CRS)
+        self._measures: dict = {}
         codes = territory.communes["epci"].astype(str)
         if epci is not None and epci not in set(codes):
             raise InputError(f"l'EPCI « {epci} » n'est pas dans le territoire", column="--epci",
@@ -174,7 +198,14 @@ class Session:
         }
 
     # -- scenario ------------------------------------------------------------------------
-    def _communes(self, epci):
+    def _communes(self, epci, *, plain: bool = False):
+        """The communes analysed (the EPCI's, or all), index = code as text; with ``plain``
+        without their polygons (the panel's reads are faster on a plain table). Computed once
+        per EPCI and shared: callers never modify them."""
+        key = ("communes", epci, plain)
+        with self._lock:
+            if key in self._frames:
+                return self._frames[key]
         communes = self.territory.communes.copy()
         communes.index = communes.index.astype(str)
         if epci:
@@ -183,6 +214,10 @@ class Session:
                                  file=PAGE_FILE, column="epci",
                                  fix="choisir un EPCI dans la liste")
             communes = communes[communes["epci"].astype(str) == epci]
+        if plain:
+            communes = pd.DataFrame(communes.drop(columns="geometry", errors="ignore"))
+        with self._lock:
+            self._frames[key] = communes
         return communes
 
     def _kinds_of_changes(self, scenario) -> list[str]:
@@ -212,11 +247,13 @@ class Session:
                 self._results.move_to_end(key)
                 return self._results[key]
         sub = copy.copy(scenario)
-        sub.indicators, sub.changes = [indicator], mine
+        # The session's registry already holds the uploaded facilities (``equipements``),
+        # built by the same function ``run_scenario`` would call.
+        sub.indicators, sub.changes, sub.facilities = [indicator], mine, []
         # Only the band's kinds enter this indicator: run on that part of the registry.
         registry = self.registry[self.registry["kind"].isin(band.kinds)]
         result = run_scenario(with_layers(self.territory, facilities=registry), sub,
-                              timer=self.timer)
+                              timer=self.timer, origins=self.origins, memo=self._measures)
         value = (result, self._panel(indicator, result, communes))
         with self._lock:
             self._results[key] = value
@@ -271,10 +308,19 @@ class Session:
                                       else geojson.stops(frame))
             return self._results[key]
 
+    def _with_uploads(self, data):
+        """The page's scenario with the uploaded facilities as its ``equipements``."""
+        if not isinstance(data, dict):
+            return data
+        data = {k: v for k, v in data.items() if k != "equipements"}
+        if self.uploaded:
+            data["equipements"] = list(self.uploaded.values())
+        return data
+
     def prepare(self, data):
         """Validate a page scenario and apply it: (scenario, yaml text, before, after,
         stops after, communes analysed)."""
-        scenario, text = scenario_from_json(data)
+        scenario, text = scenario_from_json(self._with_uploads(data))
         communes = self._communes(scenario.epci)
         try:
             before, after, stops_after = apply_changes(scenario, self.registry, communes,
@@ -298,7 +344,8 @@ class Session:
         start = time.perf_counter()
         scenario, text, before, after, stops_after, communes = self.prepare(data)
         kinds = self._kinds_of_changes(scenario)
-        results = [self._indicator_result(scenario, ind, kinds, communes)
+        plain = self._communes(scenario.epci, plain=True)
+        results = [self._indicator_result(scenario, ind, kinds, plain)
                    for ind in scenario.indicators]
         result = ScenarioResult(
             scenario=scenario, before=before, after=after,
@@ -311,8 +358,8 @@ class Session:
         stops_now = stops_before if stops_after is None else \
             stops_after[stops_after["service_id"].astype(str).isin(after.index.astype(str))]
         body = {
-            "scenario": scenario_to_json(scenario) | {"changements": data.get("changements")
-                                                      or []},
+            "scenario": {k: v for k, v in scenario_to_json(scenario).items()
+                         if k != "equipements"} | {"changements": data.get("changements") or []},
             "changes": [c.describe() for c in scenario.changes],
             "timer": {"description": self.timer.description, "estimated": self.timer.estimated},
             "indicators": [{"key": k, "label": indicator_band(k).label, "places": k in AGE_BANDS}
@@ -492,26 +539,54 @@ class Session:
             shutil.rmtree(folder, ignore_errors=True)
         _as_user_file(None, report, path, name)
         with self._lock:
-            loaded = loaded[[c for c in self.registry.columns if c in loaded.columns]]
             replaced = sorted(set(loaded.index.astype(str)) & set(self.registry.index.astype(str)))
-            kept = self.registry.drop(index=replaced)
-            import geopandas as gpd
-
-            self.registry = gpd.GeoDataFrame(pd.concat([kept, loaded]), crs=self.registry.crs)
+            entries = {**self.uploaded, **{e["id"]: e for e in facility_entries(loaded)}}
+            self._set_uploaded(entries, name)
             self.uploads.append(name)
-            self._version += 1
-            self._results.clear()
         entries = geojson.records(report.to_frame()) if len(report) else []
         return {"ok": True, "file": name, "added": int(len(loaded)) - len(replaced),
                 "replaced": replaced, "entries": entries}
+
+    def _set_uploaded(self, entries: dict[str, dict], name: str) -> None:
+        """Adopt uploaded facilities (``equipements`` entries): validated as a scenario's,
+        then the registry is the territory's with them, as ``scenario run`` builds it."""
+        probe = {**self.base_scenario(), "equipements": list(entries.values())}
+        try:
+            scenario, _ = scenario_from_json(probe)
+        except InputError as exc:
+            raise InputError(f"équipements inutilisables dans un scénario : {exc.message}",
+                             file=name, column=exc.column,
+                             fix=exc.fix or "corriger le fichier et le déposer à nouveau") \
+                from exc
+        with self._lock:
+            self.registry = with_scenario_facilities(scenario, self.territory.facilities,
+                                                     self._communes(None))
+            self.uploaded = entries
+            self._version += 1
+            self._results.clear()
+            self._measures.clear()
+
+    def load_scenario_file(self, filename: str | None, content: bytes) -> dict:
+        """A scenario YAML file sent by the page → the page's JSON; the facilities it carries
+        (``equipements``, saved with uploaded facilities) become the session's uploads."""
+        data = parse_scenario_file(filename, content)
+        entries = data.pop("equipements", None)
+        if entries:
+            name = safe_name(filename, "scenario.yaml")
+            self._set_uploaded({e["id"]: e for e in entries}, name)
+            with self._lock:
+                self.uploads = [f"{name} (équipements du scénario)"]
+        return data
 
     def reset_uploads(self) -> None:
         """Back to the territory's own registry."""
         with self._lock:
             self.registry = self.territory.facilities
             self.uploads = []
+            self.uploaded = {}
             self._version += 1
             self._results.clear()
+            self._measures.clear()
 
     # -- export ---------------------------------------------------------------------------
     def export(self, data) -> bytes:
@@ -525,7 +600,7 @@ class Session:
         scenario, text, *_ = self.prepare(data)
         territory = with_layers(self.territory, facilities=self.registry)
         if scenario.epci:
-            communes = self._communes(scenario.epci)
+            communes = self._communes(scenario.epci).copy()
             registry = self.registry[self.registry["epci"].astype(str) == scenario.epci]
             stops = self.territory.itinerant_stops
             territory = with_layers(territory, communes=communes, facilities=registry,

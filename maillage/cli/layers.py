@@ -35,17 +35,67 @@ def _load(path: Path, kind: Optional[str], report):
     return layers.load_facilities(path, kind=kind, report=report), ("structure", "structures")
 
 
-def _report_table(report, title: str):
+#: Report lines shown in the table; beyond, the errors first, then a summary (a file of a
+#: million rows has a million lines: printing them takes longer than checking them).
+SHOWN = 200
+
+
+def _report_table(report, title: str, entries=None):
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
     for header in ("niveau", "ligne", "colonne", "message", "correction"):
         table.add_column(header, overflow="fold")
-    for e in sorted(report.entries, key=lambda e: (e.file or "", e.row or 0)):
+    entries = report.entries if entries is None else entries
+    for e in sorted(entries, key=lambda e: (e.file or "", e.row or 0)):
         style = LEVEL_STYLES.get(e.level, "")
         table.add_row(Text(e.level, style=style), "" if e.row is None else str(e.row),
                       e.column or "", e.message, e.fix or "")
     return table
+
+
+def _print_report(console, report, title: str) -> None:
+    """The report as a table; past :data:`SHOWN` lines, the first ones (errors first) and a
+    summary of the others by level and column, with one example each."""
+    from rich.table import Table
+
+    from maillage.layers.report import LEVELS
+
+    if len(report) <= SHOWN:
+        console.print(_report_table(report, title))
+        return
+    errors = report.errors
+    shown = errors[:SHOWN]
+    if len(shown) < SHOWN:
+        shown += [e for e in report.entries if e.level != "erreur"][:SHOWN - len(shown)]
+    console.print(_report_table(report, f"{title} ({SHOWN} premières lignes sur "
+                                f"{_int(len(report))}, erreurs d'abord)", shown))
+    counts: dict = {}
+    for e in report.entries:
+        key = (e.level, e.column or "")
+        if key in counts:
+            counts[key][0] += 1
+        else:
+            counts[key] = [1, e]
+    summary = Table(title="Toutes les remarques, par niveau et colonne")
+    for header in ("niveau", "colonne", "lignes", "exemple"):
+        summary.add_column(header, overflow="fold", justify="right" if header == "lignes"
+                           else "left")
+    for (level, column), (count, e) in sorted(
+            counts.items(), key=lambda item: (LEVELS.index(item[0][0]), -item[1][0])):
+        where = f"ligne {e.row} : " if e.row is not None else ""
+        summary.add_row(Text(level, style=LEVEL_STYLES.get(level, "")), column, _int(count),
+                        where + e.message)
+    console.print(summary)
+    console.print("Rapport complet : --out FICHIER.csv (une ligne par remarque).")
+
+
+def _write_report(report, out: Path) -> None:
+    from maillage.atomic import atomic_path
+    from maillage.safe import spreadsheet_safe
+
+    with atomic_path(out) as tmp:
+        spreadsheet_safe(report.to_frame()).to_csv(tmp, index=False, encoding="utf-8")
 
 
 def check(
@@ -54,6 +104,9 @@ def check(
     kind: Optional[str] = typer.Option(None, "--kind", help="Type de service des lignes sans type "
                                        "(alsh, eaje, rpe…) ou type de fichier : "
                                        + ", ".join(OTHER_KINDS)),
+    out: Optional[Path] = typer.Option(None, "--out", help="Écrire le rapport complet dans ce "
+                                       "fichier CSV (niveau, fichier, ligne, colonne, message, "
+                                       "correction)."),
     no_geocode: bool = typer.Option(False, "--no-geocode",
                                     help="Structures : ne pas placer les adresses sans "
                                          "coordonnées avec la Base Adresse Nationale."),
@@ -66,6 +119,10 @@ def check(
     from maillage.layers import ValidationReport
 
     console = Console(markup=False)  # user text (names, files) printed as is
+    if out is not None:
+        from maillage.atomic import check_output_file
+
+        check_output_file(out)  # before the work
     report = ValidationReport()
     try:
         layer, what = _load(file, kind, report)
@@ -75,15 +132,20 @@ def check(
         report = getattr(exc, "report", None) or report
         if not report.errors:
             raise
-        console.print(_report_table(report, f"Rapport de validation : {file}"))
+        _print_report(console, report, f"Rapport de validation : {file}")
+        if out is not None:
+            _write_report(report, out)
         count = len(report.errors)
         raise InputError(f"{count} erreur{'s' if count > 1 else ''} : fichier non chargé",
                          file=str(file),
                          fix="corriger les lignes signalées dans le tableau") from exc
     if len(report):
-        console.print(_report_table(report, f"Rapport de validation : {file}"))
+        _print_report(console, report, f"Rapport de validation : {file}")
     else:
         console.print(report.to_text())
+    if out is not None:
+        _write_report(report, out)
+        console.print(f"Rapport complet écrit : {out}")
     console.print(Text.assemble((f"Chargé : {len(layer)} {what[len(layer) > 1]}", "green"),
                                 f" depuis {file}."))
 

@@ -234,6 +234,62 @@ def test_a_good_facility_file_joins_the_registry_and_the_figures(client, session
     assert XSS not in [f["properties"]["name"] for f in evaluated["facilities"]["before"]["features"]]
 
 
+def test_uploaded_facilities_travel_in_the_saved_yaml_with_the_same_table(
+        client, session, lot_territory):
+    """A planner uploads ALSH (one new, one replacing Catus's line with other places), edits,
+    saves: the file carries the uploaded facilities (``equipements``), and ``scenario run``'s
+    function on the plain territory gives the page's table; loading the file back restores
+    them."""
+    csv = ("id;nom;type;code_insee;places;age_min;age_max\n"
+           "mon-alsh-pradines;ALSH de Pradines;alsh;46224;16;3;11\n"
+           "gc-alsh-catus;ALSH de Catus;alsh;46064;70;3;12\n").encode("utf-8")
+    assert upload(client, "mes-alsh.csv", csv).status_code == 200
+    try:
+        page = calamane(changements=calamane()["changements"] + [
+            {"redimensionner": {"id": "mon-alsh-pradines", "places": 24}}])
+        shown = summary_frame(client.post("/api/scenario/evaluate", json=page).json())
+        text = client.post("/api/scenario/yaml", json=page).content.decode("utf-8")
+        saved = yaml.safe_load(text)
+        carried = {e["id"]: e for e in saved["equipements"]}
+        assert set(carried) == {"mon-alsh-pradines", "gc-alsh-catus"}
+        assert carried["gc-alsh-catus"]["places"] == 70
+        assert carried["mon-alsh-pradines"]["commune"] == "46224"
+        scenario = parse_scenario(text, file="scenario.yaml")
+        result = run_scenario(lot_territory, scenario, timer=session.timer.inner)
+        same_table(shown, result.table())
+        assert result.before.loc["gc-alsh-catus", "capacity"] == 70
+        assert result.after.loc["mon-alsh-pradines", "capacity"] == 24
+        # Without them the numbers differ: the file does carry what the page computed.
+        bare = parse_scenario(text.split("equipements:")[0].replace(
+            "- redimensionner:\n    id: mon-alsh-pradines\n    places: 24\n", ""), file="x")
+        assert run_scenario(lot_territory, bare, timer=session.timer.inner).before.loc[
+            "gc-alsh-catus", "capacity"] != 70
+    finally:
+        client.post("/api/facilities/reset", json={})
+    assert session.uploaded == {}
+    loaded = client.post("/api/scenario/load", content=text.encode(),
+                         params={"name": "scenario.yaml"})
+    assert loaded.status_code == 200 and "equipements" not in loaded.json()
+    try:
+        assert set(session.uploaded) == {"mon-alsh-pradines", "gc-alsh-catus"}
+        again = summary_frame(client.post("/api/scenario/evaluate", json=page).json())
+        pd.testing.assert_frame_equal(again, shown)
+    finally:
+        client.post("/api/facilities/reset", json={})
+
+
+def test_a_scenario_s_facilities_are_checked_with_their_line():
+    text = ("nom: x\ndate: 2025-03-31\nchangements:\n  - fermer: {id: a}\nequipements:\n"
+            "  - {id: a, type: alsh, commune: \"46046\"}\n"
+            "  - {id: b, type: alsh, commune: \"46046\", fin: demain}\n")
+    with pytest.raises(Exception, match="fin") as error:
+        parse_scenario(text, file="s.yaml")
+    assert error.value.row == 7
+    twice = text.replace(", fin: demain", "").replace("id: b", "id: a")
+    with pytest.raises(Exception, match="deux fois"):
+        parse_scenario(twice, file="s.yaml")
+
+
 @pytest.mark.parametrize("name, content, words", [
     ("sans-places.csv", b"nom;type;code_insee;places\nALSH de Catus;alsh;46064;\n", "places"),
     ("commune.csv", b"nom;type;code_insee;places\nALSH;alsh;46999;20\n", "46999"),

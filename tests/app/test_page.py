@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -148,6 +149,41 @@ def test_resize_and_close_a_clicked_facility_with_the_keyboard(page):
     assert page.errors == []
 
 
+def test_move_a_facility_with_the_arrow_keys_or_coordinates_announced_aloud(page):
+    page.locator(".facility[title^='ALSH de Catus']").click()
+    page.wait_for_selector("#selected:not([hidden])")
+    lat0, lon0 = float(page.input_value("#move-lat")), float(page.input_value("#move-lon"))
+    announced = page.locator("#move-status")
+    assert announced.get_attribute("aria-live") == "polite"
+    assert "1 000 m" in page.locator("#move-step").inner_text()  # the step is shown
+    page.select_option("#move-step", "1000")
+    assert "pas de 1\u202f000 m" in page.get_attribute("#move-pad", "aria-label")  # fr-FR
+    page.locator("#move-pad").focus()
+    page.keyboard.press("ArrowUp")
+    wait_for_changes(page, 1)
+    wait_until(page, "() => document.getElementById('move-status').textContent.includes('nord')")
+    text = announced.inner_text()
+    assert text.startswith("ALSH de Catus déplacé de 1\u202f000 m vers le nord")
+    assert "commune" in text
+    lat1 = float(page.input_value("#move-lat"))
+    assert lat1 - lat0 == pytest.approx(1000 / 111320, abs=2e-5)  # shown to 5 decimals
+    page.keyboard.press("ArrowRight")  # a second step replaces the first move (one change)
+    wait_until(page, "() => document.getElementById('move-status').textContent.includes('est')")
+    assert page.locator("#changes li:not(.empty)").count() == 1
+    lon1 = float(page.input_value("#move-lon"))
+    assert (lon1 - lon0) * 111320 * np.cos(np.radians(lat1)) == pytest.approx(1000, abs=3)
+    # Typed coordinates: the ALSH goes there, and the page says so.
+    page.fill("#move-lat", "44.5407")
+    page.fill("#move-lon", "1.4242")
+    page.locator("#move-lon").press("Enter")
+    wait_until(page, "() => document.getElementById('move-status').textContent"
+                     ".includes('placé aux coordonnées')")
+    assert "44,5407" in announced.inner_text()
+    assert page.locator("#changes li:not(.empty)").count() == 1
+    assert float(page.input_value("#move-lat")) == pytest.approx(44.5407)
+    assert page.errors == []
+
+
 def test_a_refused_edit_shows_the_french_message_and_changes_nothing(page):
     page.select_option("#open-commune", "46046")
     page.select_option("#open-kind", "alsh")
@@ -227,6 +263,41 @@ def test_the_saved_scenario_gives_the_same_table_with_maillage_scenario_run(page
         expected = table[column].astype(float).where(lambda s: s.abs() != float("inf"))
         pd.testing.assert_series_equal(shown[column], expected, check_names=False,
                                        rtol=1e-4, atol=1e-4)
+
+
+def test_a_scenario_saved_after_an_upload_carries_it_to_maillage_scenario_run(page, tmp_path):
+    mine = tmp_path / "mes-alsh.csv"
+    mine.write_text("id;nom;type;code_insee;places;age_min;age_max\n"
+                    "mon-alsh-pradines;ALSH de Pradines;alsh;46224;16;3;11\n", encoding="utf-8")
+    page.set_input_files("#upload", str(mine))
+    wait_until(page, "() => document.querySelector('.facility[title^=\"ALSH de Pradines\"]')")
+    try:
+        page.select_option("#open-commune", "46046")
+        page.select_option("#open-kind", "alsh")
+        page.fill("#open-name", "ALSH de Calamane")
+        page.fill("#open-places", "20")
+        page.click("#open-submit")
+        wait_for_changes(page, 1)
+        shown = summary(page)
+        with page.expect_download() as info:
+            page.click("#save")
+        saved = tmp_path / "scenario.yaml"
+        info.value.save_as(saved)
+        assert "mon-alsh-pradines" in saved.read_text(encoding="utf-8")
+        out = tmp_path / "tables"
+        run = subprocess.run([sys.executable, "-m", "maillage", "scenario", "run", str(saved),
+                              "--out", str(out)], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        table = pd.read_csv(out / "scenario-resume.csv", index_col="Indicateur")
+        assert list(table.index) == list(shown.index)
+        for column in ("Avant", "Après", "Écart"):
+            expected = table[column].astype(float).where(lambda s: s.abs() != float("inf"))
+            pd.testing.assert_series_equal(shown[column], expected, check_names=False,
+                                           rtol=1e-4, atol=1e-4)
+    finally:
+        page.click("#upload-reset")
+        wait_until(page, "() => document.querySelector('#upload-report').textContent"
+                         ".includes('rétabli')")
 
 
 def test_the_injection_corpus_stays_text_in_markers_popups_and_panels(page, tmp_path):

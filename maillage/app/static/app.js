@@ -225,6 +225,7 @@ function renderSelected() {
   }
   const props = still.properties;
   state.selected = props;
+  state.selectedPoint = still.geometry.coordinates;  // [lon, lat], degrees
   box.hidden = false;
   const kind = state.territory.kinds.find((k) => k.key === props.kind);
   $("selected-title").textContent = props.name || props.id;
@@ -234,6 +235,10 @@ function renderSelected() {
     ["Source", props.source || "—"]];
   fill($("selected-details"), details.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   $("resize-places").value = props.capacity === null ? "" : props.capacity;
+  if (document.activeElement !== $("move-lat") && document.activeElement !== $("move-lon")) {
+    $("move-lat").value = state.selectedPoint[1].toFixed(6);
+    $("move-lon").value = state.selectedPoint[0].toFixed(6);
+  }
   $("drag-toggle").setAttribute("aria-pressed", String(state.dragging));
   $("drag-toggle").textContent = state.dragging ? "Terminer le déplacement" : "Déplacer sur la carte (glisser)";
   const editor = $("stops-editor");
@@ -246,6 +251,54 @@ function renderStops() {
     `${communeName(stop.commune)} : ${num(stop.jours_par_mois)} jour(s) par mois `,
     el("button", {type: "button", onclick: () => { state.stops.splice(i, 1); renderStops(); }},
        `Retirer l'arrêt de ${communeName(stop.commune)}`))));
+}
+
+//: Compass words of the keyboard moves, and the step direction (north, east) of each.
+const MOVES = {north: ["nord", 1, 0], south: ["sud", -1, 0], east: ["est", 0, 1], west: ["ouest", 0, -1],
+               ArrowUp: "north", ArrowDown: "south", ArrowRight: "east", ArrowLeft: "west"};
+
+function coords(lat, lon) {
+  return `${num(lat, 5)} N, ${num(Math.abs(lon), 5)} ${lon < 0 ? "O" : "E"}`;
+}
+
+// Move the selected facility to (lat, lon): one "deplacer" change; consecutive moves of the
+// same facility replace the last one (undo still goes back one step at a time).
+async function moveSelected(lat, lon, how) {
+  if (!state.selected) return false;
+  const id = state.selected.id;
+  const name = state.selected.name || id;
+  const change = {deplacer: {id, lat: Number(lat.toFixed(6)), lon: Number(lon.toFixed(6))}};
+  const changes = state.scenario.changements;
+  const last = changes[changes.length - 1];
+  state.history.push(clone(state.scenario));
+  if (last && last.deplacer && last.deplacer.id === id && last.deplacer.lat !== undefined) changes.pop();
+  changes.push(change);
+  const ok = await refresh();
+  if (!ok) {
+    state.scenario = state.history.pop();
+    renderChanges();
+    $("move-status").textContent = `Déplacement refusé : ${name} reste en place.`;
+    return false;
+  }
+  const where = state.selected ? communeName(state.selected.commune) : "";
+  $("move-status").textContent = `${name} ${how} : ${coords(change.deplacer.lat, change.deplacer.lon)}` +
+    (where ? ` (commune : ${where}).` : ".");
+  return true;
+}
+
+async function stepSelected(direction) {
+  if (!state.selected || !state.selectedPoint || state.moving) return;
+  const [word, north, east] = MOVES[direction];
+  const metres = Number($("move-step").value);
+  const [lon, lat] = state.selectedPoint;
+  const dlat = north * metres / 111320;
+  const dlon = east * metres / (111320 * Math.cos(lat * Math.PI / 180));
+  state.moving = true;
+  try {
+    await moveSelected(lat + dlat, lon + dlon, `déplacé de ${num(metres, 0)} m vers le ${word}`);
+  } finally {
+    state.moving = false;
+  }
 }
 
 function selectFacility(props) {
@@ -411,6 +464,31 @@ function wire() {
   $("move-submit").addEventListener("click", async () => {
     if (!state.selected || !$("move-commune").value) return;
     await edit({deplacer: {id: state.selected.id, commune: $("move-commune").value}});
+  });
+  $("move-pad").addEventListener("keydown", async (event) => {
+    const direction = MOVES[event.key];
+    if (typeof direction !== "string") return;
+    event.preventDefault();
+    await stepSelected(direction);
+  });
+  for (const button of $("move-pad").querySelectorAll("button[data-move]")) {
+    button.addEventListener("click", () => stepSelected(button.dataset.move));
+  }
+  const describeStep = () => {
+    const metres = num(Number($("move-step").value), 0);
+    $("move-pad").setAttribute("aria-label", `Déplacer l'équipement avec les flèches, pas de ${metres} m`);
+    for (const button of $("move-pad").querySelectorAll("button[data-move]")) {
+      button.setAttribute("aria-label", `Déplacer de ${metres} m vers le ${MOVES[button.dataset.move][0]}`);
+    }
+  };
+  $("move-step").addEventListener("change", describeStep);
+  describeStep();
+  $("move-coords").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const lat = Number($("move-lat").value);
+    const lon = Number($("move-lon").value);
+    if (!Number.isFinite(lat) || !Number.isFinite(lon)) return;
+    await moveSelected(lat, lon, "placé aux coordonnées");
   });
   $("drag-toggle").addEventListener("click", () => {
     if (!state.selected) return;

@@ -263,6 +263,63 @@ def test_moving_to_a_point_finds_its_commune():
     assert after.loc["gc-alsh-catus", "location_precision"] == "adresse"
 
 
+def test_an_opened_facility_can_be_resized_moved_and_closed_in_order():
+    text = CALAMANE + ("  - redimensionner: {id: gc-alsh-calamane-scenario, places: 24}\n"
+                       "  - deplacer: {id: gc-alsh-calamane-scenario, commune: \"46064\"}\n"
+                       "  - redimensionner: {id: gc-alsh-catus, places: 60}\n"
+                       "  - fermer: {id: gc-alsh-croix-de-fer}\n")
+    before, after, _ = apply_changes(scenario(text), territory().facilities,
+                                     territory().communes)
+    assert list(after.index) == ["gc-alsh-catus", "gc-fs-bus", "qbo-alsh-gourdon",
+                                 "gc-alsh-calamane-scenario"]
+    assert after.loc["gc-alsh-calamane-scenario", "capacity"] == 24
+    assert after.loc["gc-alsh-calamane-scenario", "commune_code"] == "46064"
+    assert after.loc["gc-alsh-catus", "capacity"] == 60
+    assert before.loc["gc-alsh-catus", "capacity"] == 48  # the base state is left as it was
+    closed_twice = text + "  - redimensionner: {id: gc-alsh-croix-de-fer, places: 1}\n"
+    with pytest.raises(InputError, match="qu'il ferme plus haut"):
+        apply_changes(scenario(closed_twice), territory().facilities, territory().communes)
+
+
+def test_moving_into_a_commune_polygon_finds_that_commune():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    communes = territory().communes
+    # Boxes 0.1° wide around each point; Calamane's reaches west to 1.22, over Catus's.
+    west = {"46046": 0.08}
+    shapes = gpd.GeoDataFrame(
+        communes, geometry=[box(lon - west.get(code, 0.05), 44.45, lon + 0.05, 44.55)
+                            for code, lon in communes["point_lon"].items()], crs="EPSG:4326")
+    # (1.23, 44.5) is nearer Catus's point (1.20) than Calamane's (1.30), and in both boxes:
+    # a polygon decides, and of two the first commune in the table's order.
+    text = "changements:\n  - deplacer: {id: gc-alsh-croix-de-fer, lat: 44.5, lon: 1.23}\n"
+    _, after, _ = apply_changes(scenario(text), territory().facilities, shapes)
+    assert after.loc["gc-alsh-croix-de-fer", "commune_code"] == "46046"  # Calamane
+
+
+def test_a_memo_gives_the_same_numbers_and_measures_a_known_state_once():
+    calls = []
+
+    class CountingTimer(GridTimer):
+        def matrix(self, origins, destinations):
+            calls.append(len(destinations))
+            return super().matrix(origins, destinations)
+
+    memo = {}
+    plain = run_scenario(territory(), scenario(CALAMANE), timer=GridTimer())
+    first = run_scenario(territory(), scenario(CALAMANE), timer=CountingTimer(), memo=memo)
+    pd.testing.assert_frame_equal(plain.by_commune, first.by_commune)
+    pd.testing.assert_frame_equal(plain.by_epci, first.by_epci)
+    assert calls == [2, 3]  # the ALSH before (2 in force) and after (3)
+    resize = "changements:\n  - redimensionner: {id: gc-alsh-catus, places: 60}\n"
+    second = run_scenario(territory(), scenario(resize), timer=CountingTimer(), memo=memo)
+    assert calls == [2, 3, 2]  # the base state is remembered: only the state after is new
+    expected = run_scenario(territory(), scenario(resize), timer=GridTimer())
+    pd.testing.assert_frame_equal(expected.by_commune, second.by_commune)
+    assert second.by_commune.loc["46064", "places_after"] == 60
+
+
 def test_a_point_far_from_every_commune_is_refused_not_attached():
     # Without polygons: (1.0, 45.0) is 38.7 km from Gourdon's point (1.33, 44.74), the
     # nearest: 0.33° × cos 45° × 111.32 km east-west, 0.26° × 110.57 km north-south.
