@@ -147,7 +147,7 @@ def measure(method: str, path: Path, dump: Path | None) -> dict:
     if dump is not None and report is not None:
         if layer is not None:
             layer.drop(columns="geometry").to_csv(dump.with_suffix(".csv"))
-            dump.with_suffix(".dtypes").write_text(str(layer.dtypes.to_dict()))
+            dump.with_suffix(".dtypes").write_text(str({k: str(v) for k, v in layer.dtypes.items()}))
         dump.with_suffix(".txt").write_text(report.to_text(), encoding="utf-8")
     return {"seconds": seconds, "rows": rows,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
