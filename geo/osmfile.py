@@ -32,6 +32,17 @@ NOT_DRIVE_SERVICE = {"alley", "driveway", "emergency_access", "parking", "parkin
 OSM_SUFFIXES = (".osm", ".osm.xml", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf", ".xml")
 
 
+def _osmium_for(path: Path):
+    """The pyosmium module, once ``path`` is known to be a file (French errors otherwise)."""
+    if not path.is_file():
+        raise NetworkError(f"Fichier OSM introuvable : {path}. Correction : vérifiez le chemin.")
+    try:
+        import osmium
+    except ImportError as exc:  # pragma: no cover - osmium is a dependency
+        raise NetworkError("Lecture OSM impossible : installez pyosmium (pip install osmium).") from exc
+    return osmium
+
+
 def _usable(tags: dict, network_type: str) -> bool:
     highway = tags.get("highway")
     if highway is None or tags.get("area") == "yes" or tags.get("access") == "private":
@@ -104,12 +115,7 @@ def graph_from_osm_file(path, *, network_type: str = "drive", simplify: bool = T
     (3, 4)
     """
     path = Path(path)
-    if not path.is_file():
-        raise NetworkError(f"Fichier OSM introuvable : {path}. Correction : vérifiez le chemin.")
-    try:
-        import osmium
-    except ImportError as exc:  # pragma: no cover - osmium is a dependency
-        raise NetworkError("Lecture OSM impossible : installez pyosmium (pip install osmium).") from exc
+    osmium = _osmium_for(path)
     try:
         ways, nodes = _read(osmium, path, network_type)
     except RuntimeError as exc:

@@ -37,7 +37,7 @@ from scipy.sparse.csgraph import connected_components
 
 from maillage.errors import NetworkError
 
-from .osmfile import _usable
+from .osmfile import _osmium_for, _usable
 from .roadfile import (
     FileRoadGraph,
     _maxspeed_kph,
@@ -116,12 +116,7 @@ def road_graph_from_osm_file(path, *, network_type: str = "drive", hwy_speeds: d
     if network_type not in {"drive", "walk"}:
         raise NetworkError(f"Type de réseau inconnu : « {network_type} ». "
                            "Correction : « drive » (voiture) ou « walk » (piéton).")
-    if not path.is_file():
-        raise NetworkError(f"Fichier OSM introuvable : {path}. Correction : vérifiez le chemin.")
-    try:
-        import osmium
-    except ImportError as exc:  # pragma: no cover - osmium is a dependency
-        raise NetworkError("Lecture OSM impossible : installez pyosmium (pip install osmium).") from exc
+    osmium = _osmium_for(path)
     try:
         with tempfile.TemporaryDirectory(prefix="maillage-osm-") as folder:
             ways = _read_ways(osmium, path, Path(folder), network_type)
