@@ -22,7 +22,6 @@ Rows, on the Lot's A/N/D roads (:func:`maillage.geo.default_timer`):
 from __future__ import annotations
 
 import argparse
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -36,18 +35,9 @@ from maillage.kinds import counted_kinds
 from maillage.layers import load_territory
 from maillage.pipeline import commune_points
 from maillage.settings import DEFAULT_SETTINGS, shared_data_dir
+from timing import best_of
 
 AT = "2025-06-01"
-
-
-def best_of(function, repeat: int) -> tuple[float, pd.DataFrame]:
-    """Best wall time of ``repeat`` runs (seconds) and the result."""
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def points(frame) -> gpd.GeoDataFrame:

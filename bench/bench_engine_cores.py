@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 import numpy as np
 
 from maillage.geo import compile_graph, graph_from_arrays, load_edge_list
 from maillage.settings import shared_data_dir
+from timing import best_of
 
 
 def road_like_grid(side: int, seed: int = 0):
@@ -39,15 +39,6 @@ def road_like_grid(side: int, seed: int = 0):
     u, v = np.concatenate(u), np.concatenate(v)
     seconds = 150.0 / (rng.uniform(30, 90, len(u)) / 3.6)
     return graph_from_arrays(np.arange(n), 1.0 + 0.0019 * i, 44.0 + 0.00135 * j, u, v, seconds)
-
-
-def best_of(function, repeat):
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def row(name, road, n_sources, n_targets, limit, workers, repeat):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 import tracemalloc
 
 import geopandas as gpd
@@ -34,15 +33,7 @@ from scipy.sparse.csgraph import dijkstra
 from maillage.geo import compile_graph, graph_from_osm_file, load_edge_list, nearest, travel_time_matrix
 from maillage.geo.snapping import snap
 from maillage.settings import shared_data_dir
-
-
-def best_of(function, repeat: int) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
+from timing import best_of
 
 
 def peak_mib(function) -> float:
@@ -86,7 +77,7 @@ def run(name, road, sizes, cutoffs, repeat):
                 floor = lambda: np.take(dijkstra(road.matrix, indices=o_u, limit=limit), d, axis=1)
             ours = lambda: travel_time_matrix(road, origins, destinations, cutoff=cutoff, check_components=False)
             ours()  # warm caches (k-d tree, reversed graph)
-            t_ours, t_raw, t_floor = best_of(ours, repeat), best_of(raw, repeat), best_of(floor, repeat)
+            t_ours, t_raw, t_floor = (best_of(f, repeat)[0] for f in (ours, raw, floor))
             mib = peak_mib(ours)
             print(f"{'matrice':10} {f'{n_orig}×{n_dest}':>14} {str(cutoff or '-'):>7} {t_ours:11.3f} {t_raw:9.3f} "
                   f"{t_floor:9.3f} {t_ours / t_raw:8.2f} {t_ours / t_floor:8.2f} {mib:8.0f} "
@@ -94,7 +85,7 @@ def run(name, road, sizes, cutoffs, repeat):
             near = lambda: nearest(road, origins, destinations, cutoff=cutoff, check_components=False)
             near()
             raw_near = lambda: dijkstra(road.reverse, indices=d_u, limit=limit, min_only=True)
-            t_near, t_raw_near = best_of(near, repeat), best_of(raw_near, repeat)
+            t_near, t_raw_near = best_of(near, repeat)[0], best_of(raw_near, repeat)[0]
             print(f"{'plus proche':10} {f'{n_orig}×{n_dest}':>14} {str(cutoff or '-'):>7} {t_near:11.3f} "
                   f"{t_raw_near:9.3f} {'':>9} {t_near / t_raw_near:8.2f} {'':>8} {peak_mib(near):8.0f}")
 

@@ -21,23 +21,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 
 HERE = Path(__file__).resolve().parent
-
-
-def timed(function, repeat: int = 1):
-    """Best wall time of ``repeat`` runs (seconds) and the last result."""
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def graph_of(folder: Path, size: int):
@@ -60,10 +50,10 @@ def many_to_many(road, points: int, repeat: int) -> None:
     origins, destinations = chosen[:points], chosen[points:]
     print(f"\n## {points} × {points} on {road.n_nodes:,} nodes, {road.matrix.nnz:,} arcs\n")
     print("| method | seconds | note |\n|---|---|---|")
-    full_s, exact = timed(lambda: road.times(origins, destinations), repeat)
+    full_s, exact = best_of(lambda: road.times(origins, destinations), repeat)
     print(f"| maillage, full Dijkstra per source | {full_s:.1f} | {full_s / points * 1000:.0f} ms per source |")
     for minutes in (15, 30, 45):
-        bounded_s, bounded = timed(lambda m=minutes: road.times(origins, destinations, limit=m * 60), repeat)
+        bounded_s, bounded = best_of(lambda m=minutes: road.times(origins, destinations, limit=m * 60), repeat)
         within = exact <= minutes * 60
         same = np.array_equal(bounded[within], exact[within]) and np.isinf(bounded[~within]).all()
         print(f"| maillage, bounded {minutes} min | {bounded_s:.2f} | "
@@ -76,13 +66,13 @@ def many_to_many(road, points: int, repeat: int) -> None:
         print("| pandana | — | not installed |")
         return
     coo = road.matrix.tocoo()
-    build_s, net = timed(lambda: pandana.Network(
+    build_s, net = best_of(lambda: pandana.Network(
         pd.Series(road.lon), pd.Series(road.lat), pd.Series(coo.row), pd.Series(coo.col),
         pd.DataFrame({"travel_time": coo.data}), twoway=False))
     a, b = np.repeat(origins, points), np.tile(destinations, points)
     with warnings.catch_warnings():  # pandana warns about unreachable pairs
         warnings.simplefilter("ignore", UserWarning)
-        query_s, lengths = timed(lambda: net.shortest_path_lengths(a, b), repeat)
+        query_s, lengths = best_of(lambda: net.shortest_path_lengths(a, b), repeat)
     lengths = np.asarray(lengths, dtype=float).reshape(points, points)
     finite = np.isfinite(exact)
     gap = np.max(np.abs(lengths[finite] - exact[finite])) / 60
@@ -106,9 +96,9 @@ def per_source(folder: Path, sizes, sources: int) -> None:
         road = graph_of(folder, size)
         rng = np.random.default_rng(1)
         picked = rng.choice(road.n_nodes, sources, replace=False)
-        engine_s, _ = timed(lambda: road.times(picked[:1]))  # warm-up (reverse, caches)
-        engine_s, _ = timed(lambda: [road.times([s]) for s in picked])
-        raw_s, _ = timed(lambda: [dijkstra(road.matrix, directed=True, indices=[s]) for s in picked])
+        engine_s, _ = best_of(lambda: road.times(picked[:1]))  # warm-up (reverse, caches)
+        engine_s, _ = best_of(lambda: [road.times([s]) for s in picked])
+        raw_s, _ = best_of(lambda: [dijkstra(road.matrix, directed=True, indices=[s]) for s in picked])
         per = engine_s / sources
         print(f"| {road.n_nodes:,} | {road.matrix.nnz:,} | {per * 1000:.0f} | "
               f"{raw_s / sources * 1000:.0f} | {per / road.n_nodes * 1e9:.0f} |", flush=True)

@@ -24,7 +24,6 @@ Extrapolated rows say so. The sampled networkx times are checked against maillag
 from __future__ import annotations
 
 import argparse
-import time
 import tracemalloc
 import warnings
 
@@ -36,16 +35,7 @@ from scipy.sparse.csgraph import dijkstra
 from maillage.geo import compile_graph, graph_from_osm_file, load_edge_list, population_points, travel_time_matrix
 from maillage.geo.snapping import snap
 from maillage.settings import shared_data_dir
-
-
-def timed(function, repeat: int = 1):
-    """Best wall time of ``repeat`` runs (seconds) and the last result."""
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from timing import best_of
 
 
 def peak_mib(function) -> float:
@@ -95,10 +85,10 @@ def networkx_rates(graph, orig_nodes, dest_nodes, minutes, sample: int, rng):
                 out.append(np.inf)
         return np.array(out)
 
-    pair_s, pair_seconds = timed(per_pair)
+    pair_s, pair_seconds = best_of(per_pair)
     reverse = graph.reverse(copy=False)
     sources = rng.choice(len(dest_nodes), min(sample // 10, len(dest_nodes)), replace=False)
-    source_s, _ = timed(lambda: [nx.single_source_dijkstra_path_length(reverse, dest_nodes[j], weight="travel_time")
+    source_s, _ = best_of(lambda: [nx.single_source_dijkstra_path_length(reverse, dest_nodes[j], weight="travel_time")
                                  for j in sources])  # fmt: skip
     network_min = minutes.to_numpy() - minutes.attrs["_access"]
     ours, theirs = network_min[o_idx, d_idx], pair_seconds / 60.0
@@ -118,12 +108,12 @@ def pandana_row(road, o_u, d_u, pairs: int, repeat: int):
 
     coo = road.matrix.tocoo()
     weights = pd.DataFrame({"travel_time": coo.data})
-    build_s, net = timed(lambda: pandana.Network(pd.Series(road.lon), pd.Series(road.lat), pd.Series(coo.row),
+    build_s, net = best_of(lambda: pandana.Network(pd.Series(road.lon), pd.Series(road.lat), pd.Series(coo.row),
                                                  pd.Series(coo.col), weights, twoway=False))  # fmt: skip
     sources, targets = np.repeat(d_u, len(o_u)), np.tile(o_u, len(d_u))
     with warnings.catch_warnings():  # pandana warns (with every pair listed) about unreachable pairs
         warnings.simplefilter("ignore", UserWarning)
-        query_s, lengths = timed(lambda: net.shortest_path_lengths(targets, sources), repeat)
+        query_s, lengths = best_of(lambda: net.shortest_path_lengths(targets, sources), repeat)
     expected = dijkstra(road.matrix, indices=o_u)[:, d_u].T.ravel()
     finite = np.isfinite(expected)
     gap = np.max(np.abs(np.asarray(lengths)[finite] - expected[finite]), initial=0.0) / 60.0
@@ -133,8 +123,8 @@ def pandana_row(road, o_u, d_u, pairs: int, repeat: int):
 def run_case(name, graph, origins, destinations, what, sample: int, repeat: int):
     rows = []
     pairs = len(origins) * len(destinations)
-    compile_s, road = timed(lambda: compile_graph(graph))
-    engine_s, minutes = timed(lambda: travel_time_matrix(road, origins, destinations, check_components=False), repeat)
+    compile_s, road = best_of(lambda: compile_graph(graph))
+    engine_s, minutes = best_of(lambda: travel_time_matrix(road, origins, destinations, check_components=False), repeat)
     snapping = minutes.attrs["snapping"]
     access = snapping["access_min"].to_numpy()
     minutes.attrs["_access"] = access[: len(origins), None] + access[None, len(origins) :]
@@ -142,7 +132,7 @@ def run_case(name, graph, origins, destinations, what, sample: int, repeat: int)
     o = snap(road, origins, check_components=False)["node"].to_numpy()
     d = snap(road, destinations, role="destination", check_components=False)["node"].to_numpy()
     o_u, d_u = np.unique(o), np.unique(d)
-    scipy_s, _ = timed(lambda: dijkstra(road.reverse, indices=d_u)[:, o_u], repeat)
+    scipy_s, _ = best_of(lambda: dijkstra(road.reverse, indices=d_u)[:, o_u], repeat)
     rows.append(("maillage travel_time_matrix", engine_s, pairs, f"{engine_mib:.0f}", ""))
     rows.append(("scipy csgraph dijkstra (brut)", scipy_s, pairs, "", ""))
     try:
@@ -151,7 +141,7 @@ def run_case(name, graph, origins, destinations, what, sample: int, repeat: int)
         coo = road.matrix.tocoo()
         ig_graph = ig.Graph(n=road.n_nodes, edges=np.column_stack([coo.row, coo.col]).tolist(), directed=True)
         weights = coo.data.tolist()
-        igraph_s, _ = timed(lambda: ig_graph.distances(source=d_u.tolist(), target=o_u.tolist(), weights=weights, mode="in"), repeat)  # fmt: skip
+        igraph_s, _ = best_of(lambda: ig_graph.distances(source=d_u.tolist(), target=o_u.tolist(), weights=weights, mode="in"), repeat)  # fmt: skip
         rows.append(("igraph distances", igraph_s, pairs, "", ""))
     except ImportError:
         rows.append(("igraph distances", np.nan, pairs, "", "non installé"))
@@ -178,7 +168,7 @@ def scaling(results, graphs):
     for (name, graph), (n, m, sources, seconds) in zip(graphs, results):
         road = compile_graph(graph)
         starts = np.arange(0, road.n_nodes, max(1, road.n_nodes // 200))[:200]
-        cut_s, _ = timed(lambda: dijkstra(road.matrix, indices=starts, limit=900.0))
+        cut_s, _ = best_of(lambda: dijkstra(road.matrix, indices=starts, limit=900.0))
         print(f"{name:40} {n:8,} {m:8,} {1000 * seconds / sources:10.2f} {1000 * cut_s / len(starts):25.2f}".replace(",", " "))
 
 
