@@ -233,17 +233,12 @@ def compile_graph(graph, weight: str = "travel_time") -> RoadGraph:
 
     Examples
     --------
-    >>> import geopandas as gpd
     >>> import networkx as nx
-    >>> from shapely.geometry import Point
     >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
     >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
     ...                       (3, {"x": 1.33, "y": 44.56})])
     >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
     ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
-    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
-    ...                          crs="EPSG:4326")
-    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
     >>> road = compile_graph(graph)
     >>> road.n_nodes
     3

@@ -62,8 +62,6 @@ def isochrones(
     ...                       (3, {"x": 1.33, "y": 44.56})])
     >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
     ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
-    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
-    ...                          crs="EPSG:4326")
     >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
     >>> areas = isochrones(graph, alsh, [10, 15])
     >>> areas[["centre", "minutes"]]

@@ -405,17 +405,12 @@ def network_info(graph) -> dict:
 
     Examples
     --------
-    >>> import geopandas as gpd
     >>> import networkx as nx
-    >>> from shapely.geometry import Point
     >>> graph = nx.MultiDiGraph(crs="EPSG:4326")
     >>> graph.add_nodes_from([(1, {"x": 1.44, "y": 44.45}), (2, {"x": 1.40, "y": 44.53}),
     ...                       (3, {"x": 1.33, "y": 44.56})])
     >>> for u, v, seconds in [(1, 2, 600.0), (2, 3, 480.0)]:
     ...     _ = graph.add_edge(u, v, travel_time=seconds), graph.add_edge(v, u, travel_time=seconds)
-    >>> villages = gpd.GeoSeries([Point(1.44, 44.45), Point(1.33, 44.56)], index=["Cahors", "Catus"],
-    ...                          crs="EPSG:4326")
-    >>> alsh = gpd.GeoSeries([Point(1.40, 44.53)], index=["Calamane"], crs="EPSG:4326")
     >>> info = network_info(graph)
     >>> info["nœuds"], info["tronçons"], info["part fortement connexe"]
     (3, 4, 1.0)
