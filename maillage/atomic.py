@@ -69,13 +69,19 @@ _TEMPORARY = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)-(?P<start>\d*)-(?P<hos
                         r"\.[a-z0-9_]{8}\.tmp(?:\.[^.]*)?$")
 
 
-def process_start(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot), "" when unknown."""
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first), [] when unreadable."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[-1].split()[19]
-    except (OSError, IndexError):
-        return ""
+            return stat.read().rsplit(")", 1)[-1].split()
+    except OSError:
+        return []
+
+
+def process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot), "" when unknown."""
+    fields = _stat_fields(pid)
+    return fields[19] if len(fields) > 19 else ""
 
 
 def process_ended(pid: int, start: str = "") -> bool:
@@ -90,11 +96,11 @@ def process_ended(pid: int, start: str = "") -> bool:
         return True
     except PermissionError:
         return False
-    state = ""
-    with contextlib.suppress(OSError, IndexError):
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            state = stat.read().rsplit(")", 1)[-1].split()[0]
-    return state == "Z" or bool(start and process_start(pid) not in ("", start))
+    fields = _stat_fields(pid)
+    if fields and fields[0] == "Z":
+        return True
+    now = fields[19] if len(fields) > 19 else ""
+    return bool(start and now not in ("", start))
 
 
 def _host_tag() -> str:
