@@ -139,6 +139,29 @@ def department_communes(shared=None, departements=None) -> gpd.GeoDataFrame:
     return communes[["commune", "name", "departement", "epci", "population", "geometry"]]
 
 
+def _read_points_csv(path, required, *, lon: str, lat: str, columns_fix: str, coordinates_fix: str,
+                     coordinates_column: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """A CSV of points read as text, with its ``required`` columns and degrees checked.
+
+    Returns the table and its longitudes and latitudes (degrees); the first missing column
+    or the first row without valid coordinates raises an ``InputError`` naming the file,
+    the line (header = 1), the column (``coordinates_column`` for coordinates) and the fix.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in required:
+        if column not in frame.columns:
+            raise InputError(f"colonne {column} absente", file=str(path), row=1, column=column,
+                             fix=columns_fix)
+    lons = pd.to_numeric(frame[lon], errors="coerce")
+    lats = pd.to_numeric(frame[lat], errors="coerce")
+    bad = ~(lats.between(-90, 90) & lons.between(-180, 180))
+    if bad.any():
+        raise InputError("coordonnées absentes ou illisibles", file=str(path),
+                         row=int(np.flatnonzero(bad.to_numpy())[0]) + 2, column=coordinates_column,
+                         fix=coordinates_fix)
+    return frame, lons, lats
+
+
 def france_services_sites(shared=None, path=None) -> gpd.GeoDataFrame:
     """Every France services site of the ANCT national list (real data), as points.
 
@@ -161,18 +184,11 @@ def france_services_sites(shared=None, path=None) -> gpd.GeoDataFrame:
     """
     path = Path(path) if path is not None else (
         _shared_dir(shared) / "france_services" / "liste-fs-20240801.csv")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for column in ("id_fs", "lib_fs", "latitude", "longitude"):
-        if column not in frame.columns:
-            raise InputError(f"colonne {column} absente", file=str(path), row=1, column=column,
-                             fix="utiliser la liste ANCT des France services (data.gouv.fr)")
-    lat = pd.to_numeric(frame["latitude"], errors="coerce")
-    lon = pd.to_numeric(frame["longitude"], errors="coerce")
-    bad = ~(lat.between(-90, 90) & lon.between(-180, 180))
-    if bad.any():
-        raise InputError("coordonnées absentes ou illisibles", file=str(path),
-                         row=int(np.flatnonzero(bad.to_numpy())[0]) + 2, column="latitude",
-                         fix="renseigner latitude et longitude en degrés décimaux")
+    frame, lon, lat = _read_points_csv(
+        path, ("id_fs", "lib_fs", "latitude", "longitude"), lon="longitude", lat="latitude",
+        columns_fix="utiliser la liste ANCT des France services (data.gouv.fr)",
+        coordinates_fix="renseigner latitude et longitude en degrés décimaux",
+        coordinates_column="latitude")
     return gpd.GeoDataFrame({"name": frame["lib_fs"].to_numpy()},
                             index=pd.Index("fs-" + frame["id_fs"], dtype="str"),
                             geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
@@ -204,18 +220,10 @@ def eaje_sites(origins: gpd.GeoDataFrame, france_services: gpd.GeoDataFrame, *, 
         The CSV lacks a column or has unreadable coordinates.
     """
     if path is not None:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        for column in ("id", "lon", "lat"):
-            if column not in frame.columns:
-                raise InputError(f"colonne {column} absente", file=str(path), row=1,
-                                 column=column, fix="donner les colonnes id, lon, lat")
-        lon = pd.to_numeric(frame["lon"], errors="coerce")
-        lat = pd.to_numeric(frame["lat"], errors="coerce")
-        bad = ~(lat.between(-90, 90) & lon.between(-180, 180))
-        if bad.any():
-            raise InputError("coordonnées absentes ou illisibles", file=str(path),
-                             row=int(np.flatnonzero(bad.to_numpy())[0]) + 2, column="lon",
-                             fix="renseigner lon et lat en degrés décimaux")
+        frame, lon, lat = _read_points_csv(
+            path, ("id", "lon", "lat"), lon="lon", lat="lat",
+            columns_fix="donner les colonnes id, lon, lat",
+            coordinates_fix="renseigner lon et lat en degrés décimaux", coordinates_column="lon")
         sites = gpd.GeoDataFrame(index=pd.Index(frame["id"], dtype="str"), crs="EPSG:4326",
                                  geometry=gpd.points_from_xy(lon, lat))
         return sites, f"liste d'EAJE du fichier {Path(path).name} ({len(sites)} sites)"
