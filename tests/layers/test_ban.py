@@ -10,6 +10,7 @@ its coordinates and scores are invented; the service cannot be reached offline.
 from __future__ import annotations
 
 import io
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -45,6 +46,10 @@ def _answer_with(name, monkeypatch, tmp_path):
     asked = []
 
     def fake(request, timeout):
+        # Only the BAN answers here; any other source (commune contours when ../shared is
+        # absent) is unreachable, as on a machine without internet.
+        if getattr(request, "full_url", request) != BAN_CSV_URL:
+            raise urllib.error.URLError("hors ligne (test)")
         asked.append(request)
         return io.BytesIO((FIXTURES / name).read_bytes())
 
