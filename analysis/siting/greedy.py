@@ -143,46 +143,58 @@ def greedy_capacitated_mclp(inst: SitingInstance, threshold: float, p: int,
     return chosen
 
 
-def _capped(best: np.ndarray, cand: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
-    """``min(best, cand)`` per pair with inf set to 0, and the children it leaves unreachable.
+class _ChildCosts:
+    """Child-costs of every candidate added to given best costs, recomputed on some rows.
 
-    Only the rows where ``best`` is infinite can stay unreachable: the others are scanned once.
+    For best costs b (minutes per demand point, inf: no site yet) and candidate j, the
+    p-median greedy compares (children with min(b_i, c_ij) infinite, sum of w_i min(b_i, c_ij)
+    over the others). :meth:`change` gives how both move when b changes on a few rows, so
+    that a pick or a swap costs rows × candidates, never the whole matrix again. The
+    candidate costs are copied once in row order (fast row gathers).
     """
-    capped = np.minimum(best[:, None], cand)
-    open_rows = np.flatnonzero(np.isinf(best))
-    unreachable = np.zeros(cand.shape[1])
-    if len(open_rows):
-        sub = capped[open_rows]
+
+    def __init__(self, inst: SitingInstance) -> None:
+        self.cand = np.ascontiguousarray(inst.cost[:, inst.n_existing:])
+        self.weights = inst.weights
+        shape = (min(_ROWS_PER_BLOCK, len(self.weights)), self.cand.shape[1])
+        self._gathered = np.empty(shape)
+        self._capped = np.empty(shape)
+
+    def _capped_block(self, best: np.ndarray, out: np.ndarray,
+                      weights: np.ndarray) -> np.ndarray:
+        """``out`` = min(best, gathered costs) with inf set to 0; the children it loses."""
+        np.minimum(self._gathered[: len(best)], best[:, None], out=out)
+        open_rows = np.flatnonzero(np.isinf(best))
+        every = len(open_rows) == len(best)
+        sub = out if every else out[open_rows]
         lost = np.isinf(sub)
-        unreachable = weights[open_rows] @ lost
-        sub[lost] = 0.0
-        capped[open_rows] = sub
-    return unreachable, capped
+        if not len(open_rows) or not lost.any():
+            return np.zeros(out.shape[1])
+        np.copyto(sub, 0.0, where=lost)
+        if not every:
+            out[open_rows] = sub
+        return weights[open_rows] @ lost
 
-
-def _child_cost_change(inst: SitingInstance, before: np.ndarray | None, after: np.ndarray,
-                       rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per candidate added to the best costs: the change in (unreachable children,
-    child-cost) when the best costs go from ``before`` to ``after`` on ``rows``.
-
-    ``before`` None means no site at all (the change is then the full value).
-    """
-    ne = inst.n_existing
-    rows = np.arange(len(inst.weights)) if rows is None else rows
-    unreachable = np.zeros(inst.n_candidates)
-    cost = np.zeros(inst.n_candidates)
-    for start in range(0, len(rows), _ROWS_PER_BLOCK):
-        block = rows[start:start + _ROWS_PER_BLOCK]
-        cand = inst.cost[block, ne:]
-        weights = inst.weights[block]
-        lost, new = _capped(after[block], cand, weights)
-        if before is not None:
-            gone, old = _capped(before[block], cand, weights)
-            lost = lost - gone
-            new -= old
-        unreachable += lost
-        cost += weights @ new
-    return unreachable, cost
+    def change(self, before: np.ndarray | None, after: np.ndarray,
+               rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Change in (unreachable children, child-cost) per candidate when the best costs go
+        from ``before`` to ``after`` on ``rows`` (all rows by default); ``before`` None: the
+        values themselves."""
+        rows = np.arange(len(self.weights)) if rows is None else rows
+        unreachable = np.zeros(self.cand.shape[1])
+        cost = np.zeros(self.cand.shape[1])
+        for start in range(0, len(rows), _ROWS_PER_BLOCK):
+            block = rows[start:start + _ROWS_PER_BLOCK]
+            weights = self.weights[block]
+            np.take(self.cand, block, axis=0, out=self._gathered[: len(block)])
+            capped = self._capped[: len(block)]
+            unreachable += self._capped_block(after[block], capped, weights)
+            if before is not None:  # the gathered block becomes the old capped costs
+                old = self._gathered[: len(block)]
+                unreachable -= self._capped_block(before[block], old, weights)
+                capped -= old
+            cost += weights @ capped
+        return unreachable, cost
 
 
 def _existing_best(inst: SitingInstance) -> np.ndarray:
@@ -199,8 +211,9 @@ def greedy_p_median(inst: SitingInstance, p: int, max_passes: int = 5) -> list[i
     most ``max_passes`` passes.
     """
     ne = inst.n_existing
+    costs = _ChildCosts(inst)
     best = _existing_best(inst)
-    unreachable, cost = _child_cost_change(inst, None, best)
+    unreachable, cost = costs.change(None, best)
     taken = np.zeros(inst.n_candidates, dtype=bool)
     chosen = []
     for _ in range(p):
@@ -209,14 +222,18 @@ def greedy_p_median(inst: SitingInstance, p: int, max_passes: int = 5) -> list[i
         taken[j] = True
         after = np.minimum(best, inst.cost[:, ne + j])
         rows = np.flatnonzero(after < best)
-        lost, gained = _child_cost_change(inst, best, after, rows)
-        unreachable += lost
-        cost += gained
+        if 2 * len(rows) > len(best):  # cheaper to start again than to correct
+            unreachable, cost = costs.change(None, after)
+        else:
+            lost, gained = costs.change(best, after, rows)
+            unreachable += lost
+            cost += gained
         best = after
-    return _interchange(inst, chosen, max_passes)
+    return _interchange(inst, chosen, max_passes, costs)
 
 
-def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int) -> list[int]:
+def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int,
+                 costs: _ChildCosts) -> list[int]:
     """Teitz & Bart: for each chosen site, the best replacement among the other candidates.
 
     Without site k, only the points whose nearest site was k get a new best cost: the
@@ -234,7 +251,7 @@ def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int) -> li
     best = best_of(chosen)
     reachable = np.isfinite(best)
     current = (inst.weights @ ~reachable, inst.weights @ np.where(reachable, best, 0.0))
-    unreachable, cost = _child_cost_change(inst, None, best)
+    unreachable, cost = costs.change(None, best)
     for _ in range(max_passes):
         improved = False
         for k in range(len(chosen)):
@@ -247,7 +264,7 @@ def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int) -> li
                 base[rows] = np.minimum(existing[rows], nearest)
             else:
                 base[rows] = existing[rows]
-            lost, gained = _child_cost_change(inst, best, base, rows)
+            lost, gained = costs.change(best, base, rows)
             taken = np.zeros(inst.n_candidates, dtype=bool)
             taken[others] = True
             j = _pick(-(unreachable + lost), taken, ties=cost + gained)
@@ -258,7 +275,7 @@ def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int) -> li
                     chosen[k] = j
                     after = np.minimum(base, inst.cost[:, ne + j])
                     closer = np.flatnonzero(after < base)
-                    lost_j, gained_j = _child_cost_change(inst, base, after, closer)
+                    lost_j, gained_j = costs.change(base, after, closer)
                     unreachable = unreachable + lost + lost_j
                     cost = cost + gained + gained_j
                     best = after
