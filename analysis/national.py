@@ -26,6 +26,7 @@ from maillage.geo import (
     nearest,
     pairs_within,
     subgraph,
+    synthetic_road_graph,
     within_halo,
 )
 from maillage.geo.snapping import MAX_SNAP_M
@@ -60,9 +61,11 @@ class Partition:
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> [(p.name, len(p.origins), p.road.n_nodes, round(p.halo_m)) for p in parts]
+    [('01', 3, 241, 22917), ('02', 3, 275, 22917)]
     """
 
     name: str
@@ -97,9 +100,16 @@ class PartitionResult:
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> first = make_partitions(road, origins, services, 15, pairs_kinds=["france_services"])[0]
+    >>> result = run_partition(first)
+    >>> result.pairs["france_services"].round(1)
+      origin destination  minutes
+    0     o1        fs-1      9.0
+    1     o2        fs-1     13.9
+    >>> result.sizes["nodes"], result.sizes["pairs"]
+    (241, 2)
     """
 
     name: str
@@ -107,6 +117,51 @@ class PartitionResult:
     pairs: dict[str, pd.DataFrame] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+
+
+def example_territory() -> tuple[RoadGraph, gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """A small territory to try the partitioned run on: graph, origins and services.
+
+    A synthetic road graph of 80 km × 20 km (:func:`maillage.geo.synthetic_road_graph`, 2 km
+    step, seed 15; not real roads) near Cahors, six origins in two made-up départements
+    (``01``, with population, and ``02``, population unknown), two France services and three
+    EAJE.
+
+    Returns
+    -------
+    tuple of (RoadGraph, geopandas.GeoDataFrame, dict of str to geopandas.GeoDataFrame)
+        ``road``, ``origins`` (see :class:`Partition`; index ``o1`` … ``o6``) and
+        ``services`` (``france_services``, ``eaje``).
+
+    Examples
+    --------
+    >>> road, origins, services = example_territory()
+    >>> road.n_nodes, len(origins), {kind: len(s) for kind, s in services.items()}
+    (451, 6, {'france_services': 2, 'eaje': 3})
+    """
+    from pyproj import Transformer
+
+    road = synthetic_road_graph((560_000, 6_360_000, 640_000, 6_380_000), spacing_m=2000,
+                                seed=15)
+    to_degrees = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+
+    def points(xy, index, **columns):
+        lon, lat = to_degrees.transform(*np.array(xy, float).T)
+        return gpd.GeoDataFrame(columns, index=pd.Index(index, dtype="str"), crs="EPSG:4326",
+                                geometry=gpd.points_from_xy(lon, lat))
+
+    origins = points([(563_000, 6_365_000), (570_000, 6_372_000), (577_000, 6_377_000),
+                      (618_000, 6_366_000), (626_000, 6_374_000), (637_000, 6_362_000)],
+                     ["o1", "o2", "o3", "o4", "o5", "o6"],
+                     commune=["01001", "01002", "01003", "02001", "02002", "02003"],
+                     departement=["01", "01", "01", "02", "02", "02"],
+                     epci=pd.array(["e1", "e1", "e1", None, None, None], dtype="str"),
+                     population=[1200.0, 300.0, 80.0, np.nan, np.nan, np.nan])
+    services = {"france_services": points([(566_000, 6_366_000), (628_000, 6_372_000)],
+                                          ["fs-1", "fs-2"]),
+                "eaje": points([(564_000, 6_366_000), (575_000, 6_375_000),
+                                (636_000, 6_363_000)], ["eaje-1", "eaje-2", "eaje-3"])}
+    return road, origins, services
 
 
 def _metric_xy(points) -> tuple[np.ndarray, np.ndarray]:
@@ -163,9 +218,11 @@ def make_partitions(road: RoadGraph, origins: gpd.GeoDataFrame,
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> [(p.name, p.road.n_nodes, list(p.services["eaje"].index)) for p in parts]
+    [('01', 241, ['eaje-1', 'eaje-2']), ('02', 275, ['eaje-3'])]
     """
     _check_origins(origins)
     halo = halo_metres(minutes, road)
@@ -210,9 +267,12 @@ def whole_territory(road: RoadGraph, origins: gpd.GeoDataFrame,
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> whole = run_partition(whole_territory(road, origins, services, 15))
+    >>> merge_partitions([run_partition(p) for p in parts]).equals(whole.table)
+    True
     """
     _check_origins(origins)
     origins = origins.copy()
@@ -241,9 +301,15 @@ def run_partition(partition: Partition) -> PartitionResult:
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> first = make_partitions(road, origins, services, 15)[0]
+    >>> table = run_partition(first).table
+    >>> table[["minutes_france_services", "nearest_france_services"]].round(1)
+        minutes_france_services nearest_france_services
+    o1                      9.0                    fs-1
+    o2                     13.9                    fs-1
+    o3                      inf                     NaN
     """
     started = time.perf_counter()
     origins = partition.origins
@@ -301,9 +367,12 @@ def merge_partitions(results) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> table = merge_partitions([run_partition(p) for p in reversed(parts)])
+    >>> table["minutes_eaje"].round(1).to_dict()
+    {'o1': 6.6, 'o2': inf, 'o3': 10.8, 'o4': inf, 'o5': inf, 'o6': 4.2}
     """
     tables = [r.table for r in results]
     if not tables:
@@ -346,9 +415,16 @@ def indicators_by(table: pd.DataFrame, by: str, kinds, minutes: float) -> pd.Dat
 
     Examples
     --------
-    >>> from maillage.analysis import make_partitions, merge_partitions, run_partition
-    >>> parts = make_partitions(road, origins, services, 30)  # doctest: +SKIP
-    >>> table = merge_partitions([run_partition(p) for p in parts])  # doctest: +SKIP
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> table = merge_partitions([run_partition(p) for p in parts])
+    >>> by_dep = indicators_by(table, "departement", ["france_services"], 15)
+    >>> by_dep[["population_known", "population", "share_france_services"]].round(3)
+                 population_known  population  share_france_services
+    departement
+    01                       True      1580.0                  0.949
+    02                      False         NaN                  0.333
     """
     known = table["population"].notna()
     weight = table["population"].astype(float).where(known, 1.0)

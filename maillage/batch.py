@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from maillage.errors import InputError, MaillageError
-from maillage.national import map_tasks
+from maillage.cluster import map_tasks
 
 
 @dataclass
@@ -156,4 +156,4 @@ def run_epci_reports(out, *, departement: str = "46", epcis=None, address: str |
     items = list(zip(table["epci"], table["name"]))
     return map_tasks(epci_report_task, items, str(folder), dict(options),
                      keys=[f"rapport-{code}" for code, _ in items], address=address,
-                     workers=workers, processes=processes, on_done=on_done)
+                     workers=workers, processes=processes, on_done=on_done, folder=folder)

@@ -13,11 +13,9 @@ maillage must be installed on the workers.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +31,10 @@ from maillage.analysis.national import (
     merge_partitions,
     run_partition,
 )
-from maillage.atomic import atomic_path, write_text
+from maillage.atomic import write_text
+from maillage.cluster import check_address, dask_client, map_tasks  # noqa: F401 (public here)
 from maillage.errors import InputError
+from maillage.pairfiles import check_format, write_geopackage, write_pairs, write_parquet
 from maillage.settings import METRIC_CRS
 
 #: The service kinds of the national batch and their French names.
@@ -248,7 +248,8 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     shared : path, optional
         The ``shared/data`` folder.
     network : path, optional
-        A road network file (GraphML, OSM, edge list, see :func:`maillage.geo.load_network`);
+        A road network file (``.osm.pbf``, OSM XML, GraphML, edge list ``.csv``), read
+        straight to a compiled graph without networkx (:func:`maillage.geo.load_road_graph`);
         default: the synthetic network over the communes' extent plus ``margin_m``.
     spacing_m : float
         Grid step of the synthetic network, metres.
@@ -265,8 +266,8 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     NationalInputs
         Origins, sites, graph and sources (French).
     """
-    from maillage.geo import SYNTHETIC_DESCRIPTION, compile_graph, load_network
-    from maillage.geo import synthetic_road_graph, within_halo
+    from maillage.geo import SYNTHETIC_DESCRIPTION, load_road_graph, synthetic_road_graph
+    from maillage.geo import within_halo
 
     origins = department_communes(shared, departements)
     if network is None:
@@ -276,7 +277,7 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         network_text = (f"{SYNTHETIC_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
                         f"{spacing_m:g} m, graine {seed}")
     else:
-        road = compile_graph(load_network(network))
+        road = load_road_graph(network)
         network_text = f"réseau routier du fichier {Path(network).name} ({road.n_nodes} nœuds)"
     fs = france_services_sites(shared)
     hull = gpd.GeoSeries([road_hull(road)], crs=METRIC_CRS).iloc[0]
@@ -328,157 +329,58 @@ def road_hull(road):
     return gpd.points_from_xy(road.x, road.y).union_all().convex_hull
 
 
-def partition_task(partition: Partition, pairs_dir: str | None = None) -> PartitionResult:
+def partition_task(partition: Partition, pairs_dir: str | None = None,
+                   fmt: str = "parquet") -> PartitionResult:
     """Run one partition (:func:`maillage.analysis.run_partition`) and stream its pairs.
 
     The task Dask runs on a worker. With ``pairs_dir``, each kind's pairs within the
-    threshold are written there as ``<kind>-<partition>.parquet`` (atomically: a temporary
-    file, then a rename) and dropped from the returned result.
+    threshold are written there as ``<kind>-<partition>.parquet`` or ``.gpkg``
+    (:func:`maillage.pairfiles.write_pairs`: atomically, memory of this partition only) and
+    dropped from the returned result.
 
     Parameters
     ----------
     partition : Partition
         The unit of work.
     pairs_dir : str, optional
-        Folder of the Parquet files (shared storage on a real cluster).
+        Folder of the pair files (shared storage on a real cluster).
+    fmt : str
+        ``parquet`` or ``gpkg`` (pairs located at their origin's point).
 
     Returns
     -------
     PartitionResult
         Per-origin table, timings (seconds, ``write`` included) and sizes.
+
+    Raises
+    ------
+    InputError
+        The folder cannot be written from this worker (French, with the machine's name).
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> first = make_partitions(road, origins, services, 15, pairs_kinds=["france_services"])[0]
+    >>> partition_task(first).sizes["pairs"]
+    2
     """
     result = run_partition(partition)
     if pairs_dir is not None:
         clock = time.perf_counter()
         for kind, pairs in result.pairs.items():
-            write_parquet(pairs, Path(pairs_dir) / f"{kind}-{partition.name}.parquet",
-                          minutes=partition.minutes)
+            write_pairs(pairs, pairs_dir, f"{kind}-{partition.name}", fmt,
+                        origins=partition.origins, minutes=partition.minutes)
         result.pairs = {}
         result.seconds["write"] = time.perf_counter() - clock
     return result
 
 
-def write_parquet(frame: pd.DataFrame, target, *, minutes: float | None = None) -> Path:
-    """Write a long table of pairs to Parquet (pyarrow) atomically.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        ``origin``, ``destination``, ``minutes``.
-    target : path
-        The Parquet file.
-    minutes : float, optional
-        Threshold, minutes, kept in the file's metadata (``maillage_minutes``).
-
-    Returns
-    -------
-    Path
-        ``target``.
-    """
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise InputError("pyarrow n'est pas installé (écriture Parquet)",
-                         fix="installer l'option : pip install \"maillage[national]\"") from exc
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    if minutes is not None:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                               b"maillage_minutes": str(minutes).encode()})
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        pq.write_table(table, tmp)
-    return target
-
-
-def _distributed():
-    try:
-        import distributed
-    except ImportError as exc:
-        raise InputError("Dask (dask.distributed) n'est pas installé",
-                         fix="installer l'option : pip install \"maillage[national]\", ou "
-                             "lancer sans --dask avec --workers 1") from exc
-    return distributed
-
-
-_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[\w.\-]+|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$")
-
-
-def check_address(address: str) -> str:
-    """Check the form of a Dask scheduler address, before any work.
-
-    Parameters
-    ----------
-    address : str
-        ``tcp://host:port``, ``host:port``, ``tls://…``.
-
-    Returns
-    -------
-    str
-        The address, stripped.
-
-    Raises
-    ------
-    InputError
-        Not an address (French message with an example).
-    """
-    if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
-        raise InputError(f"adresse du planificateur Dask « {address} » invalide",
-                         fix="donner une adresse comme tcp://machine:8786")
-    return address.strip()
-
-
-@contextlib.contextmanager
-def dask_client(address: str | None = None, workers: int | None = None, *,
-                timeout: float = 10.0, processes: bool = True) -> Iterator[object]:
-    """A Dask client: on the scheduler ``address``, else on a ``LocalCluster`` closed after.
-
-    Parameters
-    ----------
-    address : str, optional
-        Scheduler address (``tcp://host:8786``) of a running cluster.
-    workers : int, optional
-        Worker processes of the local cluster (default: up to 2, one thread each).
-    timeout : float
-        How long to wait for the scheduler, seconds.
-    processes : bool
-        Local workers are processes (default), else threads of this process.
-
-    Yields
-    ------
-    distributed.Client
-        Connected; closed (and the local cluster shut down) on exit.
-
-    Raises
-    ------
-    InputError
-        Dask missing, a malformed address, or no scheduler answering there (French).
-    """
-    distributed = _distributed()
-    if address is not None:
-        check_address(address)
-        try:
-            client = distributed.Client(address.strip(), timeout=f"{timeout}s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"aucun planificateur Dask ne répond à « {address} » ({exc})",
-                             fix="vérifier l'adresse et que « dask scheduler » tourne, ou "
-                                 "lancer sans --dask (cluster local)") from exc
-        with client:
-            yield client
-        return
-    count = workers or min(2, os.cpu_count() or 1)
-    with distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=processes,
-                                  dashboard_address=None, silence_logs=40) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 def run_partitions(partitions, *, address: str | None = None, workers: int | None = None,
                    pairs_dir=None, on_done: Callable[[PartitionResult], None] | None = None,
                    task: Callable = partition_task, processes: bool = True,
-                   use_dask: bool | None = None) -> list[PartitionResult]:
+                   use_dask: bool | None = None, fmt: str = "parquet") -> list[PartitionResult]:
     """Run every partition's task: on Dask (cluster or local), or in this process.
 
     Parameters
@@ -491,81 +393,47 @@ def run_partitions(partitions, *, address: str | None = None, workers: int | Non
         ``1`` without ``address``: one after the other in this process, no Dask; otherwise
         the number of local worker processes (default: up to 2).
     pairs_dir : path, optional
-        Where the tasks write their pairs (Parquet).
+        Where the tasks write their pairs; on a Dask cluster it must be on storage every
+        worker sees at the same path (checked first, :func:`maillage.cluster.check_workers`).
     on_done : callable, optional
         Called with each result as it arrives (progress).
     task : callable
-        The function applied to each partition (``task(partition, pairs_dir)``), picklable.
+        The function applied to each partition (``task(partition, pairs_dir, fmt)``),
+        picklable.
     processes : bool
         Local workers are processes (default), else threads of this process.
     use_dask : bool, optional
         Force Dask (True, e.g. a local cluster of one worker) or not (False); default: Dask
         unless ``workers == 1`` without ``address``.
+    fmt : str
+        Format of the pair files: ``parquet`` or ``gpkg``.
 
     Returns
     -------
     list of PartitionResult
         In the order of ``partitions``.
+
+    Raises
+    ------
+    InputError
+        Unknown format; on Dask: no worker, workers without the same maillage, or an output
+        folder they cannot see or write (:func:`maillage.cluster.check_workers`).
+
+    Examples
+    --------
+    >>> from maillage.analysis import make_partitions, merge_partitions
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> parts = make_partitions(road, origins, services, 15)
+    >>> len(merge_partitions(run_partitions(parts, workers=1)))
+    6
     """
+    fmt = check_format(fmt)
     pairs_dir = None if pairs_dir is None else str(Path(pairs_dir).absolute())
-    return map_tasks(task, partitions, pairs_dir, keys=[f"partition-{p.name}" for p in partitions],
-                     address=address, workers=workers, processes=processes, use_dask=use_dask,
-                     on_done=on_done)
-
-
-def map_tasks(function: Callable, items, *args, keys=None, address: str | None = None,
-              workers: int | None = None, processes: bool = True, use_dask: bool | None = None,
-              on_done: Callable | None = None) -> list:
-    """``function(item, *args)`` for every item: on Dask, or one after the other here.
-
-    Parameters
-    ----------
-    function : callable
-        Picklable (a module-level function, importable on the workers).
-    items : list
-        One task per item.
-    *args
-        Extra arguments of every call.
-    keys : list of str, optional
-        Dask task keys (unique), e.g. ``partition-46``.
-    address : str, optional
-        Dask scheduler address of a real cluster.
-    workers : int, optional
-        Local worker processes (default: up to 2); ``1`` without ``address``: no Dask.
-    processes : bool
-        Local workers are processes (default), else threads.
-    use_dask : bool, optional
-        Force Dask or not (default: Dask unless ``workers == 1`` without ``address``).
-    on_done : callable, optional
-        Called with each result as it arrives.
-
-    Returns
-    -------
-    list
-        The results, in the order of ``items``.
-    """
-    done = on_done or (lambda result: None)
-    items = list(items)
-    if use_dask is None:
-        use_dask = address is not None or workers != 1
-    if not use_dask:
-        results = []
-        for item in items:
-            results.append(function(item, *args))
-            done(results[-1])
-        return results
-    distributed = _distributed()
-    with dask_client(address, workers, processes=processes) as client:
-        futures = [client.submit(function, item, *args, pure=False,
-                                 **({"key": keys[i]} if keys else {}))
-                   for i, item in enumerate(items)]
-        order = {future.key: i for i, future in enumerate(futures)}
-        results = [None] * len(futures)
-        for future in distributed.as_completed(futures):
-            result = future.result()
-            results[order[future.key]] = result
-            done(result)
-        return results
+    return map_tasks(task, partitions, pairs_dir, fmt,
+                     keys=[f"partition-{p.name}" for p in partitions], address=address,
+                     workers=workers, processes=processes, use_dask=use_dask, on_done=on_done,
+                     folder=pairs_dir)
 
 
 @dataclass
@@ -596,7 +464,8 @@ class NationalRun:
 def run_national(inputs: NationalInputs, out=None, *, minutes: float = 30.0,
                  address: str | None = None, workers: int | None = None,
                  on_done: Callable[[PartitionResult], None] | None = None,
-                 on_partitions: Callable[[list[Partition]], None] | None = None) -> NationalRun:
+                 on_partitions: Callable[[list[Partition]], None] | None = None,
+                 fmt: str = "parquet") -> NationalRun:
     """The national batch: partition by département, run the tasks, merge, write.
 
     France services: share of the population within ``minutes`` and time to the nearest
@@ -608,9 +477,11 @@ def run_national(inputs: NationalInputs, out=None, *, minutes: float = 30.0,
     inputs : NationalInputs
         Origins, sites, graph (:func:`national_inputs`).
     out : path, optional
-        Output folder: ``paires/france_services-<dép>.parquet`` (pairs within ``minutes``),
-        ``communes.csv``, ``epci.csv``, ``departements.csv``, ``partitions.csv``,
-        ``LISEZMOI.txt`` (sources, proxies, method).
+        Output folder: ``paires/france_services-<dép>.parquet`` or ``.gpkg`` (pairs within
+        ``minutes``, one file per partition written by the worker), ``origines.parquet`` or
+        ``.gpkg``, ``communes.csv``, ``epci.csv``, ``departements.csv``, ``partitions.csv``,
+        ``LISEZMOI.txt`` (sources, proxies, method). On a Dask cluster: a folder on storage
+        every worker sees at the same path (shared storage), checked before any task.
     minutes : float
         Threshold (and halo), minutes.
     address : str, optional
@@ -621,19 +492,42 @@ def run_national(inputs: NationalInputs, out=None, *, minutes: float = 30.0,
         Called with each partition's result as it finishes.
     on_partitions : callable, optional
         Called with the partitions once cut (e.g. to size a progress bar).
+    fmt : str
+        ``parquet`` (compact long tables) or ``gpkg`` (GeoPackage point layers, the pairs
+        located at their origin: they open as maps in QGIS).
 
     Returns
     -------
     NationalRun
         Tables and the output folder.
+
+    Raises
+    ------
+    InputError
+        Unknown format, or a Dask cluster that cannot run the tasks
+        (:func:`maillage.cluster.check_workers`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from maillage.analysis.national import example_territory
+    >>> road, origins, services = example_territory()
+    >>> inputs = NationalInputs(origins.assign(name=origins["commune"]), services, road)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     run = run_national(inputs, folder, minutes=15, workers=1, fmt="gpkg")
+    ...     sorted(p.name for p in (run.out / "paires").iterdir())
+    ['france_services-01.gpkg', 'france_services-02.gpkg']
+    >>> run.departements["share_france_services"].round(2).tolist()
+    [0.95, 0.33]
     """
+    fmt = check_format(fmt)
     partitions = make_partitions(inputs.road, inputs.origins, inputs.services, minutes,
                                  pairs_kinds=["france_services"])
     if on_partitions is not None:
         on_partitions(partitions)
     pairs_dir = None if out is None else Path(out) / "paires"
     results = run_partitions(partitions, address=address, workers=workers,
-                             pairs_dir=pairs_dir, on_done=on_done)
+                             pairs_dir=pairs_dir, on_done=on_done, fmt=fmt)
     table = merge_partitions(results)
     kinds = list(inputs.services)
     communes = indicators_by(table, "commune", kinds, minutes)
@@ -645,7 +539,7 @@ def run_national(inputs: NationalInputs, out=None, *, minutes: float = 30.0,
                              **{f"s_{k}": v for k, v in r.seconds.items()}} for r in results])
     run = NationalRun(table, communes, epci, departements, timings)
     if out is not None:
-        run.out = write_national(run, out, inputs, minutes, partitions)
+        run.out = write_national(run, out, inputs, minutes, partitions, fmt=fmt)
     return run
 
 
@@ -659,7 +553,7 @@ def _french(frame: pd.DataFrame, minutes: float) -> pd.DataFrame:
 
 
 def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float,
-                   partitions) -> Path:
+                   partitions, *, fmt: str = "parquet") -> Path:
     """Write the tables of a national run (CSV, atomically) and its LISEZMOI.txt.
 
     Parameters
@@ -674,20 +568,29 @@ def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float
         Threshold, minutes.
     partitions : list of Partition
         For the halo width.
+    fmt : str
+        Format of the per-origin table: ``parquet``, or ``gpkg`` (origin points).
 
     Returns
     -------
     Path
         The folder.
     """
+    fmt = check_format(fmt)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in (("communes", run.communes), ("epci", run.epci),
                         ("departements", run.departements)):
         write_text(out / f"{name}.csv", _french(frame, minutes).to_csv(
             lineterminator="\n", float_format="%.2f"))
-    write_parquet(run.origins.reset_index(names="origin"), out / "origines.parquet",
-                  minutes=minutes)
+    table = run.origins.reset_index(names="origin")
+    if fmt == "gpkg":
+        points = inputs.origins.geometry.set_axis(inputs.origins.index.astype(str))
+        write_geopackage(gpd.GeoDataFrame(table, geometry=points.reindex(table["origin"])
+                                          .to_numpy(), crs=points.crs),
+                         out / "origines.gpkg", layer="origines", minutes=minutes)
+    else:
+        write_parquet(table, out / "origines.parquet", minutes=minutes)
     write_text(out / "partitions.csv", run.partitions.to_csv(index=False, lineterminator="\n"))
     halo = partitions[0].halo_m if partitions else float("nan")
     lines = ["maillage national : indicateurs d'accès par commune", "",
@@ -696,9 +599,11 @@ def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float
              "les temps sont exacts jusqu'au seuil ; au-delà, « inf ».", "",
              "Sources :"]
     lines += [f"- {key} : {text}" for key, text in inputs.sources.items()]
-    lines += ["", "Fichiers : origines.parquet (valeurs exactes par origine), communes.csv, "
+    lines += ["", f"Fichiers : origines.{fmt} (valeurs exactes par origine), communes.csv, "
               "epci.csv (Lot), departements.csv, partitions.csv (temps par partition, "
-              "secondes), paires/*.parquet (origine, destination, minutes : toutes les paires "
-              "à moins du seuil)."]
+              f"secondes), paires/*.{fmt} (origine, destination, minutes : toutes les paires "
+              "à moins du seuil" + (", chacune au point de son origine : filtrer sur "
+                                   "« destination » pour voir les communes à portée d'un site"
+                                   if fmt == "gpkg" else "") + ")."]
     write_text(out / "LISEZMOI.txt", "\n".join(lines) + "\n")
     return out

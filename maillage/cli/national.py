@@ -30,7 +30,13 @@ def register(app: typer.Typer) -> None:
     @app.command("national")
     def national(
         out: Path = typer.Option(Path("maillage-national"), "--out", "-o",
-                                 help="Dossier de sortie (tableaux CSV, paires Parquet)."),
+                                 help="Dossier de sortie (tableaux CSV, paires Parquet ou "
+                                      "GeoPackage) ; avec --dask, sur un stockage partagé "
+                                      "que chaque worker voit au même chemin."),
+        fmt: str = typer.Option("parquet", "--format", help="Format des paires et du tableau "
+                                "des origines : parquet (compact) ou gpkg (GeoPackage, "
+                                "chaque paire au point de sa commune : s'ouvre en carte dans "
+                                "QGIS)."),
         departements: Optional[str] = typer.Option(
             None, "--departements", help="Codes des départements séparés par des virgules "
             "(défaut : les sept de shared/data/communes)."),
@@ -52,10 +58,12 @@ def register(app: typer.Typer) -> None:
         """Indicateurs d'accès (France services à 30 min, EAJE le plus proche) de chaque
         commune, calculés par département en parallèle (Dask)."""
         from maillage.national import check_address, national_inputs, run_national
+        from maillage.pairfiles import check_format
 
         check_number("--minutes", minutes, low=0, high=600, strict=True, unit="minutes")
         check_number("--workers", workers, low=1, high=256, unit="processus", integer=True)
         check_number("--spacing", pas, low=50, high=100_000, unit="mètres")
+        fmt = check_format(fmt)
         if dask is not None:
             check_address(dask)
         logging.getLogger("maillage").setLevel(logging.ERROR)
@@ -83,7 +91,7 @@ def register(app: typer.Typer) -> None:
                     f"{result.seconds['total']:.1f} s")
 
             run = run_national(inputs, out, minutes=minutes, address=dask, workers=workers,
-                               on_done=on_done, on_partitions=on_partitions)
+                               on_done=on_done, on_partitions=on_partitions, fmt=fmt)
         console.print(Text.assemble("Résultats : ", (str(run.out), "bold")), soft_wrap=True)
 
     @app.command("report-epcis")

@@ -37,6 +37,8 @@ LEVELS = {
     "maillage.pipeline": 5,
     "maillage.national": 5,  # the national batch (Dask): layers, geo, analysis
     "maillage.batch": 5,  # reports for every EPCI: calls the pipeline
+    "maillage.cluster": 5,  # Dask clients and tasks of the batches
+    "maillage.pairfiles": 5,  # pair files (Parquet, GeoPackage) of the national batch
     "maillage.cli": 6,
     "maillage.app": 6,
     "maillage.__main__": 7,

@@ -76,3 +76,37 @@ def test_no_scheduler_at_the_address_says_so_in_french():
     with pytest.raises(InputError, match="aucun planificateur Dask ne répond"):
         with dask_client("tcp://127.0.0.1:9", timeout=1.0):
             pass
+
+
+def test_geopackage_pairs_open_with_geopandas_and_equal_the_parquet(partitions, single, tmp_path):
+    import geopandas as gpd
+    import pyogrio
+
+    results = run_partitions(partitions, workers=1, pairs_dir=tmp_path, fmt="gpkg")
+    pd.testing.assert_frame_equal(merge_partitions(results), single[0], check_exact=True)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["france_services-01.gpkg", "france_services-02.gpkg",
+                     "france_services-03.gpkg"], "one file per partition, no temporary left"
+    frames = []
+    for part in partitions:
+        path = tmp_path / f"france_services-{part.name}.gpkg"
+        info = pyogrio.read_info(path)
+        assert info["layer_metadata"] == {"maillage_minutes": str(MINUTES)}
+        assert info["geometry_type"] == "Point" and info["crs"] == "EPSG:4326"
+        layer = gpd.read_file(path, layer="paires")
+        # Each pair sits at its origin's point.
+        at = part.origins.geometry.loc[layer["origin"]].reset_index(drop=True)
+        assert layer.geometry.geom_equals_exact(at, 1e-9).all()
+        frames.append(pd.DataFrame(layer.drop(columns="geometry")))
+    gpkg = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(gpkg, _pairs(single[1]), check_exact=True, check_dtype=False)
+
+
+def test_an_unknown_format_or_unwritable_folder_is_refused_in_french(partitions, tmp_path):
+    with pytest.raises(InputError, match="format de sortie « csv » inconnu"):
+        run_partitions(partitions, workers=1, pairs_dir=tmp_path, fmt="csv")
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    with pytest.raises(InputError, match="écriture impossible") as error:
+        run_partitions(partitions[:1], workers=1, pairs_dir=blocker / "paires")
+    assert "stockage partagé" in str(error.value)

@@ -57,3 +57,22 @@ def test_without_dask_the_message_says_what_to_install(shared_data, monkeypatch,
     assert status == 2
     err = capsys.readouterr().err
     assert "Dask (dask.distributed) n'est pas installé" in err and "maillage[national]" in err
+
+
+def test_a_network_file_is_read_straight_to_arrays(shared_data, tmp_path, capsys):
+    # The real TravelMapping roads of the Lot, through load_road_graph (no networkx graph).
+    from maillage.geo.roadfile import FileRoadGraph
+    from maillage.national import national_inputs
+
+    network = shared_data / "roads" / "travelmapping_edges_lot_bbox.csv"
+    inputs = national_inputs(["46"], shared=shared_data, network=network)
+    assert isinstance(inputs.road, FileRoadGraph) and inputs.road.n_nodes > 5000
+    out = tmp_path / "reel"
+    status = main(["national", "--departements", "46", "--workers", "1", "--network",
+                   str(network), "--out", str(out), "--shared", str(shared_data)])
+    assert status == 0, capsys.readouterr().err
+    assert "réseau routier du fichier travelmapping_edges_lot_bbox.csv" in capsys.readouterr().out
+    lot = pd.read_csv(out / "departements.csv", dtype={"departement": str}).set_index(
+        "departement").loc["46"]
+    assert lot["population"] > 170_000
+    assert 0 < lot["minutes jusqu'au plus proche France services (inf = au-delà)"] <= 30
