@@ -10,7 +10,10 @@ synthetic network (1 km grid): France services within 30 min (nearest + every pa
 
 - baseline A: the whole territory as ONE partition in this process (one graph, every site);
 - partitions by département with the 30-min halo, one after the other in this process;
-- the same on a Dask LocalCluster of 2 worker processes (cluster start-up timed apart).
+- the same on a Dask LocalCluster of 2 worker processes (cluster start-up timed apart);
+- the same on a TCP cluster of separate OS processes started with distributed's ``dask``
+  command, as on remote machines (``dask scheduler`` + 2 × ``dask worker --nworkers 1
+  --nthreads 1`` on 127.0.0.1; start-up, imports and the worker checks timed apart).
 
 Results are checked equal (bit for bit) across the three.
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -47,7 +51,7 @@ from maillage.settings import METRIC_CRS, shared_data_dir
 MINUTES = 30.0
 
 
-def part_one(use_dask: bool) -> None:
+def part_one(use_dask: bool, use_tcp: bool = True) -> None:
     print("## Seven départements, synthetic 1 km network, 30 min\n")
     clock = time.perf_counter()
     inputs = national_inputs()
@@ -75,20 +79,15 @@ def part_one(use_dask: bool) -> None:
     print(f"| partitions one after the other, this process | {t_seq:.2f} | "
           f"{t_whole / t_seq:.2f} |")
     if use_dask:
-        from maillage.national import dask_client, partition_task
-
-        clock = time.perf_counter()
-        with dask_client(workers=2) as client:
-            t_start = time.perf_counter() - clock
-            client.run(lambda: __import__("maillage.national") and None)
-            t_import = time.perf_counter() - clock - t_start
-            clock = time.perf_counter()
-            futures = client.map(partition_task, parts, pure=False)
-            dask_results = client.gather(futures)
-            t_dask = time.perf_counter() - clock
-        same &= merge_partitions(dask_results).equals(merge_partitions([whole]))
-        print(f"| Dask LocalCluster, 2 processes (start {t_start:.1f} s + imports "
-              f"{t_import:.1f} s apart) | {t_dask:.2f} | {t_whole / t_dask:.2f} |")
+        for label, t_start, t_import, t_check, t_cold, t_warm, rounds in (
+                dask_runs(parts, tcp=use_tcp)):
+            for results in rounds:
+                same &= merge_partitions(results).equals(merge_partitions([whole]))
+            print(f"| {label} (start {t_start:.1f} s + imports {t_import:.1f} s + worker "
+                  f"checks {t_check:.2f} s apart): first round | {t_cold:.2f} | "
+                  f"{t_whole / t_cold:.2f} |")
+            print(f"| the same, second round (warm workers) | {t_warm:.2f} | "
+                  f"{t_whole / t_warm:.2f} |")
     print(f"\nresults equal bit for bit: {same}\n")
     print("| département | communes | nodes | sites | pairs ≤ 30 min | nearest FS s | pairs FS s "
           "| nearest EAJE s | total s |\n|---|---|---|---|---|---|---|---|---|")
@@ -98,6 +97,68 @@ def part_one(use_dask: bool) -> None:
               f"{r.sizes['pairs']:,} | {s['nearest_france_services']:.2f} | "
               f"{s['pairs_france_services']:.2f} | {s['nearest_eaje']:.2f} | {s['total']:.2f} |")
     print()
+
+
+def _timed_dask(client, parts) -> tuple[float, float, float, list]:
+    """Worker checks, then every partition's task twice: the first round on fresh workers
+    (first uses: lazy imports, PROJ database…), the second warm.
+    (check s, first round s, second round s, results of both rounds)."""
+    from maillage.cluster import check_workers
+    from maillage.national import partition_task
+
+    clock = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        check_workers(client, folder)
+    t_check = time.perf_counter() - clock
+    rounds, results = [], []
+    for _ in range(2):
+        clock = time.perf_counter()
+        results.append(client.gather(client.map(partition_task, parts, pure=False)))
+        rounds.append(time.perf_counter() - clock)
+    return t_check, rounds[0], rounds[1], results
+
+
+def dask_runs(parts, *, tcp: bool):
+    """The partitions on a LocalCluster of 2 processes, then on a TCP cluster of separate OS
+    processes (``dask scheduler`` + 2 × ``dask worker --nworkers 1 --nthreads 1``, as on
+    remote machines): (label, start s, imports s, checks s, first round s, second round s,
+    results of both rounds) each."""
+    from maillage.national import dask_client
+
+    def warm(client) -> float:
+        clock = time.perf_counter()
+        client.run(lambda: __import__("maillage.national") and None)
+        return time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    with dask_client(workers=2) as client:
+        t_start = time.perf_counter() - clock
+        t_import = warm(client)
+        yield ("Dask LocalCluster, 2 worker processes", t_start, t_import,
+               *_timed_dask(client, parts))
+    if not tcp:
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.base.dask_processes import DASK, ProcessCluster
+
+    if DASK is None:
+        print("| TCP cluster: « dask » command absent, not measured | | |")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        processes = ProcessCluster(Path(folder))
+        try:
+            clock = time.perf_counter()
+            processes.start_scheduler()
+            processes.start_worker("w1")
+            processes.start_worker("w2")
+            processes.wait_workers(2)
+            t_start = time.perf_counter() - clock
+            with dask_client(processes.address) as client:
+                t_import = warm(client)
+                yield (f"Dask TCP cluster {processes.address}: dask scheduler + 2 dask "
+                       "worker processes", t_start, t_import, *_timed_dask(client, parts))
+        finally:
+            processes.close()
 
 
 def lot_cells(shared: Path) -> gpd.GeoDataFrame:
@@ -169,10 +230,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spacing", type=float, default=250.0)
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--no-tcp", action="store_true",
+                        help="skip the TCP cluster of dask scheduler/worker processes")
     parser.add_argument("--part", type=int, choices=[1, 2])
     args = parser.parse_args()
     if args.part in (None, 1):
-        part_one(not args.no_dask)
+        part_one(not args.no_dask, not args.no_tcp)
     if args.part in (None, 2):
         part_two(args.spacing)
 
