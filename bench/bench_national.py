@@ -5,7 +5,8 @@ Not a test: a script that prints tables. ``python bench/bench_national.py [--spa
 France services list, the Lot's Filosofi 200 m cells).
 
 Part 1, the seven départements of ``shared/data/communes`` (2,161 commune points) on the
-synthetic network (1 km grid): France services within 30 min (nearest + every pair within
+synthetic road-like network (``maillage.geo.ROAD_LIKE``, 1 km step, ``--spacing1 250`` for
+partitions of national-resolution size): France services within 30 min (nearest + every pair within
 30 min) and nearest EAJE (proxy), all in the same run:
 
 - baseline A: the whole territory as ONE partition in this process (one graph, every site);
@@ -21,7 +22,7 @@ Part 2, one département at national resolution, for the projection: the Lot's 2
 inhabited Filosofi 200 m cells (real) as origins, on a synthetic network of ``--spacing``
 metres (250 m: ≈ 0.6 M nodes in the partition, the size of a simplified OSM drive graph of a
 département plus its halo), real France services, EAJE proxy. Per-step times, pairs within
-30 min, Parquet bytes per pair, peak memory (tracemalloc).
+30 min, Parquet and GeoPackage bytes per pair and write times, peak memory (tracemalloc).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from maillage.national import (
     france_services_sites,
     national_inputs,
     run_partitions,
+    write_pairs,
     write_parquet,
 )
 from maillage.settings import METRIC_CRS, shared_data_dir
@@ -51,10 +53,10 @@ from maillage.settings import METRIC_CRS, shared_data_dir
 MINUTES = 30.0
 
 
-def part_one(use_dask: bool, use_tcp: bool = True) -> None:
-    print("## Seven départements, synthetic 1 km network, 30 min\n")
+def part_one(use_dask: bool, use_tcp: bool = True, spacing: float = 1000.0) -> None:
+    print(f"## Seven départements, synthetic road-like {spacing:g} m network, 30 min\n")
     clock = time.perf_counter()
-    inputs = national_inputs()
+    inputs = national_inputs(spacing_m=spacing)
     print(f"inputs (communes, FS, EAJE proxy, synthetic graph {inputs.road.n_nodes:,} nodes): "
           f"{time.perf_counter() - clock:.1f} s\n")
     services = inputs.services
@@ -198,6 +200,16 @@ def part_two(spacing: float) -> None:
         path = write_parquet(result.pairs["france_services"], Path(tmp) / "p.parquet")
         t_write = time.perf_counter() - clock
         size = os.path.getsize(path)
+        clock = time.perf_counter()
+        path = write_pairs(result.pairs["france_services"], tmp, "p", "gpkg",
+                           origins=part.origins, minutes=MINUTES)
+        t_gpkg = time.perf_counter() - clock
+        gpkg_size = os.path.getsize(path)
+        tracemalloc.start()  # again, for memory only (tracemalloc slows allocations)
+        write_pairs(result.pairs["france_services"], tmp, "p", "gpkg", origins=part.origins,
+                    minutes=MINUTES)
+        gpkg_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     pairs = result.sizes["pairs"]
     s = result.seconds
     print("| step | value |\n|---|---|")
@@ -213,6 +225,9 @@ def part_two(spacing: float) -> None:
     print(f"| nearest EAJE | {s['nearest_eaje']:.2f} s |")
     print(f"| partition total | {s['total']:.2f} s |")
     print(f"| Parquet write | {t_write:.2f} s, {size / max(pairs, 1):.1f} bytes per pair |")
+    print(f"| GeoPackage write (pairs at their origin's point, spatial index) | {t_gpkg:.2f} s, "
+          f"{gpkg_size / max(pairs, 1):.1f} bytes per pair, peak Python memory "
+          f"{gpkg_peak / 2**20:.0f} MiB |")
     print(f"| peak Python memory (tracemalloc, cut + run) | {peak / 2**20:.0f} MiB |")
     france_cells, france_parts = 2_300_000, 96
     per_part = s["total"] + t_cut
@@ -229,13 +244,15 @@ def part_two(spacing: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spacing", type=float, default=250.0)
+    parser.add_argument("--spacing1", type=float, default=1000.0,
+                        help="step of part 1's synthetic network, metres")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--no-tcp", action="store_true",
                         help="skip the TCP cluster of dask scheduler/worker processes")
     parser.add_argument("--part", type=int, choices=[1, 2])
     args = parser.parse_args()
     if args.part in (None, 1):
-        part_one(not args.no_dask, not args.no_tcp)
+        part_one(not args.no_dask, not args.no_tcp, args.spacing1)
     if args.part in (None, 2):
         part_two(args.spacing)
 

@@ -32,6 +32,7 @@ from .synthetic import (
     ROAD_LIKE,
     ROAD_LIKE_DESCRIPTION,
     SYNTHETIC_DESCRIPTION,
+    road_like,
     synthetic_road_graph,
 )
 from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
@@ -74,6 +75,7 @@ __all__ = [
     "road_graph_from_osm_file",
     "straight_line_metres",
     "subgraph",
+    "road_like",
     "synthetic_road_graph",
     "travel_time_matrix",
     "within_halo",

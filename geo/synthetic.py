@@ -32,16 +32,44 @@ SYNTHETIC_DESCRIPTION = ("réseau routier synthétique (grille perturbée : rout
                          "110 km/h, départementales 80 km/h, locales 50 km/h ; pas un "
                          "réseau réel)")
 
-#: A road-like rural profile (options of :func:`synthetic_road_graph`): national roads every
-#: 30 km, departmental roads every 6 km, local roads at 45 km/h with 30 % of their segments
-#: missing (dead ends, detours), bends × 1.3, and hilly areas about 25 km across slowing roads
-#: by up to 55 % at their centre. Not calibrated on real times (none are available offline):
-#: chosen so that access is uneven, with some places beyond 30 minutes of a service.
-ROAD_LIKE = {"national_every": 30, "departmental_every": 6, "drop_local": 0.3, "detour": 1.3,
-             "speeds_kmh": {"nationale": 110.0, "départementale": 80.0, "locale": 45.0},
-             "relief": 0.55, "hill_km": 25.0}
 
-#: How outputs built on the :data:`ROAD_LIKE` profile describe it (French).
+def road_like(spacing_m: float = 1000.0) -> dict:
+    """The road-like rural profile for a grid step: the options of :func:`synthetic_road_graph`.
+
+    National roads every 30 km and departmental roads every 6 km whatever the step (the
+    number of grid lines between them scales with it), local roads at 45 km/h with 30 % of
+    their segments missing, bends × 1.3, hilly areas 25 km across slowing roads by up to 55 %.
+
+    Parameters
+    ----------
+    spacing_m : float
+        Grid step, metres.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`synthetic_road_graph` (besides the extent, step, seed).
+
+    Examples
+    --------
+    >>> road_like(250)["national_every"], road_like(250)["departmental_every"]
+    (120, 24)
+    """
+    return {"national_every": max(1, round(30_000 / spacing_m)),
+            "departmental_every": max(1, round(6_000 / spacing_m)),
+            "drop_local": 0.3, "detour": 1.3,
+            "speeds_kmh": {"nationale": 110.0, "départementale": 80.0, "locale": 45.0},
+            "relief": 0.55, "hill_km": 25.0}
+
+
+#: The road-like rural profile at a 1 km step (:func:`road_like`): national roads every 30 km,
+#: departmental roads every 6 km, local roads at 45 km/h with 30 % of their segments missing
+#: (dead ends, detours), bends × 1.3, and hilly areas about 25 km across slowing roads by up to
+#: 55 % at their centre. Not calibrated on real times (none are available offline): chosen so
+#: that access is uneven, with some places beyond 30 minutes of a service.
+ROAD_LIKE = road_like(1000.0)
+
+#: How outputs built on the road-like profile (:func:`road_like`) describe it (French).
 ROAD_LIKE_DESCRIPTION = ("réseau routier synthétique (grille perturbée : routes nationales "
                          "110 km/h tous les 30 km, départementales 80 km/h tous les 6 km, "
                          "locales 45 km/h dont 30 % de tronçons absents, reliefs fictifs "

@@ -250,7 +250,7 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     network : path, optional
         A road network file (``.osm.pbf``, OSM XML, GraphML, edge list ``.csv``), read
         straight to a compiled graph without networkx (:func:`maillage.geo.load_road_graph`);
-        default: the synthetic road-like network (:data:`maillage.geo.ROAD_LIKE`: sparse
+        default: the synthetic road-like network (:func:`maillage.geo.road_like`: sparse
         fast roads, slow local roads, fictitious hilly areas) over the communes' extent plus
         ``margin_m``.
     spacing_m : float
@@ -268,7 +268,7 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     NationalInputs
         Origins, sites, graph and sources (French).
     """
-    from maillage.geo import ROAD_LIKE, ROAD_LIKE_DESCRIPTION, load_road_graph
+    from maillage.geo import ROAD_LIKE_DESCRIPTION, load_road_graph, road_like
     from maillage.geo import synthetic_road_graph, within_halo
 
     origins = department_communes(shared, departements)
@@ -276,7 +276,7 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         xmin, ymin, xmax, ymax = origins.to_crs(METRIC_CRS).total_bounds
         road = synthetic_road_graph((xmin - margin_m, ymin - margin_m, xmax + margin_m,
                                      ymax + margin_m), spacing_m=spacing_m, seed=seed,
-                                     **ROAD_LIKE)
+                                     **road_like(spacing_m))
         network_text = (f"{ROAD_LIKE_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
                         f"{spacing_m:g} m, graine {seed}")
     else:
