@@ -143,15 +143,26 @@ class RoadGraph:
             workers = default_workers(len(sources), self.n_nodes)
         if workers > 1 and len(sources) > 1:
             return parallel_times(graph, sources, targets, limit, out, workers, BLOCK_BYTES)
-        step = max(1, BLOCK_BYTES // (8 * max(self.n_nodes, 1)))
-        for start in range(0, len(sources), step):
-            rows = slice(start, start + step)
+        for start, block in self._blocks(sources, limit=limit, reverse=reverse):
+            rows = slice(start, start + len(block))
             if targets is None:
-                out[rows] = dijkstra(graph, directed=True, indices=sources[rows], limit=limit)
+                out[rows] = block
             else:  # columns gathered from the C-ordered block straight into the result
-                block = dijkstra(graph, directed=True, indices=sources[rows], limit=limit)
                 np.take(block, targets, axis=1, out=out[rows], mode="clip")  # clip: unbuffered
         return out
+
+    def _blocks(self, sources, *, limit=np.inf, reverse=False, step=None):
+        """Dijkstra in this process, block by block: yields ``(first row, seconds)``.
+
+        Each block is a fresh C-ordered ``rows × n_nodes`` float64 array (the caller may
+        overwrite it) of at most ``BLOCK_BYTES``; rows follow ``sources``.
+        """
+        sources = np.asarray(sources, dtype=np.int64)
+        graph = self.reverse if reverse else self.matrix
+        step = max(1, BLOCK_BYTES // (8 * max(self.n_nodes, 1)))
+        for start in range(0, len(sources), step):
+            yield start, dijkstra(graph, directed=True, indices=sources[start : start + step],
+                                  limit=limit)
 
 
     def nearest_seconds(self, nodes, seconds, *, limit=np.inf):

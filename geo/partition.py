@@ -19,7 +19,7 @@ import shapely
 from maillage.errors import InputError
 
 from .engine import RoadGraph, _main_component_reach
-from .routing import travel_time_matrix
+from .routing import _pairs_within
 from .snapping import ACCESS_SPEED_KMH
 
 #: Relative widening of a buffer polygon: shapely approximates the buffer's round corners by
@@ -182,10 +182,11 @@ def pairs_within(graph, origins, destinations, minutes: float, *,
                  max_cells: int = 16 * 1024**2, **options) -> pd.DataFrame:
     """Every origin–destination pair within ``minutes``, in long format (sparse).
 
-    The dense matrix is never held whole: the smaller side is cut into blocks of at most
-    ``max_cells`` pairs with the other side, each block timed with a bounded search
-    (``cutoff``) from its own points only (every search runs once), and only the pairs within
-    the threshold are kept.
+    The dense matrix is never made: bounded searches (``cutoff``) run from the side with fewer
+    distinct nodes, a block of searches at a time (at most ``max_cells`` values), and only the
+    nodes reached within the threshold are turned into pairs of points. The pairs and their
+    minutes are exactly the finite cells of
+    ``travel_time_matrix(graph, origins, destinations, cutoff=minutes)``.
 
     Parameters
     ----------
@@ -196,7 +197,7 @@ def pairs_within(graph, origins, destinations, minutes: float, *,
     minutes : float
         Threshold, minutes (inclusive).
     max_cells : int
-        Largest block, in pairs (memory: 8 bytes each).
+        Largest block of search results, in values (searches × graph nodes; 8 bytes each).
     **options
         Passed to :func:`maillage.geo.travel_time_matrix` (``max_snap_m``,
         ``access_speed_kmh``, ``check_components``).
@@ -227,28 +228,18 @@ def pairs_within(graph, origins, destinations, minutes: float, *,
     if isinstance(max_cells, bool) or not isinstance(max_cells, (int, np.integer)) \
             or max_cells < 1:
         raise InputError(f"« max_cells » = {max_cells!r} invalide", fix="donner un entier ≥ 1")
-    by_destination = len(destinations) <= len(origins)
-    cut, other = (destinations, origins) if by_destination else (origins, destinations)
-    step = max(1, int(max_cells) // max(len(other), 1))
-    rows_all, cols_all, values_all = [], [], []
-    for start in range(0, len(cut), step):
-        part = cut.iloc[start:start + step]
-        block = travel_time_matrix(graph, *((other, part) if by_destination else (part, other)),
-                                   cutoff=minutes, **options).to_numpy()
-        rows, cols = np.nonzero(np.isfinite(block))
-        values_all.append(block[rows, cols])
-        if by_destination:
-            rows_all.append(rows)
-            cols_all.append(cols + start)
-        else:
-            rows_all.append(rows + start)
-            cols_all.append(cols)
-    rows = np.concatenate(rows_all) if rows_all else np.zeros(0, np.int64)
-    cols = np.concatenate(cols_all) if cols_all else np.zeros(0, np.int64)
-    values = np.concatenate(values_all) if values_all else np.zeros(0)
-    order = np.lexsort((cols, rows))
-    return pd.DataFrame({
-        "origin": pd.array(origins.index.astype(str).to_numpy()[rows[order]], dtype="str"),
-        "destination": pd.array(destinations.index.astype(str).to_numpy()[cols[order]],
-                                dtype="str"),
-        "minutes": values[order]})
+    rows, cols, values = _pairs_within(graph, origins, destinations, minutes,
+                                       max_cells=int(max_cells), **options)
+    return pd.DataFrame({"origin": _labels(origins.index, rows),
+                         "destination": _labels(destinations.index, cols),
+                         "minutes": values})
+
+
+def _labels(index: pd.Index, positions: np.ndarray):
+    """``index[positions]`` as strings, gathered by Arrow when pandas stores strings there."""
+    labels = index.astype(str).to_numpy()
+    if pd.StringDtype().storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.array(pa.array(labels, type=pa.large_string()).take(positions), dtype="str")
+    return pd.array(labels[positions], dtype="str")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ._parallel import default_workers
 from .engine import compile_graph
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M, snap
 
@@ -137,24 +138,226 @@ def _minutes_table(
 
     Row ``i`` is the Dijkstra run from ``sources[positions[i]]`` (on the reversed graph when
     ``reverse``) read at every target node, in minutes, plus ``row_access[i] + col_access[j]``;
-    ``inf`` beyond ``cutoff`` (minutes). The same operations, in the same order, as
-    ``seconds / 60 + (a_row + a_col)`` over the whole matrix, but a few rows at a time: the
-    Dijkstra rows are gathered straight into the result and no temporary exceeds a chunk.
+    ``inf`` beyond ``cutoff`` (minutes): see :func:`_minute_rows`.
     """
     table = np.empty((len(positions), len(targets)))
-    identity = len(positions) == len(sources)  # one row per source, in order
-    unique = table if identity else np.empty((len(sources), len(targets)))
-    road.times(sources, targets, limit=limit, reverse=reverse, out=unique, workers=workers)
-    step = max(1, _CHUNK // max(table.shape[1], 1))
-    for start in range(0, table.shape[0], step):
-        part = table[start : start + step]
-        if not identity:
-            np.take(unique, positions[start : start + step], axis=0, out=part, mode="clip")
-        np.divide(part, 60.0, out=part)
-        part += row_access[start : start + step, None] + col_access[None, :]
-        if cutoff is not None:
-            np.putmask(part, part > cutoff, np.inf)
+    for _ in _minute_rows(road, sources, positions, targets, limit, row_access, col_access,
+                          cutoff, reverse=reverse, workers=workers, table=table):
+        pass
     return table
+
+
+def _minute_rows(
+    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse,
+    workers, table,
+):
+    """The rows of the minutes table, finished a few at a time: yields ``(rows, part)``.
+
+    ``part[k]`` is row ``rows[k]`` of the table (see :func:`_minutes_table`): the same
+    operations, in the same order, as ``seconds / 60 + (a_row + a_col)`` over the whole
+    matrix, but fused a chunk of rows at a time while they are in cache. Each Dijkstra block
+    is divided by 60 before the gather when it has fewer columns than the result (the same
+    quotients, fewer divisions) and gathered straight into ``table`` (through a small buffer
+    where the rows of a chunk are not contiguous, several rows sharing a source).
+    """
+    width = len(targets)
+    identity = len(positions) == len(sources)  # one row per source, in order
+    if workers is None:
+        workers = default_workers(len(sources), road.n_nodes)
+    parallel = workers > 1 and len(sources) > 1
+    step = max(1, _CHUNK // max(width, 1))
+    if parallel and identity:  # the searches write the table itself
+        road.times(sources, targets, limit=limit, reverse=reverse, out=table, workers=workers)
+        for start in range(0, len(table), step):
+            part = table[start : start + step]
+            np.divide(part, 60.0, out=part)
+            _add_access(part, row_access[start : start + step], col_access, cutoff)
+            yield np.arange(start, start + len(part)), part
+        return
+    scratch = np.empty((min(step, len(positions)), width))
+    if not identity:
+        by_source = np.argsort(positions, kind="stable")
+        sorted_positions = positions[by_source]
+    if parallel:
+        blocks = [(0, road.times(sources, targets, limit=limit, reverse=reverse,
+                                 workers=workers), True)]
+    else:
+        blocks = ((start, block, False) for start, block in
+                  road._blocks(sources, limit=limit, reverse=reverse))
+    for start, block, gathered in blocks:
+        divided = not gathered and road.n_nodes <= width
+        if divided:
+            np.divide(block, 60.0, out=block)
+        if identity:
+            members = np.arange(start, start + len(block))
+        else:
+            first, last = np.searchsorted(sorted_positions, [start, start + len(block)])
+            members = np.sort(by_source[first:last])
+        for at in range(0, len(members), step):
+            rows = members[at : at + step]
+            contiguous = rows[-1] - rows[0] + 1 == len(rows)
+            part = table[rows[0] : rows[-1] + 1] if contiguous else scratch[: len(rows)]
+            source = positions[rows] - start
+            if gathered:
+                np.take(block, source, axis=0, out=part, mode="clip")
+            elif identity:
+                np.take(block[source[0] : source[-1] + 1], targets, axis=1, out=part, mode="clip")
+            else:
+                for k, row in enumerate(source):
+                    np.take(block[row], targets, out=part[k], mode="clip")
+            if not divided:
+                np.divide(part, 60.0, out=part)
+            _add_access(part, row_access[rows], col_access, cutoff)
+            if not contiguous:
+                table[rows] = part
+            yield rows, part
+
+
+def _add_access(part, row_access, col_access, cutoff) -> None:
+    """``part += row_access[:, None] + col_access`` (that order of sums), then the cutoff."""
+    part += row_access[:, None] + col_access[None, :]
+    if cutoff is not None:
+        np.putmask(part, part > cutoff, np.inf)
+
+
+def _pairs_within(
+    graph, origins, destinations, cutoff: float, *, weight: str = "travel_time",
+    max_snap_m: float = MAX_SNAP_M, access_speed_kmh: float = ACCESS_SPEED_KMH,
+    check_components: bool = True, max_cells: int = 16 * 1024**2, workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The finite cells of ``travel_time_matrix(..., cutoff=cutoff)``, never held dense.
+
+    Returns positional ``(origin, destination, minutes)`` arrays ordered by origin then
+    destination: the same pairs and the same values, bit for bit, as the dense matrix (the
+    same searches from the same side, ``seconds / 60 + (a_row + a_col)`` in that order).
+    The searches' nodes reached within the cutoff are found first, at the nodes that carry
+    points, and only those become pairs of points. Memory: one block of searches (at most
+    ``max_cells`` values, 8 bytes each) and the pairs.
+    """
+    road, orig, dest = _snap_both(
+        graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
+    )
+    limit = cutoff * 60.0
+    o_node, d_node = orig["node"].to_numpy(), dest["node"].to_numpy()
+    o_access, d_access = orig["access_min"].to_numpy(), dest["access_min"].to_numpy()
+    o_nodes, o_pos = _unique_in_order(o_node)
+    d_nodes, d_pos = _unique_in_order(d_node)
+    reverse = len(d_nodes) < len(o_nodes)  # the side travel_time_matrix searches from
+    if reverse:
+        sources, s_pos, s_access, u_node, u_access = d_nodes, d_pos, d_access, o_node, o_access
+    else:
+        sources, s_pos, s_access, u_node, u_access = o_nodes, o_pos, o_access, d_node, d_access
+    # Both sides' points grouped by node, in input order within a group.
+    s_order, s_start = _groups(s_pos, len(sources))
+    u_nodes, u_pos = np.unique(u_node, return_inverse=True)
+    u_order, u_start = _groups(u_pos.ravel(), len(u_nodes))
+    every_node = len(u_nodes) == road.n_nodes  # then u_nodes is 0 … n - 1
+    if workers is None:
+        workers = default_workers(len(sources), road.n_nodes)
+    step = max(1, int(max_cells) // max(road.n_nodes, 1))
+    found_s, found_u, found_min = [], [], []
+    for start in range(0, len(sources), step):
+        block = sources[start : start + step]
+        if workers > 1 and len(block) > 1:
+            seconds = road.times(block, u_nodes, limit=limit, reverse=reverse, workers=workers)
+        else:
+            ((_, seconds),) = road._blocks(block, limit=limit, reverse=reverse, step=len(block))
+            if not every_node:
+                seconds = np.take(seconds, u_nodes, axis=1)
+        row, col = np.nonzero(seconds <= limit)
+        value = seconds[row, col]
+        del seconds
+        s_point, u_point, value = _expand(row + start, col, value, s_order, s_start,
+                                          u_order, u_start)
+        np.divide(value, 60.0, out=value)
+        value += s_access[s_point] + u_access[u_point]
+        ok = value <= cutoff
+        found_s.append(s_point[ok])
+        found_u.append(u_point[ok])
+        found_min.append(value[ok])
+    s_point, u_point = np.concatenate(found_s), np.concatenate(found_u)
+    minutes = np.concatenate(found_min)
+    o_point, d_point = (u_point, s_point) if reverse else (s_point, u_point)
+    key = o_point.astype(np.int64) * len(dest) + d_point
+    order = _order_of(key, o_point, d_point, len(orig), len(dest))
+    if order is not None:
+        key, o_point, d_point, minutes = key[order], o_point[order], d_point[order], minutes[order]
+    # Off-network trips: the smaller time wins; a trip the network misses is a new pair.
+    rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
+    inside = local <= cutoff
+    rows, cols, local = rows[inside], cols[inside], local[inside]
+    local_key = rows.astype(np.int64) * len(dest) + cols
+    at = np.searchsorted(key, local_key)
+    hit = at < len(key)
+    hit[hit] = key[at[hit]] == local_key[hit]
+    minutes[at[hit]] = np.minimum(minutes[at[hit]], local[hit])
+    if not hit.all():
+        new = ~hit
+        key = np.concatenate([key, local_key[new]])
+        o_point, d_point = np.concatenate([o_point, rows[new]]), np.concatenate([d_point, cols[new]])
+        minutes = np.concatenate([minutes, local[new]])
+        order = np.argsort(key)  # distinct keys: any sort gives the same order
+        o_point, d_point, minutes = o_point[order], d_point[order], minutes[order]
+    return o_point, d_point, minutes
+
+
+def _groups(position: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Elements grouped by ``position`` (stable): ``order`` and group boundaries ``start``.
+
+    Group ``g`` is ``order[start[g] : start[g + 1]]``.
+    """
+    order = np.argsort(position, kind="stable")
+    start = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(position, minlength=count), out=start[1:])
+    return order, start
+
+
+def _expand(row, col, value, s_order, s_start, u_order, u_start):
+    """Each (source node, other node) pair → every pair of their points.
+
+    Returns the search side's point positions, the other side's, and the seconds repeated
+    (grouped by pair of nodes; the caller sorts).
+    """
+    # Over the other side's points of each node…
+    u_count = u_start[col + 1] - u_start[col]
+    if (u_count == 1).all():
+        u_point = u_order[u_start[col]]
+    else:
+        u_point = _ranks(u_start[col], u_count)
+        u_point = u_order[u_point]
+        row, value = np.repeat(row, u_count), np.repeat(value, u_count)
+    # … then over the search side's points of each source node.
+    s_count = s_start[row + 1] - s_start[row]
+    if (s_count == 1).all():
+        return s_order[s_start[row]], u_point, value
+    s_point = s_order[_ranks(s_start[row], s_count)]
+    return s_point, np.repeat(u_point, s_count), np.repeat(value, s_count)
+
+
+def _ranks(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``first[g], first[g] + 1, …, first[g] + count[g] - 1`` for every group ``g``, concatenated."""
+    shift = np.repeat(first - (np.cumsum(count) - count), count)
+    shift += np.arange(len(shift))
+    return shift
+
+
+def _order_of(key, origin, destination, n_orig, n_dest):
+    """The permutation sorting distinct ``key`` values (None when already sorted).
+
+    A least-significant-digit radix sort (stable sorts on the destination, then on the
+    origin) when both fit in 16 bits, skipping the first pass when the pairs already run by
+    destination within each origin; else a comparison sort.
+    """
+    if len(key) < 2 or (key[1:] > key[:-1]).all():
+        return None
+    if n_orig <= 1 << 16 and n_dest <= 1 << 16:
+        order = np.argsort(origin.astype(np.uint16), kind="stable")
+        ordered = key[order]
+        if (ordered[1:] > ordered[:-1]).all():
+            return order
+        order = np.argsort(destination.astype(np.uint16), kind="stable")
+        return order[np.argsort(origin[order].astype(np.uint16), kind="stable")]
+    return np.argsort(key)  # distinct keys: any sort gives the same order
 
 
 def nearest(
@@ -264,17 +467,50 @@ def nearest(
 def _local_trips(orig: pd.DataFrame, dest: pd.DataFrame, access_speed_kmh: float):
     """Off-network trips between points closer to each other than to the network.
 
-    Returns positional ``rows``, ``cols`` and straight-line ``minutes`` at the access speed for
-    every pair whose distance is at most the sum of the two snap distances.
+    Returns positional ``rows``, ``cols`` (ordered by row, then column) and straight-line
+    ``minutes`` at the access speed for every pair whose distance is at most the sum of the
+    two snap distances.
     """
     o_snap, d_snap = orig["snap_m"].to_numpy(), dest["snap_m"].to_numpy()
-    reach = float(o_snap.max() + d_snap.max()) if len(orig) and len(dest) else 0.0
-    tree_o = cKDTree(np.column_stack([orig["x_m"].to_numpy(), orig["y_m"].to_numpy()]))
-    tree_d = cKDTree(np.column_stack([dest["x_m"].to_numpy(), dest["y_m"].to_numpy()]))
-    pairs = tree_o.sparse_distance_matrix(tree_d, reach, output_type="ndarray")
-    rows, cols, metres = pairs["i"], pairs["j"], pairs["v"]
-    keep = metres <= o_snap[rows] + d_snap[cols]
-    return rows[keep], cols[keep], metres[keep] / (access_speed_kmh / 3.6) / 60.0
+    o_xy = np.column_stack([orig["x_m"].to_numpy(), orig["y_m"].to_numpy()])
+    d_xy = np.column_stack([dest["x_m"].to_numpy(), dest["y_m"].to_numpy()])
+    found_rows, found_cols, found_metres = [], [], []
+    # Points grouped by snap distance, so that each pair of groups is searched within its own
+    # reach (the sum of the two groups' largest snaps), not the largest overall: a few points
+    # far from the network no longer widen the search, and its memory, for all the others.
+    # Trees built for a few queries: unbalanced, uncompacted (half the build time).
+    d_groups = [(group, cKDTree(d_xy[group], balanced_tree=False, compact_nodes=False))
+                for group in _snap_groups(d_snap)]
+    for o_group in _snap_groups(o_snap):
+        tree_o = cKDTree(o_xy[o_group], balanced_tree=False, compact_nodes=False)
+        for d_group, tree_d in d_groups:
+            reach = float(o_snap[o_group].max() + d_snap[d_group].max())
+            pairs = tree_o.sparse_distance_matrix(tree_d, reach, output_type="ndarray")
+            rows, cols, metres = o_group[pairs["i"]], d_group[pairs["j"]], pairs["v"]
+            keep = metres <= o_snap[rows] + d_snap[cols]
+            found_rows.append(rows[keep])
+            found_cols.append(cols[keep])
+            found_metres.append(metres[keep])
+    if not found_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    metres = np.concatenate(found_metres)
+    order = np.lexsort((cols, rows))
+    return rows[order], cols[order], metres[order] / (access_speed_kmh / 3.6) / 60.0
+
+
+def _snap_groups(snap_m: np.ndarray, count: int = 4) -> list[np.ndarray]:
+    """Positions of the points in groups of increasing snap distance.
+
+    One group when the snaps are even (the largest within twice the third quartile), else
+    ``count`` quantile groups.
+    """
+    if len(snap_m) == 0:
+        return []
+    if len(snap_m) < 4 * count or snap_m.max() <= 2.0 * np.quantile(snap_m, 0.75):
+        return [np.arange(len(snap_m))]
+    order = np.argsort(snap_m, kind="stable")
+    return np.array_split(order, count)
 
 
 def _snap_both(
