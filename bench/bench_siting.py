@@ -13,8 +13,14 @@ never fall below), greedy + local search, HiGHS without warm start (the model as
 maillage's solve (HiGHS started from greedy + local search), each with its objective, the
 bound proved on the optimum and the gap « solution à X % de l'optimum au plus ».
 
-Run: ``python bench/bench_siting.py [--quick]`` or ``python bench/bench_siting.py --scale
-[--points 10000] [--sites 500] [--time-limit 30]``.
+``--greedy`` times the greedy heuristics and their local searches at scale, each against
+the dense implementation they replaced (``bench/greedy_baseline.py``, the named baseline), in
+the same run on the same plains (10,000 × 500 and 30,000 × 2,000 by default): seconds old,
+seconds new, ratio old / new, and whether both chose the same sites in the same order.
+
+Run: ``python bench/bench_siting.py [--quick]``, ``python bench/bench_siting.py --scale
+[--points 10000] [--sites 500] [--time-limit 30]`` or ``python bench/bench_siting.py --greedy
+[--sizes 10000x500,30000x2000]``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import pandas as pd
 warnings.simplefilter("ignore", DeprecationWarning)
 
 import pulp  # noqa: E402
+from timing import best_of  # noqa: E402
 from spopt.locate import LSCP, MCLP, PMedian  # noqa: E402
 
 from maillage.analysis.siting import maximal_coverage, p_median, set_cover  # noqa: E402
@@ -158,6 +165,50 @@ def at_scale(n_points: int, n_sites: int, time_limit: float) -> None:
               f"{'dépassé' if better else 'égalé'}", flush=True)
 
 
+def greedy_at_scale(sizes: list[tuple[int, int]]) -> None:
+    """Greedy heuristics, sparse and incremental, against the dense baseline: same sites?"""
+    import greedy_baseline as baseline
+
+    from maillage.analysis.siting import greedy
+    from maillage.analysis.siting.instance import build_instance
+
+    print(f"{'instance':<14} {'heuristique':<34} {'avant s':>8} {'après s':>8} "
+          f"{'ratio':>7} {'mêmes sites':>11}")
+    for n_points, n_sites in sizes:
+        weights, minutes = plain(n_points, n_sites, seed=1)
+        cost = pd.DataFrame(minutes)
+        inst = build_instance(pd.Series(weights, index=cost.index), cost, capacity=500.0)
+        del minutes
+        radius = cover_radius(inst.cost)
+        label = f"{n_points}×{n_sites}"
+        cases = [
+            ("MCLP 15 min, p = 25", lambda g: g.greedy_mclp(inst, 15.0, 25),
+             lambda g, first: g.swap_mclp(inst, 15.0, first)),
+            (f"set cover {radius:g} min", lambda g: g.greedy_set_cover(inst, radius),
+             lambda g, first: g.prune_set_cover(inst, radius, first)),
+            ("MCLP capacitaire 500 places, p = 25",
+             lambda g: g.greedy_capacitated_mclp(inst, 15.0, 25, inst.weights), None),
+            ("p-médiane p = 10 (+ échanges)", lambda g: g.greedy_p_median(inst, 10), None),
+        ]
+        for name, first, then in cases:
+            old_seconds, old = best_of(lambda: first(baseline))
+            new_seconds, new = best_of(lambda: first(greedy))
+            print(f"{label:<14} {name:<34} {old_seconds:>8.2f} {new_seconds:>8.3f} "
+                  f"{old_seconds / new_seconds:>7.1f} {'oui' if old == new else 'NON':>11}",
+                  flush=True)
+            if then is not None:
+                old_seconds, old_then = best_of(lambda: then(baseline, old))
+                new_seconds, new_then = best_of(lambda: then(greedy, new))
+                search = "  + échanges" if "MCLP" in name else "  + élagage"
+                print(f"{label:<14} {search:<34} {old_seconds:>8.2f} {new_seconds:>8.3f} "
+                      f"{old_seconds / new_seconds:>7.1f} "
+                      f"{'oui' if old_then == new_then else 'NON':>11}", flush=True)
+
+
+def _sizes(text: str) -> list[tuple[int, int]]:
+    return [tuple(int(x) for x in size.split("x")) for size in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small instances only")
@@ -165,7 +216,14 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=10_000)
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--greedy", action="store_true",
+                        help="greedy heuristics against the dense baseline (same run)")
+    parser.add_argument("--sizes", type=_sizes, default=[(10_000, 500), (30_000, 2_000)],
+                        help="points×candidates for --greedy, e.g. 10000x500,30000x2000")
     args = parser.parse_args()
+    if args.greedy:
+        greedy_at_scale(args.sizes)
+        return
     if args.scale:
         at_scale(args.points, args.sites, args.time_limit)
         return

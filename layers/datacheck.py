@@ -13,8 +13,10 @@ import concurrent.futures
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 from maillage import settings
 
@@ -79,13 +81,39 @@ SOURCES = (
 )
 
 
+def _is_local(source: Source) -> bool:
+    return urllib.parse.urlsplit(source.url).scheme.lower() == "file"
+
+
+def _try_file(source: Source) -> SourceCheck:
+    """A ``file://`` source: the file must exist and be readable (nothing is downloaded)."""
+    parts = urllib.parse.urlsplit(source.url)
+    if parts.netloc not in ("", "localhost"):
+        return SourceCheck(source, False, f"fichier sur une autre machine ({parts.netloc}) : "
+                                          f"donner un chemin local (file:///chemin/du/fichier)")
+    path = Path(urllib.request.url2pathname(parts.path))
+    if not path.exists():
+        return SourceCheck(source, False, f"fichier local absent : {path}")
+    if not path.is_file():
+        return SourceCheck(source, False, f"n'est pas un fichier : {path}")
+    try:
+        with path.open("rb") as stream:
+            stream.read(1)
+    except OSError as exc:
+        return SourceCheck(source, False,
+                           f"fichier local illisible : {path} ({exc.strerror or exc})")
+    return SourceCheck(source, True, f"fichier local lisible : {path}")
+
+
 def _try(source: Source, timeout: float) -> SourceCheck:
+    if _is_local(source):
+        return _try_file(source)
     start = time.perf_counter()
     request = urllib.request.Request(source.url, headers={"User-Agent": "maillage data check"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(1024)
-            status = getattr(response, "status", 200)
+            status = getattr(response, "status", None) or 200
     except urllib.error.HTTPError as exc:
         return SourceCheck(source, False, f"le serveur répond « {exc.code} »",
                            time.perf_counter() - start)
@@ -101,6 +129,9 @@ def _try(source: Source, timeout: float) -> SourceCheck:
 def check_sources(timeout: float = DEFAULT_TIMEOUT, *, offline: bool | None = None,
                   sources=SOURCES) -> list[SourceCheck]:
     """Try every online source at once, each for at most ``timeout`` seconds.
+
+    A source given as a ``file://`` URL (a file downloaded beforehand) is a local file: it is
+    checked by existence and readability, never downloaded.
 
     Parameters
     ----------
@@ -120,7 +151,9 @@ def check_sources(timeout: float = DEFAULT_TIMEOUT, *, offline: bool | None = No
 
     Examples
     --------
-    Offline, nothing is tried; a source that does not answer is reported with the reason:
+    Offline, no online source is tried (``file://`` sources, local files, are still checked
+    for existence and readability); a source that does not answer is reported with the
+    reason:
 
     >>> [check.detail for check in check_sources(offline=True)][:1]
     ['non essayé : mode hors ligne (MAILLAGE_OFFLINE=1)']
@@ -131,7 +164,8 @@ def check_sources(timeout: float = DEFAULT_TIMEOUT, *, offline: bool | None = No
     """
     offline = settings.offline() if offline is None else offline
     if offline:
-        return [SourceCheck(s, False, "non essayé : mode hors ligne (MAILLAGE_OFFLINE=1)")
+        return [_try_file(s) if _is_local(s) else
+                SourceCheck(s, False, "non essayé : mode hors ligne (MAILLAGE_OFFLINE=1)")
                 for s in sources]
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(sources)))
     futures = [pool.submit(_try, s, timeout) for s in sources]

@@ -118,8 +118,16 @@ class ScenarioResult:
                           weighted(f"share_within_{m:g}")) for m in thresholds]
             for name, (before, after) in measures:
                 rows.append({"Indicateur": f"{label} : {name}", "Avant": before, "Après": after,
-                             "Écart": after - before})
+                             "Écart": _change(before, after)})
         return pd.DataFrame(rows).set_index("Indicateur")
+
+
+def _change(before: float, after: float) -> float:
+    """``after - before``; NaN when both are infinite (a mean time out of reach before and
+    after: no number, and no numpy "invalid value" warning)."""
+    if np.isinf(before) and np.isinf(after):
+        return float("nan")
+    return float(after - before)
 
 
 def indicator_band(indicator: str) -> AgeBand:

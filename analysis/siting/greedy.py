@@ -1,16 +1,27 @@
 """Greedy heuristics for large siting instances.
 
 Each function returns the positions (among candidates) of the sites it opens, in the
-order it added them. They run in O(p × nnz) with array operations and no solver; the exact
-models of :mod:`maillage.analysis.siting.models` bound how far they are from the optimum
-(``SitingResult.gap`` when both run).
+order it added them; the exact models of :mod:`maillage.analysis.siting.models` bound how
+far they are from the optimum (``SitingResult.gap`` when both run).
+
+Coverage models work on a sparse boolean demand × candidate matrix (scipy.sparse, one
+entry per pair within the threshold). After each pick only the candidates sharing a newly
+covered point get their gain recomputed, always by the same sparse column sum, so the
+picks (and ties: highest gain, then lowest position) are those of the plain definition
+"recompute every gain, take the best". The p-median keeps each candidate's child-cost and
+updates it only on the demand points whose nearest site changed.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .instance import SitingInstance
+
+#: Demand points per block when the p-median scans the cost matrix (bounds the memory
+#: of one block to rows × candidates × 8 bytes).
+_ROWS_PER_BLOCK = 2048
 
 
 def _pick(scores: np.ndarray, taken: np.ndarray, ties: np.ndarray | None = None) -> int:
@@ -22,18 +33,78 @@ def _pick(scores: np.ndarray, taken: np.ndarray, ties: np.ndarray | None = None)
     return int(best[np.argmin(ties[best])])
 
 
-def greedy_mclp(inst: SitingInstance, threshold: float, p: int) -> list[int]:
-    """Add, p times, the candidate covering the most children not yet covered within T."""
-    reach = inst.within(threshold)[:, inst.n_existing:]
-    uncovered = np.where(inst.existing_reach(threshold), 0.0, inst.weights)
-    taken = np.zeros(inst.n_candidates, dtype=bool)
-    chosen = []
-    for _ in range(p):
-        j = _pick(uncovered @ reach, taken)
+class _Coverage:
+    """Which candidates reach which demand points within the threshold, as sparse arrays.
+
+    ``by_site`` (CSC, demand × candidates, float ones) lists the points of each candidate
+    in ascending order; ``by_point`` (CSR) the candidates of each point.
+    """
+
+    def __init__(self, inst: SitingInstance, threshold: float) -> None:
+        rows, cols = np.nonzero(inst.cost[:, inst.n_existing:] <= threshold)
+        shape = (len(inst.weights), inst.n_candidates)
+        ones = np.ones(len(rows))
+        self.by_site = sp.csc_matrix((ones, (rows, cols)), shape=shape)
+        self.by_point = self.by_site.tocsr()
+
+    def points(self, site: int) -> np.ndarray:
+        """Demand points (rows) within the threshold of candidate ``site``, ascending."""
+        start, end = self.by_site.indptr[site], self.by_site.indptr[site + 1]
+        return self.by_site.indices[start:end]
+
+    def sites_of(self, points: np.ndarray) -> np.ndarray:
+        """Candidates reaching any of ``points`` (sorted, unique)."""
+        return np.unique(self.by_point[points].indices)
+
+    def gains(self, weights: np.ndarray, sites: np.ndarray | None = None) -> np.ndarray:
+        """Sum of ``weights`` over the points of each candidate (of ``sites`` when given)."""
+        block = self.by_site if sites is None else self.by_site[:, sites]
+        return block.T @ weights
+
+    def count(self, sites) -> np.ndarray:
+        """How many of ``sites`` reach each demand point."""
+        count = np.zeros(self.by_site.shape[0], dtype=np.int64)
+        for site in sites:
+            count[self.points(site)] += 1
+        return count
+
+
+def _greedy_cover(cover: _Coverage, uncovered: np.ndarray, steps: int | None) -> list[int]:
+    """Add the candidate with the most uncovered weight, ``steps`` times or until none is left.
+
+    ``uncovered`` (weight per demand point, 0 once covered) is updated in place.
+    """
+    gains = cover.gains(uncovered)
+    taken = np.zeros(len(gains), dtype=bool)
+    chosen: list[int] = []
+    while (len(chosen) < steps) if steps is not None else uncovered.any():
+        if taken.all():
+            break
+        j = _pick(gains, taken)
         chosen.append(j)
         taken[j] = True
-        uncovered = np.where(reach[:, j], 0.0, uncovered)
+        rows = cover.points(j)
+        fresh = rows[uncovered[rows] != 0]
+        if len(fresh):
+            uncovered[fresh] = 0.0
+            affected = cover.sites_of(fresh)
+            gains[affected] = cover.gains(uncovered, affected)
     return chosen
+
+
+def greedy_mclp(inst: SitingInstance, threshold: float, p: int) -> list[int]:
+    """Add, p times, the candidate covering the most children not yet covered within T."""
+    uncovered = np.where(inst.existing_reach(threshold), 0.0, inst.weights)
+    return _greedy_cover(_Coverage(inst, threshold), uncovered, p)
+
+
+def greedy_set_cover(inst: SitingInstance, threshold: float) -> list[int]:
+    """Add candidates covering the most uncovered demand points until all are covered.
+
+    Assumes every point with children can be covered (checked beforehand).
+    """
+    need = (inst.weights > 0) & ~inst.existing_reach(threshold)
+    return _greedy_cover(_Coverage(inst, threshold), need.astype(float), None)
 
 
 def greedy_capacitated_mclp(inst: SitingInstance, threshold: float, p: int,
@@ -41,36 +112,89 @@ def greedy_capacitated_mclp(inst: SitingInstance, threshold: float, p: int,
     """Add, p times, the candidate that can serve the most unserved children within T.
 
     ``residual`` (children per demand point) is what the existing sites leave unserved.
-    A new site serves min(places, unserved children in reach), nearest points first.
+    A new site serves min(places, unserved children in reach), nearest points first
+    (ties: lowest row first).
     """
     ne = inst.n_existing
-    reach = inst.within(threshold)[:, ne:]
+    cover = _Coverage(inst, threshold)
     places = inst.capacity[ne:]
     residual = residual.astype(float).copy()
+    gains = np.minimum(places, cover.gains(residual))
     taken = np.zeros(inst.n_candidates, dtype=bool)
     chosen = []
     for _ in range(p):
-        gain = np.minimum(places, residual @ reach)
-        j = _pick(gain, taken)
+        j = _pick(gains, taken)
         chosen.append(j)
         taken[j] = True
+        rows = cover.points(j)
         left = places[j]
-        for i in np.argsort(inst.cost[:, ne + j], kind="stable"):
-            if left <= 0 or not reach[i, j]:
+        served_rows = []
+        for i in rows[np.argsort(inst.cost[rows, ne + j], kind="stable")]:
+            if left <= 0:
                 break
             served = min(left, residual[i])
             residual[i] -= served
             left -= served
+            if served:
+                served_rows.append(i)
+        if served_rows:
+            affected = cover.sites_of(np.asarray(served_rows))
+            gains[affected] = np.minimum(places[affected], cover.gains(residual, affected))
     return chosen
 
 
-def _child_cost(inst: SitingInstance, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each candidate added to the current best costs: (unreachable children, child-cost)."""
-    cand = inst.cost[:, inst.n_existing:]
-    after = np.minimum(best[:, None], cand)
-    unreachable = inst.weights @ ~np.isfinite(after)
-    finite = np.where(np.isfinite(after), after, 0.0)
-    return unreachable, inst.weights @ finite
+class _ChildCosts:
+    """Child-costs of every candidate added to given best costs, recomputed on some rows.
+
+    For best costs b (minutes per demand point, inf: no site yet) and candidate j, the
+    p-median greedy compares (children with min(b_i, c_ij) infinite, sum of w_i min(b_i, c_ij)
+    over the others). :meth:`change` gives how both move when b changes on a few rows, so
+    that a pick or a swap costs rows × candidates, never the whole matrix again. The
+    candidate costs are copied once in row order (fast row gathers).
+    """
+
+    def __init__(self, inst: SitingInstance) -> None:
+        self.cand = np.ascontiguousarray(inst.cost[:, inst.n_existing:])
+        self.weights = inst.weights
+        shape = (min(_ROWS_PER_BLOCK, len(self.weights)), self.cand.shape[1])
+        self._gathered = np.empty(shape)
+        self._capped = np.empty(shape)
+
+    def _capped_block(self, best: np.ndarray, out: np.ndarray,
+                      weights: np.ndarray) -> np.ndarray:
+        """``out`` = min(best, gathered costs) with inf set to 0; the children it loses."""
+        np.minimum(self._gathered[: len(best)], best[:, None], out=out)
+        open_rows = np.flatnonzero(np.isinf(best))
+        every = len(open_rows) == len(best)
+        sub = out if every else out[open_rows]
+        lost = np.isinf(sub)
+        if not len(open_rows) or not lost.any():
+            return np.zeros(out.shape[1])
+        np.copyto(sub, 0.0, where=lost)
+        if not every:
+            out[open_rows] = sub
+        return weights[open_rows] @ lost
+
+    def change(self, before: np.ndarray | None, after: np.ndarray,
+               rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Change in (unreachable children, child-cost) per candidate when the best costs go
+        from ``before`` to ``after`` on ``rows`` (all rows by default); ``before`` None: the
+        values themselves."""
+        rows = np.arange(len(self.weights)) if rows is None else rows
+        unreachable = np.zeros(self.cand.shape[1])
+        cost = np.zeros(self.cand.shape[1])
+        for start in range(0, len(rows), _ROWS_PER_BLOCK):
+            block = rows[start:start + _ROWS_PER_BLOCK]
+            weights = self.weights[block]
+            np.take(self.cand, block, axis=0, out=self._gathered[: len(block)])
+            capped = self._capped[: len(block)]
+            unreachable += self._capped_block(after[block], capped, weights)
+            if before is not None:  # the gathered block becomes the old capped costs
+                old = self._gathered[: len(block)]
+                unreachable -= self._capped_block(before[block], old, weights)
+                capped -= old
+            cost += weights @ capped
+        return unreachable, cost
 
 
 def _existing_best(inst: SitingInstance) -> np.ndarray:
@@ -87,60 +211,76 @@ def greedy_p_median(inst: SitingInstance, p: int, max_passes: int = 5) -> list[i
     most ``max_passes`` passes.
     """
     ne = inst.n_existing
+    costs = _ChildCosts(inst)
     best = _existing_best(inst)
+    unreachable, cost = costs.change(None, best)
     taken = np.zeros(inst.n_candidates, dtype=bool)
     chosen = []
     for _ in range(p):
-        unreachable, cost = _child_cost(inst, best)
         j = _pick(-unreachable, taken, ties=cost)
         chosen.append(j)
         taken[j] = True
-        best = np.minimum(best, inst.cost[:, ne + j])
-    return _interchange(inst, chosen, max_passes)
+        after = np.minimum(best, inst.cost[:, ne + j])
+        rows = np.flatnonzero(after < best)
+        if 2 * len(rows) > len(best):  # cheaper to start again than to correct
+            unreachable, cost = costs.change(None, after)
+        else:
+            lost, gained = costs.change(best, after, rows)
+            unreachable += lost
+            cost += gained
+        best = after
+    return _interchange(inst, chosen, max_passes, costs)
 
 
-def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int) -> list[int]:
+def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int,
+                 costs: _ChildCosts) -> list[int]:
+    """Teitz & Bart: for each chosen site, the best replacement among the other candidates.
+
+    Without site k, only the points whose nearest site was k get a new best cost: the
+    child-costs of every candidate are corrected on those points alone.
+    """
     ne = inst.n_existing
     chosen = list(chosen)
+    existing = _existing_best(inst)
 
-    def score(sites) -> tuple[float, float]:
-        best = np.minimum.reduce([_existing_best(inst), *(inst.cost[:, ne + j] for j in sites)])
-        reachable = np.isfinite(best)
-        return (inst.weights @ ~reachable, inst.weights @ np.where(reachable, best, 0.0))
+    def best_of(sites) -> np.ndarray:
+        if not sites:
+            return existing.copy()
+        return np.minimum(existing, inst.cost[:, ne + np.asarray(sites)].min(axis=1))
 
-    current = score(chosen)
+    best = best_of(chosen)
+    reachable = np.isfinite(best)
+    current = (inst.weights @ ~reachable, inst.weights @ np.where(reachable, best, 0.0))
+    unreachable, cost = costs.change(None, best)
     for _ in range(max_passes):
         improved = False
         for k in range(len(chosen)):
             others = chosen[:k] + chosen[k + 1:]
-            base = np.minimum.reduce([_existing_best(inst), *(inst.cost[:, ne + j] for j in others)])
-            unreachable, cost = _child_cost(inst, base)
+            rows = np.flatnonzero(inst.cost[:, ne + chosen[k]] <= best)
+            rows = rows[np.isfinite(best[rows])]
+            base = best.copy()
+            if others:
+                nearest = inst.cost[np.ix_(rows, ne + np.asarray(others))].min(axis=1)
+                base[rows] = np.minimum(existing[rows], nearest)
+            else:
+                base[rows] = existing[rows]
+            lost, gained = costs.change(best, base, rows)
             taken = np.zeros(inst.n_candidates, dtype=bool)
             taken[others] = True
-            j = _pick(-unreachable, taken, ties=cost)
-            if (unreachable[j], cost[j]) < (current[0], current[1] - 1e-9):
-                chosen[k] = j
-                current = (unreachable[j], cost[j])
+            j = _pick(-(unreachable + lost), taken, ties=cost + gained)
+            if (unreachable[j] + lost[j], cost[j] + gained[j]) < (current[0], current[1] - 1e-9):
+                current = (unreachable[j] + lost[j], cost[j] + gained[j])
                 improved = True
+                if j != chosen[k]:  # the child-costs follow the new best costs
+                    chosen[k] = j
+                    after = np.minimum(base, inst.cost[:, ne + j])
+                    closer = np.flatnonzero(after < base)
+                    lost_j, gained_j = costs.change(base, after, closer)
+                    unreachable = unreachable + lost + lost_j
+                    cost = cost + gained + gained_j
+                    best = after
         if not improved:
             break
-    return chosen
-
-
-def greedy_set_cover(inst: SitingInstance, threshold: float) -> list[int]:
-    """Add candidates covering the most uncovered demand points until all are covered.
-
-    Assumes every point with children can be covered (checked beforehand).
-    """
-    reach = inst.within(threshold)[:, inst.n_existing:]
-    uncovered = ((inst.weights > 0) & ~inst.existing_reach(threshold)).astype(float)
-    taken = np.zeros(inst.n_candidates, dtype=bool)
-    chosen = []
-    while uncovered.any():
-        j = _pick(uncovered @ reach, taken, ties=None)
-        chosen.append(j)
-        taken[j] = True
-        uncovered = np.where(reach[:, j], 0.0, uncovered)
     return chosen
 
 
@@ -156,20 +296,23 @@ def swap_mclp(inst: SitingInstance, threshold: float, chosen: list[int],
     chosen = list(chosen)
     if not chosen:
         return chosen
-    reach = inst.within(threshold)[:, inst.n_existing:]
+    cover = _Coverage(inst, threshold)
     weights = np.where(inst.existing_reach(threshold), 0.0, inst.weights)
-    count = reach[:, chosen].sum(axis=1)
+    count = cover.count(chosen)
     for _ in range(max_passes):
         improved = False
         for k, site in enumerate(list(chosen)):
-            alone = np.where(count - reach[:, site] == 0, weights, 0.0)  # uncovered without it
-            gains = alone @ reach
+            alone = count == 0  # uncovered, or (below) covered by this site only
+            rows = cover.points(site)
+            alone[rows] = count[rows] == 1
+            gains = cover.gains(np.where(alone, weights, 0.0))
             taken = np.zeros(inst.n_candidates, dtype=bool)
             taken[chosen] = True
             taken[site] = False
             best = _pick(gains, taken)
             if gains[best] > gains[site] + 1e-9 * max(1.0, abs(gains[site])):
-                count += reach[:, best].astype(count.dtype) - reach[:, site]
+                count[cover.points(best)] += 1
+                count[rows] -= 1
                 chosen[k] = best
                 improved = True
         if not improved:
@@ -179,12 +322,13 @@ def swap_mclp(inst: SitingInstance, threshold: float, chosen: list[int],
 
 def prune_set_cover(inst: SitingInstance, threshold: float, chosen: list[int]) -> list[int]:
     """Drop from a set cover every site the others make useless (last added first)."""
-    reach = inst.within(threshold)[:, inst.n_existing:]
     need = (inst.weights > 0) & ~inst.existing_reach(threshold)
     chosen = list(chosen)
-    count = reach[:, chosen].sum(axis=1)
-    for site in reversed(list(chosen)):
-        if not (need & reach[:, site] & (count == 1)).any():
-            chosen.remove(site)
-            count -= reach[:, site]
+    reach = inst.cost[:, inst.n_existing + np.asarray(chosen, dtype=int)] <= threshold
+    count = reach.sum(axis=1)
+    for column in reversed(range(len(chosen))):
+        rows = np.flatnonzero(reach[:, column])
+        if not (need[rows] & (count[rows] == 1)).any():
+            del chosen[column]
+            count[rows] -= 1
     return chosen

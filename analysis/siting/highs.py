@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from maillage.errors import SolverError
+from maillage.formatting import fr_number, fr_percent
 
 INF = highspy.kHighsInf
 
@@ -183,8 +184,10 @@ class MipBuilder:
         if progress is not None:
             def report(event):
                 data = event.data_out
-                progress(f"meilleure solution {data.objective_function_value:,.1f}"
-                         f" (écart {100 * data.mip_gap:.2f} %)".replace(",", " "))
+                gap = (fr_percent(data.mip_gap, 2) if np.isfinite(data.mip_gap)
+                       else "inconnu : pas encore de borne")
+                progress(f"meilleure solution {fr_number(data.objective_function_value, 1)}"
+                         f" (écart {gap})")
             highs.cbMipImprovingSolution.subscribe(report)
         start = time.perf_counter()
         highs.run()

@@ -67,7 +67,7 @@ class SitingInstance:
 
     def existing_reach(self, threshold: float) -> np.ndarray:
         """Boolean vector (n,): demand point within ``threshold`` of an open site."""
-        return self.within(threshold)[:, : self.n_existing].any(axis=1)
+        return (self.cost[:, : self.n_existing] <= threshold).any(axis=1)
 
     def label(self, row: int) -> str:
         """Display name of the demand point at row position ``row``."""

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from maillage.formatting import fr_number, fr_percent
+
 console = Console(markup=False)  # user text (names, files) printed as is
 network_app = typer.Typer(
     help="Réseaux routiers : téléchargement, construction, description.", no_args_is_help=True
@@ -46,12 +48,11 @@ def _print_info(graph) -> None:
     info = network_info(graph)
     table = Table(title="Réseau routier", show_header=False)
     west, south, east, north = info["emprise"]
-    table.add_row("Nœuds", f"{info['nœuds']:,}".replace(",", " "))
-    table.add_row("Tronçons", f"{info['tronçons']:,}".replace(",", " "))
-    table.add_row(
-        "Part fortement connexe", f"{info['part fortement connexe']:.2%}".replace(".", ",")
-    )
-    table.add_row("Emprise (lon/lat)", f"{west:.4f}, {south:.4f} → {east:.4f}, {north:.4f}")
+    table.add_row("Nœuds", fr_number(info["nœuds"]))
+    table.add_row("Tronçons", fr_number(info["tronçons"]))
+    table.add_row("Part fortement connexe", fr_percent(info["part fortement connexe"], 2))
+    table.add_row("Emprise (lon/lat)", f"{fr_number(west, 4)} ; {fr_number(south, 4)} → "
+                                       f"{fr_number(east, 4)} ; {fr_number(north, 4)}")
     table.add_row("Source", str(info["source"]))
     table.add_row("Date", str(info["date"]))
     meta = graph.graph if hasattr(graph, "graph") else getattr(graph, "info", {})
@@ -132,7 +133,7 @@ def fetch(
             from maillage.layers import load_territory
 
             area = load_territory(territoire, epci=epci).communes
-        step(f"Téléchargement OSM (tampon {tampon:.0f} m)")
+        step(f"Téléchargement OSM (tampon {fr_number(tampon)} m)")
         graph = fetch_network(area, buffer_m=tampon, network_type="walk" if walk else "drive")
         step(f"Écriture de {out}")
         _save(graph, out)

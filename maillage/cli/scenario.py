@@ -31,8 +31,8 @@ def _format(indicator: str, value: float, signed: bool = False) -> str:
     """Format a summary value by what it measures (share → %, places → whole number)."""
     import math
 
-    if isinstance(value, float) and math.isnan(value):
-        return "—"
+    if isinstance(value, float) and math.isnan(value) or signed and math.isinf(value):
+        return "—"  # a change to or from "inaccessible" is not a number of minutes
     sign = "+" if signed and value > 0 else ""
     if "part des" in indicator:
         return sign + _number(100 * value, " %").replace(" %", " pt" if signed else " %")

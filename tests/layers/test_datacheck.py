@@ -62,3 +62,37 @@ def test_the_command_reports_in_french_offline(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Sources en ligne" in out and "0 source(s) en ligne sur 6 accessibles" in out
     assert "OpenStreetMap (Overpass)" in out and "mode hors ligne" in out
+
+
+def test_a_local_file_source_is_checked_by_existence_and_readability(tmp_path, monkeypatch):
+    """A source given as file:// (a list downloaded beforehand) is read from disk, never fetched,
+    even offline; a missing file is named in French."""
+    from maillage.layers.datacheck import Source
+
+    listing = tmp_path / "france services.csv"
+    listing.write_text("nom;commune\n", encoding="utf-8")
+    present = Source("Liste locale", listing.as_uri(), "liste", "la télécharger")
+    absent = Source("Liste perdue", (tmp_path / "perdue.csv").as_uri(), "liste", "la télécharger")
+    folder = Source("Dossier", tmp_path.as_uri(), "liste", "la télécharger")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a local file goes through the network code")
+
+    monkeypatch.setattr(urllib.request, "urlopen", forbidden)
+    for offline in (False, True):
+        found, lost, directory = check_sources(1.0, offline=offline,
+                                               sources=[present, absent, folder])
+        assert found.ok and found.detail == f"fichier local lisible : {listing}"
+        assert not lost.ok and lost.detail == f"fichier local absent : {tmp_path / 'perdue.csv'}"
+        assert not directory.ok and directory.detail.startswith("n'est pas un fichier")
+
+
+def test_an_answer_without_a_status_counts_as_answered(monkeypatch):
+    """Some handlers (ftp:, data:) answer without an HTTP status: not a crash."""
+
+    class NoStatus(io.BytesIO):
+        status = None
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda request, timeout: NoStatus(b"ok"))
+    results = check_sources(1.0, offline=False, sources=SOURCES[:1])
+    assert results[0].ok

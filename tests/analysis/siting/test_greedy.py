@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,6 +94,11 @@ def test_progress_receives_french_status_lines():
     maximal_coverage(demand, cost, 6, 5, existing=existing, progress=lines.append)
     assert lines
     assert all(line.startswith("meilleure solution") for line in lines)
+    # Numbers as the reports write them: « 1 234,5 », « 0,00 % » (no decimal point).
+    number = r"\d{1,3}(\u202f\d{3})*,\d"
+    gap = rf"({number}\d\u00a0%|inconnu : pas encore de borne)"
+    assert all(re.fullmatch(rf"meilleure solution {number} \(écart {gap}\)", line)
+               for line in lines), lines
 
 
 def test_a_zero_time_limit_without_a_warm_start_says_what_to_do():
