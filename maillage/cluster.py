@@ -278,11 +278,18 @@ def map_tasks(function: Callable, items, *args, keys=None, address: str | None =
             done(results[-1])
         return results
     distributed = _distributed()
+    import dask
+
     with dask_client(address, workers, processes=processes) as client:
         check_workers(client, folder)
-        futures = [client.submit(function, item, *args, pure=False,
-                                 **({"key": keys[i]} if keys else {}))
-                   for i, item in enumerate(items)]
+        # Each item travels inside its task (a partition's subgraph: tens of MB at national
+        # resolution), not scattered to one worker beforehand: if that worker dies, the
+        # scheduler can rerun the task elsewhere, whereas scattered data would be lost with
+        # it. Dask's warning about large graphs is therefore expected here, and silenced.
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"}):
+            futures = [client.submit(function, item, *args, pure=False,
+                                     **({"key": keys[i]} if keys else {}))
+                       for i, item in enumerate(items)]
         order = {future.key: i for i, future in enumerate(futures)}
         results = [None] * len(futures)
         for future in distributed.as_completed(futures):
