@@ -9,7 +9,10 @@ entry per pair within the threshold). After each pick only the candidates sharin
 covered point get their gain recomputed, always by the same sparse column sum, so the
 picks (and ties: highest gain, then lowest position) are those of the plain definition
 "recompute every gain, take the best". The p-median keeps each candidate's child-cost and
-updates it only on the demand points whose nearest site changed.
+corrects it only on the demand points whose nearest site changed; before each pick, the
+children left unreachable and the child-costs of the candidates within rounding of the best
+are summed afresh, so that ties go as in the definition too. The dense implementations they
+replaced are kept in ``bench/greedy_baseline.py`` (``bench_siting.py --greedy``).
 """
 
 from __future__ import annotations
