@@ -108,23 +108,6 @@ def dijkstra_numba(matrix, sources, limit: float = np.inf) -> np.ndarray:
                      sources, float(limit), out)
 
 
-def road_like_grid(side: int, seed: int = 0):
-    """CSR of a side × side grid, 150 m streets at 30–90 km/h, 20 % one-way (seconds)."""
-    import scipy.sparse as sp
-
-    rng = np.random.default_rng(seed)
-    n = side * side
-    i, j = np.divmod(np.arange(n), side)
-    u, v = [], []
-    for di, dj in [(1, 0), (0, 1)]:
-        ok = np.flatnonzero((i + di < side) & (j + dj < side))
-        u.append(ok), v.append(ok + di * side + dj)
-        both = rng.random(len(ok)) > 0.2
-        u.append(ok[both] + di * side + dj), v.append(ok[both])
-    u, v = np.concatenate(u), np.concatenate(v)
-    return sp.csr_matrix((150.0 / (rng.uniform(30, 90, len(u)) / 3.6), (u, v)), shape=(n, n))
-
-
 def compare(name, matrix, n_sources, limit, repeat):
     rng = np.random.default_rng(3)
     sources = rng.choice(matrix.shape[0], n_sources, replace=False)
@@ -150,8 +133,10 @@ def main() -> None:
     args = parser.parse_args()
     if njit is None:
         raise SystemExit("numba absent: pip install numba")
+    from bench_engine_cores import road_like_grid  # the same grid as the cores bench
+
     start = time.perf_counter()
-    dijkstra_numba(road_like_grid(3), [0])
+    dijkstra_numba(road_like_grid(3).matrix, [0])
     print(f"compilation numba : {time.perf_counter() - start:.1f} s ; {os.cpu_count()} cœurs")
     repeat = 1 if args.quick else 3
     print(f"{'réseau':24} {'nœuds':>10} {'sources':>8} {'limite':>7} {'scipy s':>9} {'numba s':>9} "
@@ -166,7 +151,7 @@ def main() -> None:
         compare("Lot A/N/D", lot.matrix, 500, np.inf, repeat)
         compare("Lot A/N/D", lot.matrix, 500, 900.0, repeat)
     for side in ([300, 1000] if args.quick else [300, 1000, 2000]):
-        grid = road_like_grid(side)
+        grid = road_like_grid(side).matrix
         compare(f"grille {side}×{side}", grid, 20 if side <= 1000 else 4, np.inf, repeat)
         compare(f"grille {side}×{side}", grid, 200, 900.0, repeat)
 

@@ -5,12 +5,16 @@ Not a test: a script that prints tables. ``python bench/bench_national.py [--spa
 France services list, the Lot's Filosofi 200 m cells).
 
 Part 1, the seven départements of ``shared/data/communes`` (2,161 commune points) on the
-synthetic network (1 km grid): France services within 30 min (nearest + every pair within
+synthetic road-like network (``maillage.geo.ROAD_LIKE``, 1 km step, ``--spacing1 250`` for
+partitions of national-resolution size): France services within 30 min (nearest + every pair within
 30 min) and nearest EAJE (proxy), all in the same run:
 
 - baseline A: the whole territory as ONE partition in this process (one graph, every site);
 - partitions by département with the 30-min halo, one after the other in this process;
-- the same on a Dask LocalCluster of 2 worker processes (cluster start-up timed apart).
+- the same on a Dask LocalCluster of 2 worker processes (cluster start-up timed apart);
+- the same on a TCP cluster of separate OS processes started with distributed's ``dask``
+  command, as on remote machines (``dask scheduler`` + 2 × ``dask worker --nworkers 1
+  --nthreads 1`` on 127.0.0.1; start-up, imports and the worker checks timed apart).
 
 Results are checked equal (bit for bit) across the three.
 
@@ -18,13 +22,14 @@ Part 2, one département at national resolution, for the projection: the Lot's 2
 inhabited Filosofi 200 m cells (real) as origins, on a synthetic network of ``--spacing``
 metres (250 m: ≈ 0.6 M nodes in the partition, the size of a simplified OSM drive graph of a
 département plus its halo), real France services, EAJE proxy. Per-step times, pairs within
-30 min, Parquet bytes per pair, peak memory (tracemalloc).
+30 min, Parquet and GeoPackage bytes per pair and write times, peak memory (tracemalloc).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -40,6 +45,7 @@ from maillage.national import (
     france_services_sites,
     national_inputs,
     run_partitions,
+    write_pairs,
     write_parquet,
 )
 from maillage.settings import METRIC_CRS, shared_data_dir
@@ -47,10 +53,10 @@ from maillage.settings import METRIC_CRS, shared_data_dir
 MINUTES = 30.0
 
 
-def part_one(use_dask: bool) -> None:
-    print("## Seven départements, synthetic 1 km network, 30 min\n")
+def part_one(use_dask: bool, use_tcp: bool = True, spacing: float = 1000.0) -> None:
+    print(f"## Seven départements, synthetic road-like {spacing:g} m network, 30 min\n")
     clock = time.perf_counter()
-    inputs = national_inputs()
+    inputs = national_inputs(spacing_m=spacing)
     print(f"inputs (communes, FS, EAJE proxy, synthetic graph {inputs.road.n_nodes:,} nodes): "
           f"{time.perf_counter() - clock:.1f} s\n")
     services = inputs.services
@@ -75,20 +81,15 @@ def part_one(use_dask: bool) -> None:
     print(f"| partitions one after the other, this process | {t_seq:.2f} | "
           f"{t_whole / t_seq:.2f} |")
     if use_dask:
-        from maillage.national import dask_client, partition_task
-
-        clock = time.perf_counter()
-        with dask_client(workers=2) as client:
-            t_start = time.perf_counter() - clock
-            client.run(lambda: __import__("maillage.national") and None)
-            t_import = time.perf_counter() - clock - t_start
-            clock = time.perf_counter()
-            futures = client.map(partition_task, parts, pure=False)
-            dask_results = client.gather(futures)
-            t_dask = time.perf_counter() - clock
-        same &= merge_partitions(dask_results).equals(merge_partitions([whole]))
-        print(f"| Dask LocalCluster, 2 processes (start {t_start:.1f} s + imports "
-              f"{t_import:.1f} s apart) | {t_dask:.2f} | {t_whole / t_dask:.2f} |")
+        for label, t_start, t_import, t_check, t_cold, t_warm, rounds in (
+                dask_runs(parts, tcp=use_tcp)):
+            for results in rounds:
+                same &= merge_partitions(results).equals(merge_partitions([whole]))
+            print(f"| {label} (start {t_start:.1f} s + imports {t_import:.1f} s + worker "
+                  f"checks {t_check:.2f} s apart): first round | {t_cold:.2f} | "
+                  f"{t_whole / t_cold:.2f} |")
+            print(f"| the same, second round (warm workers) | {t_warm:.2f} | "
+                  f"{t_whole / t_warm:.2f} |")
     print(f"\nresults equal bit for bit: {same}\n")
     print("| département | communes | nodes | sites | pairs ≤ 30 min | nearest FS s | pairs FS s "
           "| nearest EAJE s | total s |\n|---|---|---|---|---|---|---|---|---|")
@@ -98,6 +99,68 @@ def part_one(use_dask: bool) -> None:
               f"{r.sizes['pairs']:,} | {s['nearest_france_services']:.2f} | "
               f"{s['pairs_france_services']:.2f} | {s['nearest_eaje']:.2f} | {s['total']:.2f} |")
     print()
+
+
+def _timed_dask(client, parts) -> tuple[float, float, float, list]:
+    """Worker checks, then every partition's task twice: the first round on fresh workers
+    (first uses: lazy imports, PROJ database…), the second warm.
+    (check s, first round s, second round s, results of both rounds)."""
+    from maillage.cluster import check_workers
+    from maillage.national import partition_task
+
+    clock = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        check_workers(client, folder)
+    t_check = time.perf_counter() - clock
+    rounds, results = [], []
+    for _ in range(2):
+        clock = time.perf_counter()
+        results.append(client.gather(client.map(partition_task, parts, pure=False)))
+        rounds.append(time.perf_counter() - clock)
+    return t_check, rounds[0], rounds[1], results
+
+
+def dask_runs(parts, *, tcp: bool):
+    """The partitions on a LocalCluster of 2 processes, then on a TCP cluster of separate OS
+    processes (``dask scheduler`` + 2 × ``dask worker --nworkers 1 --nthreads 1``, as on
+    remote machines): (label, start s, imports s, checks s, first round s, second round s,
+    results of both rounds) each."""
+    from maillage.national import dask_client
+
+    def warm(client) -> float:
+        clock = time.perf_counter()
+        client.run(lambda: __import__("maillage.national") and None)
+        return time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    with dask_client(workers=2) as client:
+        t_start = time.perf_counter() - clock
+        t_import = warm(client)
+        yield ("Dask LocalCluster, 2 worker processes", t_start, t_import,
+               *_timed_dask(client, parts))
+    if not tcp:
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.base.dask_processes import DASK, ProcessCluster
+
+    if DASK is None:
+        print("| TCP cluster: « dask » command absent, not measured | | |")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        processes = ProcessCluster(Path(folder))
+        try:
+            clock = time.perf_counter()
+            processes.start_scheduler()
+            processes.start_worker("w1")
+            processes.start_worker("w2")
+            processes.wait_workers(2)
+            t_start = time.perf_counter() - clock
+            with dask_client(processes.address) as client:
+                t_import = warm(client)
+                yield (f"Dask TCP cluster {processes.address}: dask scheduler + 2 dask "
+                       "worker processes", t_start, t_import, *_timed_dask(client, parts))
+        finally:
+            processes.close()
 
 
 def lot_cells(shared: Path) -> gpd.GeoDataFrame:
@@ -137,6 +200,16 @@ def part_two(spacing: float) -> None:
         path = write_parquet(result.pairs["france_services"], Path(tmp) / "p.parquet")
         t_write = time.perf_counter() - clock
         size = os.path.getsize(path)
+        clock = time.perf_counter()
+        path = write_pairs(result.pairs["france_services"], tmp, "p", "gpkg",
+                           origins=part.origins, minutes=MINUTES)
+        t_gpkg = time.perf_counter() - clock
+        gpkg_size = os.path.getsize(path)
+        tracemalloc.start()  # again, for memory only (tracemalloc slows allocations)
+        write_pairs(result.pairs["france_services"], tmp, "p", "gpkg", origins=part.origins,
+                    minutes=MINUTES)
+        gpkg_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     pairs = result.sizes["pairs"]
     s = result.seconds
     print("| step | value |\n|---|---|")
@@ -152,6 +225,9 @@ def part_two(spacing: float) -> None:
     print(f"| nearest EAJE | {s['nearest_eaje']:.2f} s |")
     print(f"| partition total | {s['total']:.2f} s |")
     print(f"| Parquet write | {t_write:.2f} s, {size / max(pairs, 1):.1f} bytes per pair |")
+    print(f"| GeoPackage write (pairs at their origin's point, spatial index) | {t_gpkg:.2f} s, "
+          f"{gpkg_size / max(pairs, 1):.1f} bytes per pair, peak Python memory "
+          f"{gpkg_peak / 2**20:.0f} MiB |")
     print(f"| peak Python memory (tracemalloc, cut + run) | {peak / 2**20:.0f} MiB |")
     france_cells, france_parts = 2_300_000, 96
     per_part = s["total"] + t_cut
@@ -168,11 +244,15 @@ def part_two(spacing: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--spacing", type=float, default=250.0)
+    parser.add_argument("--spacing1", type=float, default=1000.0,
+                        help="step of part 1's synthetic network, metres")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--no-tcp", action="store_true",
+                        help="skip the TCP cluster of dask scheduler/worker processes")
     parser.add_argument("--part", type=int, choices=[1, 2])
     args = parser.parse_args()
     if args.part in (None, 1):
-        part_one(not args.no_dask)
+        part_one(not args.no_dask, not args.no_tcp, args.spacing1)
     if args.part in (None, 2):
         part_two(args.spacing)
 

@@ -28,7 +28,13 @@ from .population import aggregate_by_commune, population_points, read_population
 from .partition import halo_metres, max_straight_speed_kmh, pairs_within, subgraph, within_halo
 from .routing import nearest, travel_time_matrix
 from .snapping import ACCESS_SPEED_KMH, MAX_SNAP_M
-from .synthetic import SYNTHETIC_DESCRIPTION, synthetic_road_graph
+from .synthetic import (
+    ROAD_LIKE,
+    ROAD_LIKE_DESCRIPTION,
+    SYNTHETIC_DESCRIPTION,
+    road_like,
+    synthetic_road_graph,
+)
 from .speeds import OSM_SPEEDS_KMH, SPEEDS_KMH, WALK_SPEED_KMH, add_travel_times
 from .timers import NetworkTimer, StraightLineTimer, Timer, default_timer, straight_line_metres
 
@@ -37,6 +43,8 @@ __all__ = [
     "MAX_SNAP_M",
     "OSM_SPEEDS_KMH",
     "SPEEDS_KMH",
+    "ROAD_LIKE",
+    "ROAD_LIKE_DESCRIPTION",
     "SYNTHETIC_DESCRIPTION",
     "WALK_SPEED_KMH",
     "NetworkTimer",
@@ -67,6 +75,7 @@ __all__ = [
     "road_graph_from_osm_file",
     "straight_line_metres",
     "subgraph",
+    "road_like",
     "synthetic_road_graph",
     "travel_time_matrix",
     "within_halo",

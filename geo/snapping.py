@@ -16,6 +16,7 @@ import shapely
 from pyproj import CRS, Transformer
 from scipy.spatial import cKDTree
 
+from maillage.formatting import fr_number
 from maillage.errors import InputError, NetworkError
 from maillage.settings import METRIC_CRS
 
@@ -170,7 +171,7 @@ def snap(
 
 
 def _metres(value: float) -> str:
-    return f"{value:,.0f} m".replace(",", " ")
+    return f"{fr_number(value, thousands=' ')} m"
 
 
 def _ids(index) -> str:

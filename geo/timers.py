@@ -8,6 +8,7 @@ flags every output as estimated. :func:`default_timer` picks one and says which.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -15,8 +16,10 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from maillage.errors import InputError
+from maillage.formatting import fr_number
 
 from .engine import compile_graph
+from .loader import load_road_graph
 from .networks import default_network
 from .routing import nearest, travel_time_matrix
 from .snapping import points_metric
@@ -101,9 +104,43 @@ class NetworkTimer:
     def __init__(self, graph, description: str | None = None, **options):
         self.graph = compile_graph(graph)
         self.description = description or (
-            f"temps de trajet sur le réseau routier ({self.graph.n_nodes:,} nœuds)".replace(",", " ")
+            f"temps de trajet sur le réseau routier ({fr_number(self.graph.n_nodes, thousands=' ')} nœuds)"
         )
         self.options = options
+
+    @classmethod
+    def from_file(cls, path, **options) -> "NetworkTimer":
+        r"""A timer on the road network of a file, read without networkx.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Network file (GraphML, OpenStreetMap, classified-road edge list): see
+            :func:`~maillage.geo.load_road_graph`.
+        **options
+            Passed to :func:`~maillage.geo.travel_time_matrix` and
+            :func:`~maillage.geo.nearest` (``max_snap_m``, ``access_speed_kmh``).
+
+        Returns
+        -------
+        NetworkTimer
+            Described as « réseau routier du fichier NAME (N nœuds) » in reports.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "troncons.csv"
+        ...     _ = path.write_text("u,u_lat,u_lon,v,v_lat,v_lon,route,length_m_straight\n"
+        ...                         "1,44.45,1.44,2,44.53,1.40,D820,9500\n", encoding="utf-8")
+        ...     NetworkTimer.from_file(path).description
+        'réseau routier du fichier troncons.csv (2 nœuds)'
+        """
+        road = load_road_graph(path)
+        nodes = fr_number(road.n_nodes, thousands=" ")
+        return cls(road, description=f"réseau routier du fichier {Path(path).name} ({nodes} nœuds)",
+                   **options)
 
     def matrix(self, origins, destinations, cutoff: float | None = None) -> pd.DataFrame:
         """Minutes from every origin to every destination (see :func:`travel_time_matrix`)."""

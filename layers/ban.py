@@ -23,6 +23,7 @@ import pandas as pd
 from maillage import settings
 from maillage.atomic import write_bytes
 from maillage.errors import NetworkError
+from maillage.formatting import fr_number
 
 from .report import ValidationReport
 
@@ -35,7 +36,7 @@ RESULT_COLUMNS = ["id", "lon", "lat", "score", "label", "result_type", "location
 
 def _fr(value: float) -> str:
     """A score as French text with two decimals (0.6 → "0,60")."""
-    return f"{value:.2f}".replace(".", ",")
+    return fr_number(value, 2)
 
 
 def summary(results: pd.DataFrame, min_score: float = MIN_SCORE) -> str:

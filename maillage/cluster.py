@@ -44,27 +44,37 @@ def check_address(address: str) -> str:
     Parameters
     ----------
     address : str
-        ``tcp://host:port``, ``host:port``, ``tls://…``.
+        ``tcp://host:port``, ``host:port``, ``tls://…``, or the JSON scheduler file that
+        ``dask scheduler --scheduler-file FILE`` writes (on shared storage).
 
     Returns
     -------
     str
-        The address, stripped.
+        The address or the file's path, stripped.
 
     Raises
     ------
     InputError
-        Not an address (French message with an example).
+        Neither an address nor a scheduler file (French message with an example).
 
     Examples
     --------
     >>> check_address(" tcp://calcul-01:8786 ")
     'tcp://calcul-01:8786'
     """
+    if isinstance(address, str) and _scheduler_file(address) is not None:
+        return address.strip()
     if not isinstance(address, str) or not _ADDRESS.match(address.strip()):
         raise InputError(f"adresse du planificateur Dask « {address} » invalide",
-                         fix="donner une adresse comme tcp://machine:8786")
+                         fix="donner une adresse comme tcp://machine:8786 ou le fichier "
+                             "écrit par « dask scheduler --scheduler-file FICHIER.json »")
     return address.strip()
+
+
+def _scheduler_file(address: str) -> Path | None:
+    """The scheduler file named by ``address`` (an existing ``.json`` file), else None."""
+    path = Path(address.strip())
+    return path if path.suffix.lower() == ".json" and path.is_file() else None
 
 
 @contextlib.contextmanager
@@ -75,7 +85,8 @@ def dask_client(address: str | None = None, workers: int | None = None, *,
     Parameters
     ----------
     address : str, optional
-        Scheduler address (``tcp://host:8786``) of a running cluster.
+        Scheduler address (``tcp://host:8786``) of a running cluster, or its scheduler file
+        (``dask scheduler --scheduler-file FILE.json``).
     workers : int, optional
         Worker processes of the local cluster (default: up to 2, one thread each).
     timeout : float
@@ -102,8 +113,10 @@ def dask_client(address: str | None = None, workers: int | None = None, *,
     distributed = _distributed()
     if address is not None:
         check_address(address)
+        where = _scheduler_file(address)
+        target = {"scheduler_file": str(where)} if where else {"address": address.strip()}
         try:
-            client = distributed.Client(address.strip(), timeout=f"{timeout}s")
+            client = distributed.Client(**target, timeout=f"{timeout}s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"aucun planificateur Dask ne répond à « {address} » ({exc})",
                              fix="vérifier l'adresse et que « dask scheduler » tourne, ou "
@@ -245,7 +258,7 @@ def map_tasks(function: Callable, items, *args, keys=None, address: str | None =
     keys : list of str, optional
         Dask task keys (unique), e.g. ``partition-46``.
     address : str, optional
-        Dask scheduler address of a real cluster.
+        Dask scheduler address of a real cluster, or its scheduler file.
     workers : int, optional
         Local worker processes (default: up to 2); ``1`` without ``address``: no Dask.
     processes : bool
@@ -278,11 +291,18 @@ def map_tasks(function: Callable, items, *args, keys=None, address: str | None =
             done(results[-1])
         return results
     distributed = _distributed()
+    import dask
+
     with dask_client(address, workers, processes=processes) as client:
         check_workers(client, folder)
-        futures = [client.submit(function, item, *args, pure=False,
-                                 **({"key": keys[i]} if keys else {}))
-                   for i, item in enumerate(items)]
+        # Each item travels inside its task (a partition's subgraph: tens of MB at national
+        # resolution), not scattered to one worker beforehand: if that worker dies, the
+        # scheduler can rerun the task elsewhere, whereas scattered data would be lost with
+        # it. Dask's warning about large graphs is therefore expected here, and silenced.
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"}):
+            futures = [client.submit(function, item, *args, pure=False,
+                                     **({"key": keys[i]} if keys else {}))
+                       for i, item in enumerate(items)]
         order = {future.key: i for i, future in enumerate(futures)}
         results = [None] * len(futures)
         for future in distributed.as_completed(futures):

@@ -250,7 +250,9 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     network : path, optional
         A road network file (``.osm.pbf``, OSM XML, GraphML, edge list ``.csv``), read
         straight to a compiled graph without networkx (:func:`maillage.geo.load_road_graph`);
-        default: the synthetic network over the communes' extent plus ``margin_m``.
+        default: the synthetic road-like network (:func:`maillage.geo.road_like`: sparse
+        fast roads, slow local roads, fictitious hilly areas) over the communes' extent plus
+        ``margin_m``.
     spacing_m : float
         Grid step of the synthetic network, metres.
     margin_m : float
@@ -266,15 +268,16 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
     NationalInputs
         Origins, sites, graph and sources (French).
     """
-    from maillage.geo import SYNTHETIC_DESCRIPTION, load_road_graph, synthetic_road_graph
-    from maillage.geo import within_halo
+    from maillage.geo import ROAD_LIKE_DESCRIPTION, load_road_graph, road_like
+    from maillage.geo import synthetic_road_graph, within_halo
 
     origins = department_communes(shared, departements)
     if network is None:
         xmin, ymin, xmax, ymax = origins.to_crs(METRIC_CRS).total_bounds
         road = synthetic_road_graph((xmin - margin_m, ymin - margin_m, xmax + margin_m,
-                                     ymax + margin_m), spacing_m=spacing_m, seed=seed)
-        network_text = (f"{SYNTHETIC_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
+                                     ymax + margin_m), spacing_m=spacing_m, seed=seed,
+                                     **road_like(spacing_m))
+        network_text = (f"{ROAD_LIKE_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
                         f"{spacing_m:g} m, graine {seed}")
     else:
         road = load_road_graph(network)

@@ -139,15 +139,19 @@ def write_geopackage(frame: gpd.GeoDataFrame, target, *, layer: str = PAIRS_LAYE
     ...     pyogrio.read_dataframe(path)["minutes"].tolist()
     [8.5]
     """
+    import importlib.util
+
     import pyogrio
 
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     metadata = None if minutes is None else {"maillage_minutes": str(minutes)}
+    # Through Arrow when pyarrow is there: about twice as fast, no Python object per row.
+    arrow = importlib.util.find_spec("pyarrow") is not None
     with atomic_path(target) as tmp:
         tmp.unlink()  # GDAL creates the GeoPackage itself
         pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG", geometry_type="Point",
-                                layer_metadata=metadata)
+                                layer_metadata=metadata, use_arrow=arrow)
     return target
 
 

@@ -353,11 +353,9 @@ def run_diagnostic(out: str | os.PathLike, *, name: str = "lot", epci: str | Non
 
 def _network_timer(path):
     """A timer on the road network read from ``path`` (GraphML, OSM file, edge list)."""
-    from maillage.geo import NetworkTimer, load_road_graph
+    from maillage.geo import NetworkTimer
 
-    road = load_road_graph(path)  # compiled straight from the file (no networkx graph)
-    return NetworkTimer(road, description=f"réseau routier du fichier {Path(path).name} "
-                                          f"({road.n_nodes:,} nœuds)".replace(",", " "))
+    return NetworkTimer.from_file(path)
 
 
 def run_demo(out: str | os.PathLike = "maillage-output", *, on_step: Step | None = None,

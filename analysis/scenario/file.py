@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from maillage.errors import InputError
+from maillage.formatting import fr_number
 from maillage.kinds import RegistrySet, kinds_where, service_kind
 from maillage.layers.facilities import EARLIEST_YEAR, OPEN_ENDED_YEAR
 
@@ -498,8 +499,8 @@ def load_scenario(path, registry: pd.DataFrame | None = None) -> Scenario:
         raise InputError("le scénario donné est un dossier", file=str(path),
                          fix="donner le fichier YAML du scénario (ex. calamane-2025.yaml)")
     if path.is_file() and path.stat().st_size > MAX_BYTES:
-        raise InputError(f"fichier YAML trop gros ({path.stat().st_size:,} octets, "
-                         f"{MAX_BYTES:,} au plus)".replace(",", "\u202f"), file=str(path),
+        raise InputError(f"fichier YAML trop gros ({fr_number(path.stat().st_size)} octets, "
+                         f"{fr_number(MAX_BYTES)} au plus)", file=str(path),
                          fix="un scénario tient en quelques lignes : vérifier le fichier donné")
     try:
         text = path.read_text(encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from .session import Session
 
@@ -42,7 +41,7 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
     (36, '2025-03-31', [])
     >>> session.close()
     """
-    from maillage.geo import NetworkTimer, default_timer, load_road_graph
+    from maillage.geo import NetworkTimer, default_timer
     from maillage.layers import load_territory
 
     if date is not None:
@@ -57,9 +56,7 @@ def open_session(*, epci: str | None = None, network=None, date: str | None = No
                              fix="écrire la date sous la forme AAAA-MM-JJ") from exc
     layers = load_territory(territory)
     if network is not None:
-        road = load_road_graph(network)  # compiled straight from the file (no networkx graph)
-        timer = NetworkTimer(road, description=f"réseau routier du fichier {Path(network).name} "
-                                               f"({road.n_nodes:,} nœuds)".replace(",", " "))
+        timer = NetworkTimer.from_file(network)  # compiled straight from the file (no networkx)
     else:
         timer = default_timer(layers)
     session = Session(layers, timer, epci=epci, date=date)

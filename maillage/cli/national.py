@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
         minutes: float = typer.Option(30.0, "--minutes", help="Seuil en minutes (et largeur "
                                       "du halo des partitions)."),
         dask: Optional[str] = typer.Option(None, "--dask", help="Adresse du planificateur "
-                                           "Dask d'un cluster (ex. tcp://machine:8786)."),
+                                           "Dask d'un cluster (ex. tcp://machine:8786) ou "
+                                           "son fichier --scheduler-file (.json)."),
         workers: Optional[int] = typer.Option(None, "--workers", help="Processus du cluster "
                                               "local (1 : sans Dask, dans ce processus)."),
         reseau: Optional[Path] = typer.Option(None, "--network", "--reseau",

@@ -102,6 +102,11 @@ def test_a_real_cluster_equals_one_process_bit_for_bit(cluster, partitions, sing
     ran = set().union(*(_ran_on(tmp_path, p.name) for p in partitions))
     assert ran and ran <= workers and os.getpgid(0) not in ran
     assert not list(tmp_path.glob(".*")), "no marker or temporary file left"
+    # The scheduler file written by « dask scheduler --scheduler-file » names the cluster too.
+    by_file = bounded(lambda: run_partitions(partitions[:1], pairs_dir=tmp_path / "fichier",
+                                             address=str(cluster.folder / "scheduler.json")))
+    pd.testing.assert_frame_equal(merge_partitions(by_file), table.loc[by_file[0].table.index],
+                                  check_exact=True)
 
 
 def test_the_cli_runs_on_the_cluster_and_streams_geopackages(shared_data, cluster, tmp_path,
