@@ -304,17 +304,23 @@ def read_commune_sums(path) -> pd.DataFrame:
 
 def is_cells_file(path) -> bool:
     """True when ``path`` is a Filosofi cells file, False for per-commune sums."""
-    header = Path(path).open(encoding="utf-8-sig").readline().lower()
+    header = _first_line(path)
     return ("idcar_200m" in header) or bool(re.search(r"(^|[,;])x([,;]|$)", header.strip()))
 
 
 def is_filosofi_file(path) -> bool:
     """True when the header of ``path`` has Filosofi's ``ind_0_3`` column."""
     try:
-        header = Path(path).open(encoding="utf-8-sig").readline().lower()
+        header = _first_line(path)
     except (OSError, UnicodeDecodeError):
         return False
     return "ind_0_3" in header
+
+
+def _first_line(path) -> str:
+    """The header line of a text file, lower-cased (the file closed at once)."""
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        return handle.readline().lower()
 
 
 def commune_sums(cells: pd.DataFrame) -> pd.DataFrame:
