@@ -9,7 +9,10 @@ entry per pair within the threshold). After each pick only the candidates sharin
 covered point get their gain recomputed, always by the same sparse column sum, so the
 picks (and ties: highest gain, then lowest position) are those of the plain definition
 "recompute every gain, take the best". The p-median keeps each candidate's child-cost and
-updates it only on the demand points whose nearest site changed.
+corrects it only on the demand points whose nearest site changed; before each pick, the
+children left unreachable and the child-costs of the candidates within rounding of the best
+are summed afresh, so that ties go as in the definition too. The dense implementations they
+replaced are kept in ``bench/greedy_baseline.py`` (``bench_siting.py --greedy``).
 """
 
 from __future__ import annotations
@@ -144,57 +147,80 @@ def greedy_capacitated_mclp(inst: SitingInstance, threshold: float, p: int,
 
 
 class _ChildCosts:
-    """Child-costs of every candidate added to given best costs, recomputed on some rows.
+    """What each candidate added to given best costs achieves, for the p-median greedy.
 
-    For best costs b (minutes per demand point, inf: no site yet) and candidate j, the
-    p-median greedy compares (children with min(b_i, c_ij) infinite, sum of w_i min(b_i, c_ij)
-    over the others). :meth:`change` gives how both move when b changes on a few rows, so
-    that a pick or a swap costs rows × candidates, never the whole matrix again. The
-    candidate costs are copied once in row order (fast row gathers).
+    For best costs b (minutes per demand point, inf: no site yet) and candidate j, the greedy
+    compares (children with min(b_i, c_ij) infinite, sum of w_i min(b_i, c_ij) over the
+    others). The children left unreachable are summed afresh at each pick over the points
+    still without a site (none, once every point has one: then exactly 0 for every
+    candidate). The child-costs are kept up to date: :meth:`change` corrects them on the
+    points whose best cost changed, so a pick or a swap costs rows × candidates, not the
+    whole matrix; the candidates within rounding of the best are summed afresh before the
+    pick, so ties go as in the plain definition. The candidate costs are copied once in row
+    order (fast row gathers).
     """
 
     def __init__(self, inst: SitingInstance) -> None:
-        self.cand = np.ascontiguousarray(inst.cost[:, inst.n_existing:])
+        self.columns = inst.cost[:, inst.n_existing:]
+        self.cand = np.ascontiguousarray(self.columns)
         self.weights = inst.weights
         shape = (min(_ROWS_PER_BLOCK, len(self.weights)), self.cand.shape[1])
         self._gathered = np.empty(shape)
         self._capped = np.empty(shape)
 
-    def _capped_block(self, best: np.ndarray, out: np.ndarray,
-                      weights: np.ndarray) -> np.ndarray:
-        """``out`` = min(best, gathered costs) with inf set to 0; the children it loses."""
+    def _capped_block(self, best: np.ndarray, out: np.ndarray) -> None:
+        """``out`` = min(best, gathered costs), inf set to 0 (only rows without a site)."""
         np.minimum(self._gathered[: len(best)], best[:, None], out=out)
         open_rows = np.flatnonzero(np.isinf(best))
-        every = len(open_rows) == len(best)
-        sub = out if every else out[open_rows]
-        lost = np.isinf(sub)
-        if not len(open_rows) or not lost.any():
-            return np.zeros(out.shape[1])
-        np.copyto(sub, 0.0, where=lost)
-        if not every:
+        if len(open_rows):
+            sub = out[open_rows]
+            np.copyto(sub, 0.0, where=np.isinf(sub))
             out[open_rows] = sub
-        return weights[open_rows] @ lost
 
     def change(self, before: np.ndarray | None, after: np.ndarray,
-               rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Change in (unreachable children, child-cost) per candidate when the best costs go
-        from ``before`` to ``after`` on ``rows`` (all rows by default); ``before`` None: the
-        values themselves."""
+               rows: np.ndarray | None = None) -> np.ndarray:
+        """Change in child-cost per candidate when the best costs go from ``before`` to
+        ``after`` on ``rows`` (all rows by default); ``before`` None: the child-costs."""
         rows = np.arange(len(self.weights)) if rows is None else rows
-        unreachable = np.zeros(self.cand.shape[1])
         cost = np.zeros(self.cand.shape[1])
         for start in range(0, len(rows), _ROWS_PER_BLOCK):
             block = rows[start:start + _ROWS_PER_BLOCK]
-            weights = self.weights[block]
             np.take(self.cand, block, axis=0, out=self._gathered[: len(block)])
             capped = self._capped[: len(block)]
-            unreachable += self._capped_block(after[block], capped, weights)
+            self._capped_block(after[block], capped)
             if before is not None:  # the gathered block becomes the old capped costs
                 old = self._gathered[: len(block)]
-                unreachable -= self._capped_block(before[block], old, weights)
+                self._capped_block(before[block], old)
                 capped -= old
-            cost += weights @ capped
-        return unreachable, cost
+            cost += self.weights[block] @ capped
+        return cost
+
+    def unreachable(self, best: np.ndarray) -> np.ndarray:
+        """Children left without a reachable site, per candidate added to ``best``."""
+        unreachable = np.zeros(self.cand.shape[1])
+        open_rows = np.flatnonzero(np.isinf(best))
+        for start in range(0, len(open_rows), _ROWS_PER_BLOCK):
+            block = open_rows[start:start + _ROWS_PER_BLOCK]
+            unreachable += self.weights[block] @ np.isinf(self.cand[block])
+        return unreachable
+
+    def exact_cost(self, best: np.ndarray, site: int) -> float:
+        """Child-cost of ``site`` added to ``best``, summed afresh over every point."""
+        after = np.minimum(best, self.columns[:, site])
+        return float(self.weights @ np.where(np.isfinite(after), after, 0.0))
+
+    def pick(self, best: np.ndarray, cost: np.ndarray,
+             taken: np.ndarray) -> tuple[int, float, float]:
+        """Best untaken candidate added to ``best``: fewest unreachable children, then lowest
+        child-cost, then lowest position; with its (unreachable, child-cost)."""
+        unreachable = self.unreachable(best)
+        scores = np.where(taken, -np.inf, -unreachable)
+        tied = np.flatnonzero(scores == scores.max())
+        low = cost[tied].min()
+        near = tied[cost[tied] <= low + 1e-9 * max(1.0, abs(low))]
+        exact = [self.exact_cost(best, site) for site in near]
+        site = int(near[int(np.argmin(exact))])
+        return site, float(unreachable[site]), min(exact)
 
 
 def _existing_best(inst: SitingInstance) -> np.ndarray:
@@ -213,21 +239,19 @@ def greedy_p_median(inst: SitingInstance, p: int, max_passes: int = 5) -> list[i
     ne = inst.n_existing
     costs = _ChildCosts(inst)
     best = _existing_best(inst)
-    unreachable, cost = costs.change(None, best)
+    cost = costs.change(None, best)
     taken = np.zeros(inst.n_candidates, dtype=bool)
     chosen = []
     for _ in range(p):
-        j = _pick(-unreachable, taken, ties=cost)
+        j, _, _ = costs.pick(best, cost, taken)
         chosen.append(j)
         taken[j] = True
         after = np.minimum(best, inst.cost[:, ne + j])
         rows = np.flatnonzero(after < best)
         if 2 * len(rows) > len(best):  # cheaper to start again than to correct
-            unreachable, cost = costs.change(None, after)
+            cost = costs.change(None, after)
         else:
-            lost, gained = costs.change(best, after, rows)
-            unreachable += lost
-            cost += gained
+            cost += costs.change(best, after, rows)
         best = after
     return _interchange(inst, chosen, max_passes, costs)
 
@@ -242,16 +266,12 @@ def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int,
     ne = inst.n_existing
     chosen = list(chosen)
     existing = _existing_best(inst)
-
-    def best_of(sites) -> np.ndarray:
-        if not sites:
-            return existing.copy()
-        return np.minimum(existing, inst.cost[:, ne + np.asarray(sites)].min(axis=1))
-
-    best = best_of(chosen)
+    best = existing.copy()
+    if chosen:
+        best = np.minimum(existing, inst.cost[:, ne + np.asarray(chosen)].min(axis=1))
     reachable = np.isfinite(best)
     current = (inst.weights @ ~reachable, inst.weights @ np.where(reachable, best, 0.0))
-    unreachable, cost = costs.change(None, best)
+    cost = costs.change(None, best)
     for _ in range(max_passes):
         improved = False
         for k in range(len(chosen)):
@@ -264,20 +284,18 @@ def _interchange(inst: SitingInstance, chosen: list[int], max_passes: int,
                 base[rows] = np.minimum(existing[rows], nearest)
             else:
                 base[rows] = existing[rows]
-            lost, gained = costs.change(best, base, rows)
+            without = cost + costs.change(best, base, rows)
             taken = np.zeros(inst.n_candidates, dtype=bool)
             taken[others] = True
-            j = _pick(-(unreachable + lost), taken, ties=cost + gained)
-            if (unreachable[j] + lost[j], cost[j] + gained[j]) < (current[0], current[1] - 1e-9):
-                current = (unreachable[j] + lost[j], cost[j] + gained[j])
+            j, unreachable, child_cost = costs.pick(base, without, taken)
+            if (unreachable, child_cost) < (current[0], current[1] - 1e-9):
+                current = (unreachable, child_cost)
                 improved = True
                 if j != chosen[k]:  # the child-costs follow the new best costs
                     chosen[k] = j
                     after = np.minimum(base, inst.cost[:, ne + j])
                     closer = np.flatnonzero(after < base)
-                    lost_j, gained_j = costs.change(base, after, closer)
-                    unreachable = unreachable + lost + lost_j
-                    cost = cost + gained + gained_j
+                    cost = without + costs.change(base, after, closer)
                     best = after
         if not improved:
             break

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -219,3 +220,38 @@ def test_ties_go_to_the_lowest_position():
     assert greedy.greedy_mclp(inst, 10.0, 2) == [0, 3]
     assert greedy.greedy_set_cover(inst, 10.0) == [0, 3]
     assert greedy.greedy_p_median(inst, 1) == [0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_p_median_with_fractional_children_and_unreachable_pairs(seed):
+    """Children as INSEE estimates (fractions), a third of the pairs unreachable, a few open
+    sites: sums are no longer exact, yet the picks are those of the definition (the child-costs
+    are corrected incrementally, the candidates within rounding of the best summed afresh)."""
+    rng = np.random.default_rng(seed)
+    n, n_existing, m = 120, int(rng.integers(0, 4)), 30
+    villages, sites = rng.uniform(0, 40, (n, 2)), rng.uniform(0, 40, (n_existing + m, 2))
+    cost = np.hypot(*(villages[:, None] - sites[None]).transpose(2, 0, 1))
+    cost[rng.random(cost.shape) < 0.35] = np.inf
+    weights = rng.gamma(2.0, 20.0, n) * (rng.random(n) > 0.1)
+    inst = SitingInstance(demand_ids=pd.Index(range(n)), weights=weights,
+                          site_ids=list(range(n_existing + m)), n_existing=n_existing,
+                          cost=cost)
+    assert greedy.greedy_p_median(inst, 4) == reference_p_median(inst, 4)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_coverage_with_fractional_children(seed):
+    """The same with fractional children for the coverage models (gains summed afresh)."""
+    rng = np.random.default_rng(seed)
+    n, n_existing, m = 150, 2, 30
+    villages, sites = rng.uniform(0, 40, (n, 2)), rng.uniform(0, 40, (n_existing + m, 2))
+    cost = np.hypot(*(villages[:, None] - sites[None]).transpose(2, 0, 1))
+    weights = rng.gamma(2.0, 20.0, n)
+    inst = SitingInstance(demand_ids=pd.Index(range(n)), weights=weights,
+                          site_ids=list(range(n_existing + m)), n_existing=n_existing,
+                          cost=cost, capacity=rng.uniform(50, 300, n_existing + m))
+    chosen = greedy.greedy_mclp(inst, 8.0, 6)
+    assert chosen == reference_mclp(inst, 8.0, 6)
+    assert greedy.swap_mclp(inst, 8.0, chosen) == reference_swap(inst, 8.0, chosen)
+    assert (greedy.greedy_capacitated_mclp(inst, 8.0, 6, weights)
+            == reference_capacitated(inst, 8.0, 6, weights))
