@@ -11,6 +11,10 @@ graph into shared memory are *included* in the parallel time. Every row checks t
 results are identical bit for bit. The machine's load average is printed with each row: on a
 shared machine the ratio is depressed (the other processes take the second core); re-run it on
 an idle machine for the real figure.
+
+A last table sets the time per full source against networkx's best usage,
+``nx.single_source_dijkstra_path_length`` from a few sources of the same grid (a ``DiGraph``
+with the same arcs and weights; the times checked equal to maillage's, bit for bit).
 """
 
 from __future__ import annotations
@@ -57,6 +61,31 @@ def row(name, road, n_sources, n_targets, limit, workers, repeat):
           f"{'  '.join(cells)}  charge {load:.1f}".replace(",", " "))
 
 
+def versus_networkx(road, n_sources: int, workers, repeat: int) -> None:
+    """Seconds per full source: networkx single-source against maillage on 1 and more processes."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    coo = road.matrix.tocoo()
+    graph.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()),
+                                  weight="travel_time")
+    rng = np.random.default_rng(2)
+    sample = rng.choice(road.n_nodes, 5, replace=False)
+    nx_s, lengths = best_of(lambda: [nx.single_source_dijkstra_path_length(graph, int(s), weight="travel_time")
+                                     for s in sample], 1)
+    ours = road.times(sample)
+    same = all(np.array_equal(ours[k, list(d)], list(d.values())) and np.isfinite(ours[k]).sum() == len(d)
+               for k, d in enumerate(lengths))
+    per_nx = nx_s / len(sample)
+    sources = rng.choice(road.n_nodes, n_sources, replace=False)
+    cells = [f"networkx {per_nx * 1000:7.1f} ms/source (égal : {'oui' if same else 'NON'})"]
+    for count in [1, *workers]:
+        t, _ = best_of(lambda: road.times(sources, workers=count), repeat)
+        cells.append(f"{count} proc. {t / n_sources * 1000:6.2f} ms/source, × {per_nx / (t / n_sources):5.1f}")
+    print(f"{'':26} {road.n_nodes:>10,} ".replace(",", " ") + "  ".join(cells)
+          + f"  charge {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller graphs, one repeat")
@@ -74,6 +103,8 @@ def main() -> None:
         name = f"grille {side}×{side}"
         row(name, grid, 200 if args.quick else 400, 3000, np.inf, workers, repeat)
         row(name, grid, 2000 if args.quick else 4000, 3000, 900.0, workers, repeat)
+    print("\nPar source complète, contre networkx (single_source_dijkstra_path_length) :")
+    versus_networkx(road_like_grid(300), 200 if args.quick else 400, workers, repeat)
 
 
 if __name__ == "__main__":

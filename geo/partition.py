@@ -199,8 +199,9 @@ def pairs_within(graph, origins, destinations, minutes: float, *,
     max_cells : int
         Largest block of search results, in values (searches × graph nodes; 8 bytes each).
     **options
-        Passed to :func:`maillage.geo.travel_time_matrix` (``max_snap_m``,
-        ``access_speed_kmh``, ``check_components``).
+        As for :func:`maillage.geo.travel_time_matrix`: ``weight``, ``max_snap_m``,
+        ``access_speed_kmh``, ``check_components``, ``workers`` (processes sharing the
+        searches; same pairs bit for bit).
 
     Returns
     -------

@@ -207,3 +207,11 @@ def test_pairs_within_memory_follows_the_pairs_not_the_dense_matrix():
     dense_bytes = 4000 * 3000 * 8
     assert 0 < len(got) < 0.05 * 4000 * 3000
     assert peak < 0.25 * dense_bytes, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_pairs_within_on_two_processes_equal_one_process():
+    road, origins, destinations = random_case(11, 300, 40)
+    one = pairs_within(road, origins, destinations, 12.0, check_components=False, workers=1)
+    two = pairs_within(road, origins, destinations, 12.0, check_components=False, workers=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    assert len(one) > 100
