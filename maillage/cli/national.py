@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from maillage.formatting import fr_number
 
 from ._options import check_number
 
@@ -86,7 +87,7 @@ def register(app: typer.Typer) -> None:
 
             def on_done(result) -> None:
                 progress.advance(task)
-                sizes = {k: f"{v:,}".replace(",", " ") for k, v in result.sizes.items()}
+                sizes = {k: fr_number(v, thousands=" ") for k, v in result.sizes.items()}
                 progress.console.print(
                     f"  département {result.name} : {sizes['origins']} communes, "
                     f"{sizes['nodes']} nœuds, {sizes['pairs']} paires, "
