@@ -409,9 +409,10 @@ def indicators_by(table: pd.DataFrame, by: str, kinds, minutes: float) -> pd.Dat
     pandas.DataFrame
         Index = ``by`` values; ``origins``, ``population_known``, ``population``
         (inhabitants, NaN unless every origin's is known); per kind ``share_<kind>``
-        (share of the weight within ``minutes``, 0–1) and ``minutes_<kind>`` (weighted
+        (share of the weight within ``minutes``, 0–1), ``minutes_<kind>`` (weighted
         mean time to the nearest site, minutes; ``inf`` when some origin is beyond the
-        threshold).
+        threshold, whose time is then unknown) and ``minutes_within_<kind>`` (the same mean
+        over the origins within the threshold only, minutes; NaN when none is).
 
     Examples
     --------
@@ -441,5 +442,8 @@ def indicators_by(table: pd.DataFrame, by: str, kinds, minutes: float) -> pd.Dat
         finite = np.isfinite(time_)
         mean = (time_.where(finite, 0.0) * weight).groupby(groups).sum() / total
         frame[f"minutes_{kind}"] = mean.where(finite.groupby(groups).all(), np.inf)
+        inside_total = inside.groupby(groups).sum()
+        within = (time_.where(time_ <= minutes, 0.0) * inside).groupby(groups).sum()
+        frame[f"minutes_within_{kind}"] = (within / inside_total).where(inside_total > 0)
     frame.index.name = by
     return frame

@@ -552,6 +552,8 @@ def _french(frame: pd.DataFrame, minutes: float) -> pd.DataFrame:
     for kind, label in KINDS.items():
         names[f"share_{kind}"] = f"part {label} à {minutes:g} min ou moins"
         names[f"minutes_{kind}"] = f"minutes jusqu'au plus proche {label} (inf = au-delà)"
+        names[f"minutes_within_{kind}"] = (f"minutes jusqu'au plus proche {label}, moyenne "
+                                           f"des origines à {minutes:g} min ou moins")
     return frame.rename(columns=names)
 
 

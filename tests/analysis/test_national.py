@@ -68,6 +68,13 @@ def test_indicators_weigh_population_and_say_when_unknown(territory):
     three = table[table["departement"] == "03"]
     assert by_dep.loc["03", "share_eaje"] == pytest.approx(
         (three["minutes_eaje"] <= MINUTES).mean())
+    # The mean over the origins within the threshold stays readable where some are beyond.
+    time_, people = one["minutes_france_services"], one["population"]
+    assert by_dep.loc["01", "minutes_within_france_services"] == pytest.approx(
+        (time_[inside] * people[inside]).sum() / people[inside].sum())
+    assert (by_dep["minutes_within_france_services"] <= MINUTES).all()
+    beyond = by_dep["minutes_france_services"] == np.inf
+    assert beyond.any() and np.isfinite(by_dep.loc[beyond, "minutes_within_france_services"]).all()
 
 
 def test_an_origin_in_two_partitions_is_refused(territory):
