@@ -9,24 +9,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from maillage.analysis import make_partitions, merge_partitions
+from maillage.analysis import merge_partitions
 from maillage.errors import InputError
 from maillage.national import dask_client, run_partitions
 
-from ..analysis.national_case import MINUTES, case
+from ..analysis.national_case import MINUTES
 from .national_tasks import kill_once
 
 
-@pytest.fixture(scope="module")
-def partitions():
-    road, origins, services = case(n_origins=120, spacing_m=3000.0)
-    return make_partitions(road, origins, services, MINUTES, pairs_kinds=["france_services"])
-
-
-@pytest.fixture(scope="module")
-def single(partitions, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("single")
-    return merge_partitions(run_partitions(partitions, workers=1, pairs_dir=folder)), folder
 
 
 def _pairs(folder: Path) -> pd.DataFrame:

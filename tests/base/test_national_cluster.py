@@ -21,12 +21,11 @@ import pyarrow.parquet as pq
 import pyogrio
 import pytest
 
-from maillage.analysis import make_partitions, merge_partitions
+from maillage.analysis import merge_partitions
 from maillage.cli import main
 from maillage.errors import InputError
 from maillage.national import run_partitions
 
-from ..analysis.national_case import MINUTES, case
 from .dask_processes import ProcessCluster, group_pids, needs_dask_cli
 from .national_tasks import stall_once, tagged
 
@@ -36,16 +35,6 @@ pytestmark = needs_dask_cli
 RUN_S = 240.0
 
 
-@pytest.fixture(scope="module")
-def partitions():
-    road, origins, services = case(n_origins=120, spacing_m=3000.0)
-    return make_partitions(road, origins, services, MINUTES, pairs_kinds=["france_services"])
-
-
-@pytest.fixture(scope="module")
-def single(partitions, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("single")
-    return merge_partitions(run_partitions(partitions, workers=1, pairs_dir=folder)), folder
 
 
 @pytest.fixture(scope="module")
