@@ -17,8 +17,6 @@ from ..analysis.national_case import MINUTES
 from .national_tasks import kill_once
 
 
-
-
 def _pairs(folder: Path) -> pd.DataFrame:
     frames = [pq.read_table(path).to_pandas() for path in sorted(folder.glob("*.parquet"))]
     return pd.concat(frames, ignore_index=True)

@@ -35,8 +35,6 @@ pytestmark = needs_dask_cli
 RUN_S = 240.0
 
 
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A scheduler and two workers (``--nworkers 1 --nthreads 1``), for the module."""
