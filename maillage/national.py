@@ -34,6 +34,7 @@ from maillage.analysis.national import (
 from maillage.atomic import write_text
 from maillage.cluster import check_address, dask_client, map_tasks  # noqa: F401 (public here)
 from maillage.errors import InputError
+from maillage.formatting import fr_number
 from maillage.pairfiles import check_format, write_geopackage, write_pairs, write_parquet
 from maillage.settings import METRIC_CRS
 
@@ -277,8 +278,8 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
         road = synthetic_road_graph((xmin - margin_m, ymin - margin_m, xmax + margin_m,
                                      ymax + margin_m), spacing_m=spacing_m, seed=seed,
                                      **road_like(spacing_m))
-        network_text = (f"{ROAD_LIKE_DESCRIPTION} : {_thousands(road.n_nodes)} nœuds, pas de "
-                        f"{spacing_m:g} m, graine {seed}")
+        network_text = (f"{ROAD_LIKE_DESCRIPTION} : {fr_number(road.n_nodes)} nœuds, pas de "
+                        f"{fr_number(spacing_m)} m, graine {seed}")
     else:
         road = load_road_graph(network)
         network_text = f"réseau routier du fichier {Path(network).name} ({road.n_nodes} nœuds)"
@@ -321,10 +322,6 @@ def _far_text(ids: list[str]) -> str:
     shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
     return (f" ; {len(ids)} site(s) à plus de 5 km du réseau écarté(s) (hors de sa couverture) "
             f": {shown}")
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
 
 
 def road_hull(road):
@@ -600,7 +597,7 @@ def write_national(run: NationalRun, out, inputs: NationalInputs, minutes: float
     halo = partitions[0].halo_m if partitions else float("nan")
     lines = ["maillage national : indicateurs d'accès par commune", "",
              f"Seuil : {minutes:g} minutes ; partition par département, halo de "
-             f"{halo / 1000:.1f} km (seuil × vitesse à vol d'oiseau la plus rapide du réseau) : "
+             f"{fr_number(halo / 1000, 1)} km (seuil × vitesse à vol d'oiseau la plus rapide du réseau) : "
              "les temps sont exacts jusqu'au seuil ; au-delà, « inf ».", "",
              "Sources :"]
     lines += [f"- {key} : {text}" for key, text in inputs.sources.items()]

@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
                 progress.console.print(
                     f"  département {result.name} : {sizes['origins']} communes, "
                     f"{sizes['nodes']} nœuds, {sizes['pairs']} paires, "
-                    f"{result.seconds['total']:.1f} s")
+                    f"{fr_number(result.seconds['total'], 1)} s")
 
             run = run_national(inputs, out, minutes=minutes, address=dask, workers=workers,
                                on_done=on_done, on_partitions=on_partitions, fmt=fmt)
@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
                                            f"({result.error})", soft_wrap=True)
                 else:
                     progress.console.print(f"  {result.epci} {result.name} : "
-                                           f"{result.report} ({result.seconds:.0f} s)",
+                                           f"{result.report} ({fr_number(result.seconds)} s)",
                                            soft_wrap=True)
 
             results = run_epci_reports(out, departement=departement,
