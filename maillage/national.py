@@ -279,7 +279,8 @@ def national_inputs(departements=None, *, shared=None, network=None, spacing_m: 
                                      ymax + margin_m), spacing_m=spacing_m, seed=seed,
                                      **road_like(spacing_m))
         network_text = (f"{ROAD_LIKE_DESCRIPTION} : {fr_number(road.n_nodes)} nœuds, pas de "
-                        f"{fr_number(spacing_m)} m, graine {seed}")
+                        f"{fr_number(spacing_m, 0 if float(spacing_m).is_integer() else 1)} m, "
+                        f"graine {seed}")
     else:
         road = load_road_graph(network)
         network_text = f"réseau routier du fichier {Path(network).name} ({road.n_nodes} nœuds)"
