@@ -255,7 +255,8 @@ def _pairs_within(
     if workers is None:
         workers = default_workers(len(sources), road.n_nodes)
     step = max(1, int(max_cells) // max(road.n_nodes, 1))
-    found_s, found_u, found_min = [], [], []
+    empty = np.zeros(0, dtype=np.int64)
+    found_s, found_u, found_min = [empty], [empty], [np.zeros(0)]
     for start in range(0, len(sources), step):
         block = sources[start : start + step]
         if workers > 1 and len(block) > 1:

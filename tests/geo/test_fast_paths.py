@@ -215,3 +215,12 @@ def test_pairs_within_on_two_processes_equal_one_process():
     two = pairs_within(road, origins, destinations, 12.0, check_components=False, workers=2)
     pd.testing.assert_frame_equal(one, two, check_exact=True)
     assert len(one) > 100
+
+
+def test_pairs_within_with_no_origin_or_no_destination_is_an_empty_table():
+    road, origins, destinations = random_case(3, 20, 10)
+    for some_origins, some_destinations in ((origins.iloc[:0], destinations),
+                                            (origins, destinations.iloc[:0])):
+        got = pairs_within(road, some_origins, some_destinations, 5.0, check_components=False)
+        assert got.empty and list(got.columns) == ["origin", "destination", "minutes"]
+        assert got["minutes"].dtype == np.float64
