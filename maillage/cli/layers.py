@@ -205,8 +205,8 @@ def show(
 
 
 def _int(value) -> str:
-    """Integer with a thin French thousands separator."""
-    return fr_number(value)
+    """Integer with a French thousands separator (a plain space: terminal output)."""
+    return fr_number(value, thousands=" ")
 
 
 def register(app: typer.Typer) -> None:

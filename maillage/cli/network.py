@@ -48,9 +48,9 @@ def _print_info(graph) -> None:
     info = network_info(graph)
     table = Table(title="Réseau routier", show_header=False)
     west, south, east, north = info["emprise"]
-    table.add_row("Nœuds", fr_number(info["nœuds"]))
-    table.add_row("Tronçons", fr_number(info["tronçons"]))
-    table.add_row("Part fortement connexe", fr_percent(info["part fortement connexe"], 2))
+    table.add_row("Nœuds", fr_number(info["nœuds"], thousands=" "))
+    table.add_row("Tronçons", fr_number(info["tronçons"], thousands=" "))
+    table.add_row("Part fortement connexe", fr_percent(info["part fortement connexe"], 2, thousands=" "))
     table.add_row("Emprise (lon/lat)", f"{fr_number(west, 4)} ; {fr_number(south, 4)} → "
                                        f"{fr_number(east, 4)} ; {fr_number(north, 4)}")
     table.add_row("Source", str(info["source"]))
@@ -133,7 +133,7 @@ def fetch(
             from maillage.layers import load_territory
 
             area = load_territory(territoire, epci=epci).communes
-        step(f"Téléchargement OSM (tampon {fr_number(tampon)} m)")
+        step(f"Téléchargement OSM (tampon {fr_number(tampon, thousands=' ')} m)")
         graph = fetch_network(area, buffer_m=tampon, network_type="walk" if walk else "drive")
         step(f"Écriture de {out}")
         _save(graph, out)

@@ -34,5 +34,5 @@ def test_show_summarises_grand_cahors(capsys):
     assert main(["layers", "show", "--epci", "200023737"]) == 0
     out = capsys.readouterr().out
     assert "CA du Grand Cahors : 36 communes" in out
-    assert "42\u202f094" in out
+    assert "42 094" in out
     assert "alsh" in out and "Sources" in out

@@ -1,10 +1,10 @@
 """``maillage network build|info`` print numbers as the reports do (``maillage.formatting``):
-thousands with a narrow no-break space, decimal commas, « 98,77 % » with a no-break space."""
+thousands with a space (terminal output, as the other commands), decimal commas,
+« 98,77 % » with a no-break space."""
 
 from __future__ import annotations
 
 from maillage.cli import network
-from maillage.formatting import NARROW_SPACE
 
 
 def test_network_summary_numbers_are_written_the_french_way(monkeypatch, capsys):
@@ -16,7 +16,7 @@ def test_network_summary_numbers_are_written_the_french_way(monkeypatch, capsys)
     monkeypatch.setenv("COLUMNS", "200")
     network._print_info(object())
     printed = capsys.readouterr().out
-    assert f"123{NARROW_SPACE}456" in printed
-    assert f"1{NARROW_SPACE}234{NARROW_SPACE}567" in printed
+    assert "123 456" in printed
+    assert "1 234 567" in printed
     assert "98,77\u00a0%" in printed
     assert "1,4321 ; 44,2500 → 2,0000 ; 45,1000" in printed
