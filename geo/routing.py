@@ -266,16 +266,26 @@ def _pairs_within(
             if not every_node:
                 seconds = np.take(seconds, u_nodes, axis=1)
         row, col = np.nonzero(seconds <= limit)
-        value = seconds[row, col]
+        s_first, s_last = s_start[start], s_start[start + len(block)]
+        pairs = np.dot(s_start[row + 1] - s_start[row], u_start[col + 1] - u_start[col])
+        if pairs > _DENSE_SHARE * (s_last - s_first) * len(u_node):
+            # Most cells are within reach: finish them as the dense matrix does, then keep
+            # the finite ones (cheaper than expanding that many node pairs).
+            pieces = _dense_pairs(seconds, start, np.sort(s_order[s_first:s_last]), s_pos, s_access,
+                                  u_pos.ravel(), u_access, cutoff)
+        else:
+            value = seconds[row, col]
+            s_point, u_point, value = _expand(row + start, col, value, s_order, s_start,
+                                              u_order, u_start)
+            np.divide(value, 60.0, out=value)
+            value += s_access[s_point] + u_access[u_point]
+            ok = value <= cutoff
+            pieces = [(s_point[ok], u_point[ok], value[ok])]
         del seconds
-        s_point, u_point, value = _expand(row + start, col, value, s_order, s_start,
-                                          u_order, u_start)
-        np.divide(value, 60.0, out=value)
-        value += s_access[s_point] + u_access[u_point]
-        ok = value <= cutoff
-        found_s.append(s_point[ok])
-        found_u.append(u_point[ok])
-        found_min.append(value[ok])
+        for s_point, u_point, value in pieces:
+            found_s.append(s_point)
+            found_u.append(u_point)
+            found_min.append(value)
     s_point, u_point = np.concatenate(found_s), np.concatenate(found_u)
     minutes = np.concatenate(found_min)
     o_point, d_point = (u_point, s_point) if reverse else (s_point, u_point)
@@ -340,6 +350,31 @@ def _ranks(first: np.ndarray, count: np.ndarray) -> np.ndarray:
     shift = np.repeat(first - (np.cumsum(count) - count), count)
     shift += np.arange(len(shift))
     return shift
+
+
+#: Above this share of a block's point pairs within reach, :func:`_pairs_within` finishes
+#: the block's cells densely instead of expanding node pairs to point pairs.
+_DENSE_SHARE = 0.125
+
+
+def _dense_pairs(seconds, start, points, s_pos, s_access, u_column, u_access, cutoff):
+    """The pairs within ``cutoff`` of one block of searches, finished as dense rows.
+
+    ``seconds`` holds the block's searches at the other side's nodes; ``points`` are the
+    search side's points of the block, ``u_column`` each other point's column there. The
+    rows get ``seconds / 60 + (a_row + a_col)``, in that order (as :func:`_minute_rows`), a
+    chunk of rows at a time, and only their cells within ``cutoff`` are kept.
+    """
+    step = max(1, (1 << 20) // max(len(u_column), 1))
+    pieces = []
+    for at in range(0, len(points), step):
+        rows = points[at : at + step]
+        part = np.take(np.take(seconds, s_pos[rows] - start, axis=0), u_column, axis=1)
+        np.divide(part, 60.0, out=part)
+        part += s_access[rows][:, None] + u_access[None, :]
+        row, col = np.nonzero(part <= cutoff)
+        pieces.append((rows[row], col, part[row, col]))
+    return pieces
 
 
 def _order_of(key, origin, destination, n_orig, n_dest):

@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from maillage.geo import graph_from_arrays, nearest, pairs_within, travel_time_matrix
+from maillage.geo import routing
 from maillage.geo.snapping import points_metric, snap
 
 SPEED = 20.0
@@ -159,8 +160,12 @@ def test_the_snapping_table_is_the_former_concatenation():
     "seed, n_orig, n_dest", [(1, 60, 15), (2, 15, 60), (3, 40, 40), (4, 200, 7), (5, 1, 30)])
 @pytest.mark.parametrize("cutoff", [12.0, 3.0])
 @pytest.mark.parametrize("max_cells", [1, 500, 10**9])
+@pytest.mark.parametrize("dense_share", [0.0, np.inf], ids=["dense-blocks", "node-pairs"])
 def test_pairs_within_are_the_finite_cells_of_the_dense_matrix_bit_for_bit(
-        seed, n_orig, n_dest, cutoff, max_cells):
+        seed, n_orig, n_dest, cutoff, max_cells, dense_share, monkeypatch):
+    # Both ways of turning a block of searches into pairs: finished as dense rows, or
+    # expanded from the node pairs within reach.
+    monkeypatch.setattr(routing, "_DENSE_SHARE", dense_share)
     road, origins, destinations = random_case(seed, n_orig, n_dest)
     dense = travel_time_matrix(road, origins, destinations, cutoff=cutoff,
                                check_components=False).to_numpy()
