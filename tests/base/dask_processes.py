@@ -134,5 +134,5 @@ class ProcessCluster:
         """Stop everything: workers first (SIGTERM, then SIGKILL), then the scheduler."""
         names = [n for n in self.processes if n != "scheduler"] + (
             ["scheduler"] if "scheduler" in self.processes else [])
-        for name in names:
-            self.kill(name, signal.SIGTERM if name == "scheduler" else signal.SIGKILL)
+        for name in names:  # SIGTERM: the nanny stops its worker and their semaphores go too
+            self.kill(name, signal.SIGTERM)

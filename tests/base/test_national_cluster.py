@@ -192,7 +192,7 @@ def test_an_output_folder_workers_cannot_see_or_write_is_refused_in_french(own_c
         with pytest.raises(InputError, match="ne voit pas ce dossier"):
             bounded(lambda: run_partitions(partitions, address=own_cluster.address,
                                            pairs_dir=out))
-        own_cluster.kill("ailleurs")
+        own_cluster.kill("ailleurs", signal.SIGTERM)
         own_cluster.wait_workers(0)
         # A worker running as « nobody »: it sees the folder but cannot write there (without a
         # nanny: multiprocessing's resource tracker does not start under setpriv here).
