@@ -9,6 +9,8 @@ Diagnostics of every snap are attached to the result (``attrs["snapping"]``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
@@ -83,20 +85,11 @@ def travel_time_matrix(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
     )
     limit = np.inf if cutoff is None else cutoff * 60.0
-    o_node, d_node = orig["node"].to_numpy(), dest["node"].to_numpy()
-    o_access, d_access = orig["access_min"].to_numpy(), dest["access_min"].to_numpy()
-    o_nodes, o_pos = _unique_in_order(o_node)
-    d_nodes, d_pos = _unique_in_order(d_node)
-    # One Dijkstra per unique node of the smaller side (from the destinations on the reversed
-    # graph when they are fewer). The table is built C-ordered with that side as rows, so
-    # that every step below reads and writes it row by row; the frame takes it as it is.
-    reverse = len(d_nodes) < len(o_nodes)
-    if reverse:
-        table = _minutes_table(road, d_nodes, d_pos, o_node, limit, d_access, o_access, cutoff,
-                               reverse=True, workers=workers)
-    else:
-        table = _minutes_table(road, o_nodes, o_pos, d_node, limit, o_access, d_access, cutoff,
-                               reverse=False, workers=workers)
+    # The table is built C-ordered with the searched side as rows, so that every step below
+    # reads and writes it row by row; the frame takes it as it is (transposed when reversed).
+    side = _search_side(orig, dest)
+    reverse = side.reverse
+    table = _minutes_table(road, side, limit, cutoff, workers=workers)
     rows, cols, local = _local_trips(orig, dest, access_speed_kmh)
     if cutoff is not None:
         local = np.where(local > cutoff, np.inf, local)
@@ -110,6 +103,35 @@ def travel_time_matrix(
     )
     result.attrs["snapping"] = _diagnostics(orig, dest)
     return result
+
+
+class _Side(NamedTuple):
+    """Which side the Dijkstra searches run from, and both sides' arrays.
+
+    ``sources`` are the searched side's unique nodes in order of first appearance,
+    ``positions`` each of its points' source; ``other_node`` the other side's point nodes;
+    accesses in minutes.
+    """
+
+    reverse: bool
+    sources: np.ndarray
+    positions: np.ndarray
+    access: np.ndarray
+    other_node: np.ndarray
+    other_access: np.ndarray
+
+
+def _search_side(orig: pd.DataFrame, dest: pd.DataFrame) -> _Side:
+    """One Dijkstra per unique node of the side with fewer of them (the destinations' on the
+    reversed graph when they are fewer): the choice every path makes, so that they agree
+    bit for bit."""
+    o_node, d_node = orig["node"].to_numpy(), dest["node"].to_numpy()
+    o_access, d_access = orig["access_min"].to_numpy(), dest["access_min"].to_numpy()
+    o_nodes, o_pos = _unique_in_order(o_node)
+    d_nodes, d_pos = _unique_in_order(d_node)
+    if len(d_nodes) < len(o_nodes):
+        return _Side(True, d_nodes, d_pos, d_access, o_node, o_access)
+    return _Side(False, o_nodes, o_pos, o_access, d_node, d_access)
 
 
 def _unique_in_order(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,36 +152,21 @@ def _unique_in_order(nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _CHUNK = 1 << 13
 
 
-def _minutes_table(
-    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse,
-    workers=None,
-) -> np.ndarray:
-    """Minutes, ``len(positions) × len(targets)``, C-ordered: network time + both access legs.
+def _minutes_table(road, side: _Side, limit, cutoff, *, workers=None) -> np.ndarray:
+    """Minutes, searched side's points × other side's points, C-ordered.
 
-    Row ``i`` is the Dijkstra run from ``sources[positions[i]]`` (on the reversed graph when
-    ``reverse``) read at every target node, in minutes, plus ``row_access[i] + col_access[j]``;
-    ``inf`` beyond ``cutoff`` (minutes): see :func:`_minute_rows`.
-    """
-    table = np.empty((len(positions), len(targets)))
-    for _ in _minute_rows(road, sources, positions, targets, limit, row_access, col_access,
-                          cutoff, reverse=reverse, workers=workers, table=table):
-        pass
-    return table
-
-
-def _minute_rows(
-    road, sources, positions, targets, limit, row_access, col_access, cutoff, *, reverse,
-    workers, table,
-):
-    """The rows of the minutes table, finished a few at a time: yields ``(rows, part)``.
-
-    ``part[k]`` is row ``rows[k]`` of the table (see :func:`_minutes_table`): the same
+    Row ``i`` is the Dijkstra run from ``side.sources[side.positions[i]]`` (on the reversed
+    graph when ``side.reverse``) read at every node of ``side.other_node``, in minutes, plus
+    ``access[i] + other_access[j]``; ``inf`` beyond ``cutoff`` (minutes). The same
     operations, in the same order, as ``seconds / 60 + (a_row + a_col)`` over the whole
     matrix, but fused a chunk of rows at a time while they are in cache. Each Dijkstra block
     is divided by 60 before the gather when it has fewer columns than the result (the same
-    quotients, fewer divisions) and gathered straight into ``table`` (through a small buffer
-    where the rows of a chunk are not contiguous, several rows sharing a source).
+    quotients, fewer divisions) and gathered straight into the table (through a small
+    buffer where the rows of a chunk are not contiguous, several rows sharing a source).
     """
+    sources, positions, targets = side.sources, side.positions, side.other_node
+    row_access, col_access = side.access, side.other_access
+    table = np.empty((len(positions), len(targets)))
     width = len(targets)
     identity = len(positions) == len(sources)  # one row per source, in order
     if workers is None:
@@ -167,23 +174,23 @@ def _minute_rows(
     parallel = workers > 1 and len(sources) > 1
     step = max(1, _CHUNK // max(width, 1))
     if parallel and identity:  # the searches write the table itself
-        road.times(sources, targets, limit=limit, reverse=reverse, out=table, workers=workers)
+        road.times(sources, targets, limit=limit, reverse=side.reverse, out=table,
+                   workers=workers)
         for start in range(0, len(table), step):
             part = table[start : start + step]
             np.divide(part, 60.0, out=part)
             _add_access(part, row_access[start : start + step], col_access, cutoff)
-            yield np.arange(start, start + len(part)), part
-        return
+        return table
     scratch = np.empty((min(step, len(positions)), width))
     if not identity:
         by_source = np.argsort(positions, kind="stable")
         sorted_positions = positions[by_source]
     if parallel:
-        blocks = [(0, road.times(sources, targets, limit=limit, reverse=reverse,
+        blocks = [(0, road.times(sources, targets, limit=limit, reverse=side.reverse,
                                  workers=workers), True)]
     else:
         blocks = ((start, block, False) for start, block in
-                  road._blocks(sources, limit=limit, reverse=reverse))
+                  road._blocks(sources, limit=limit, reverse=side.reverse))
     for start, block, gathered in blocks:
         divided = not gathered and road.n_nodes <= width
         if divided:
@@ -210,7 +217,7 @@ def _minute_rows(
             _add_access(part, row_access[rows], col_access, cutoff)
             if not contiguous:
                 table[rows] = part
-            yield rows, part
+    return table
 
 
 def _add_access(part, row_access, col_access, cutoff) -> None:
@@ -238,19 +245,12 @@ def _pairs_within(
         graph, weight, origins, destinations, max_snap_m, access_speed_kmh, check_components
     )
     limit = cutoff * 60.0
-    o_node, d_node = orig["node"].to_numpy(), dest["node"].to_numpy()
-    o_access, d_access = orig["access_min"].to_numpy(), dest["access_min"].to_numpy()
-    o_nodes, o_pos = _unique_in_order(o_node)
-    d_nodes, d_pos = _unique_in_order(d_node)
-    reverse = len(d_nodes) < len(o_nodes)  # the side travel_time_matrix searches from
-    if reverse:
-        sources, s_pos, s_access, u_node, u_access = d_nodes, d_pos, d_access, o_node, o_access
-    else:
-        sources, s_pos, s_access, u_node, u_access = o_nodes, o_pos, o_access, d_node, d_access
+    side = _search_side(orig, dest)  # the side travel_time_matrix searches from
+    reverse, sources, s_pos, s_access = side.reverse, side.sources, side.positions, side.access
+    u_node, u_access = side.other_node, side.other_access
     # Both sides' points grouped by node, in input order within a group.
-    s_order, s_start = _groups(s_pos, len(sources))
-    u_nodes, u_pos = np.unique(u_node, return_inverse=True)
-    u_order, u_start = _groups(u_pos.ravel(), len(u_nodes))
+    _, _, s_order, s_start = _groups(s_pos)
+    u_nodes, u_pos, u_order, u_start = _groups(u_node)
     every_node = len(u_nodes) == road.n_nodes  # then u_nodes is 0 … n - 1
     if workers is None:
         workers = default_workers(len(sources), road.n_nodes)
@@ -271,8 +271,8 @@ def _pairs_within(
         if pairs > _DENSE_SHARE * (s_last - s_first) * len(u_node):
             # Most cells are within reach: finish them as the dense matrix does, then keep
             # the finite ones (cheaper than expanding that many node pairs).
-            pieces = _dense_pairs(seconds, start, np.sort(s_order[s_first:s_last]), s_pos, s_access,
-                                  u_pos.ravel(), u_access, cutoff)
+            pieces = _dense_pairs(seconds, start, np.sort(s_order[s_first:s_last]), s_pos,
+                                  s_access, u_pos, u_access, cutoff)
         else:
             value = seconds[row, col]
             s_point, u_point, value = _expand(row + start, col, value, s_order, s_start,
@@ -312,15 +312,20 @@ def _pairs_within(
     return o_point, d_point, minutes
 
 
-def _groups(position: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Elements grouped by ``position`` (stable): ``order`` and group boundaries ``start``.
+def _groups(values: np.ndarray):
+    """Elements grouped by value, from one stable sort.
 
-    Group ``g`` is ``order[start[g] : start[g + 1]]``.
+    Returns ``(unique, position, order, start)``: the sorted distinct values, each element's
+    position among them, and the groups: group ``g`` (value ``unique[g]``) is
+    ``order[start[g] : start[g + 1]]``, in input order.
     """
-    order = np.argsort(position, kind="stable")
-    start = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(position, minlength=count), out=start[1:])
-    return order, start
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
+    start = np.r_[np.flatnonzero(new), len(values)]
+    position = np.empty(len(values), dtype=np.int64)
+    position[order] = np.cumsum(new) - 1
+    return ordered[new], position, order, start
 
 
 def _expand(row, col, value, s_order, s_start, u_order, u_start):
@@ -362,7 +367,7 @@ def _dense_pairs(seconds, start, points, s_pos, s_access, u_column, u_access, cu
 
     ``seconds`` holds the block's searches at the other side's nodes; ``points`` are the
     search side's points of the block, ``u_column`` each other point's column there. The
-    rows get ``seconds / 60 + (a_row + a_col)``, in that order (as :func:`_minute_rows`), a
+    rows get ``seconds / 60 + (a_row + a_col)``, in that order (as :func:`_minutes_table`), a
     chunk of rows at a time, and only their cells within ``cutoff`` are kept.
     """
     step = max(1, (1 << 20) // max(len(u_column), 1))
@@ -371,7 +376,7 @@ def _dense_pairs(seconds, start, points, s_pos, s_access, u_column, u_access, cu
         rows = points[at : at + step]
         part = np.take(np.take(seconds, s_pos[rows] - start, axis=0), u_column, axis=1)
         np.divide(part, 60.0, out=part)
-        part += s_access[rows][:, None] + u_access[None, :]
+        _add_access(part, s_access[rows], u_access, None)
         row, col = np.nonzero(part <= cutoff)
         pieces.append((rows[row], col, part[row, col]))
     return pieces
