@@ -34,6 +34,8 @@ import subprocess
 import sys
 import time
 
+from timing import load
+
 #: Goals of issue 14.
 STARTUP_GOAL_S = 10.0
 EDIT_GOAL_MS = 300.0
@@ -55,11 +57,6 @@ print(json.dumps({{"imports": t1 - t0, "load": t2 - t1, "first_state": t3 - t2,
                   "page_layers": t4 - t3, "total": t4 - t0, "timer": session.timer.description,
                   "layers_kb": len(payload) / 1024}}))
 """
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"charge moyenne {one:.1f} (5 min : {five:.1f}) sur {os.cpu_count()} cœurs"
 
 
 def startup(epci: str | None, timeout: float = 120.0) -> dict:

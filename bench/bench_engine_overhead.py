@@ -28,9 +28,6 @@ is printed against the size of its result (dense: origins × destinations × 8 b
 from __future__ import annotations
 
 import argparse
-import os
-import time
-import tracemalloc
 
 import geopandas as gpd
 import numpy as np
@@ -48,25 +45,7 @@ from maillage.geo import (
     travel_time_matrix,
 )
 from maillage.settings import METRIC_CRS, shared_data_dir
-from timing import best_of
-
-
-def best_cpu(function, repeat: int) -> float:
-    """Best CPU time of this thread over ``repeat`` runs, seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.thread_time()
-        function()
-        best = min(best, time.thread_time() - start)
-    return best
-
-
-def peak_mib(function) -> float:
-    tracemalloc.start()
-    function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+from timing import best_cpu, best_of, load, peak_mib
 
 
 def points_near_nodes(road, count: int, seed: int) -> gpd.GeoSeries:
@@ -76,11 +55,6 @@ def points_near_nodes(road, count: int, seed: int) -> gpd.GeoSeries:
     lon = road.lon[at] + rng.uniform(-4e-3, 4e-3, count)
     lat = road.lat[at] + rng.uniform(-3e-3, 3e-3, count)
     return gpd.GeoSeries.from_xy(lon, lat, crs="EPSG:4326", index=[f"p{i}" for i in range(count)])
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"charge moyenne {one:.1f} (1 min), {five:.1f} (5 min), {os.cpu_count()} cœurs"
 
 
 class Floor:

@@ -24,7 +24,6 @@ Extrapolated rows say so. The sampled networkx times are checked against maillag
 from __future__ import annotations
 
 import argparse
-import tracemalloc
 import warnings
 
 import geopandas as gpd
@@ -35,16 +34,7 @@ from scipy.sparse.csgraph import dijkstra
 from maillage.geo import compile_graph, graph_from_osm_file, load_edge_list, population_points, travel_time_matrix
 from maillage.geo.snapping import snap
 from maillage.settings import shared_data_dir
-from timing import best_of
-
-
-def peak_mib(function) -> float:
-    """Peak Python/numpy memory allocated while ``function`` runs, MiB (tracemalloc)."""
-    tracemalloc.start()
-    function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+from timing import best_of, peak_mib
 
 
 def jittered_nodes(graph, count: int, seed: int) -> gpd.GeoSeries:
