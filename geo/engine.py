@@ -411,9 +411,17 @@ def graph_from_arrays(
         tail, head, cost = np.r_[tail, head], np.r_[head, tail], np.r_[cost, cost]
     matrix = _csr_keep_min(tail, head, cost, n)
     x, y = Transformer.from_crs(LAYER_CRS, METRIC_CRS, always_xy=True).transform(lon, lat)
+    return road_graph_of(ids, lon, lat, np.asarray(x), np.asarray(y), matrix, weight)
+
+
+def road_graph_of(ids, lon, lat, x, y, matrix: sp.csr_matrix, weight: str) -> RoadGraph:
+    """A :class:`RoadGraph` from its arrays and CSR, with its components computed (none for
+    an empty graph). Internal to ``geo``: graphs built from arcs, and parts of graphs."""
+    if matrix.shape[0] == 0:
+        empty = np.zeros(0, bool)
+        return RoadGraph(ids, lon, lat, x, y, matrix, weight, empty, empty, 0.0)
     reaches, reached, share = _main_component_reach(matrix)
-    return RoadGraph(ids, lon, lat, np.asarray(x), np.asarray(y), matrix, weight, reaches, reached,
-                     share)
+    return RoadGraph(ids, lon, lat, x, y, matrix, weight, reaches, reached, share)
 
 
 def _csr_keep_min(tail: np.ndarray, head: np.ndarray, cost: np.ndarray, n: int) -> sp.csr_matrix:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import shapely
 
 from maillage.errors import InputError
 
-from .engine import RoadGraph, _main_component_reach
+from .engine import RoadGraph, road_graph_of
 from .routing import _pairs_within
 from .snapping import ACCESS_SPEED_KMH
 
@@ -26,14 +25,6 @@ from .snapping import ACCESS_SPEED_KMH
 #: chords (16 per quarter circle), which lie inside the exact buffer by at most 1 - cos(π/64)
 #: ≈ 0.12 %; 0.2 % more (and one metre) keeps the polygon outside the exact buffer.
 BUFFER_SLACK = 1.002
-
-
-def _finish(ids, lon, lat, x, y, matrix: sp.csr_matrix, weight: str) -> RoadGraph:
-    if matrix.shape[0] == 0:
-        empty = np.zeros(0, bool)
-        return RoadGraph(ids, lon, lat, x, y, matrix, weight, empty, empty, 0.0)
-    reaches, reached, share = _main_component_reach(matrix)
-    return RoadGraph(ids, lon, lat, x, y, matrix, weight, reaches, reached, share)
 
 
 def subgraph(road: RoadGraph, keep) -> RoadGraph:
@@ -62,7 +53,7 @@ def subgraph(road: RoadGraph, keep) -> RoadGraph:
     index = np.flatnonzero(keep)
     matrix = road.matrix[index][:, index].tocsr()
     matrix.sort_indices()
-    return _finish(road.node_ids[index], road.lon[index], road.lat[index], road.x[index],
+    return road_graph_of(road.node_ids[index], road.lon[index], road.lat[index], road.x[index],
                    road.y[index], matrix, road.weight)
 
 
