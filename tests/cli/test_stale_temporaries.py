@@ -8,15 +8,14 @@ run still writing, never a planner's own file.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from maillage.atomic import atomic_files, clean_stale_temporaries
 from tests import paths
+from tests.writers import kill_when_ready, start_writer
 
 _WRITER = textwrap.dedent("""
     import sys, time
@@ -32,8 +31,7 @@ _WRITER = textwrap.dedent("""
 
 
 def _writer(out, seconds: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _WRITER, str(out), str(seconds)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_writer(_WRITER, out, seconds)
 
 
 def _temporaries(folder):
@@ -46,12 +44,7 @@ def killed_run(tmp_path):
     out = tmp_path / "sortie"
     out.mkdir()
     proc = _writer(out, 60)
-    try:
-        assert proc.stdout.readline().strip() == "pret"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    kill_when_ready(proc)
     assert len(_temporaries(out)) == 2
     return out
 

@@ -7,9 +7,7 @@ timeout.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -19,6 +17,7 @@ import pytest
 from maillage.errors import InputError
 from maillage.maps.output import (LOCK_SUFFIX, MARKER, OWNER, check_output, clean_stale,
                                   output_folder, output_lock)
+from tests.writers import kill_when_ready, start_writer
 
 
 def test_a_symlinked_out_is_refused_with_the_real_folder(tmp_path):
@@ -113,8 +112,7 @@ _WRITER = textwrap.dedent("""
 
 
 def _writer(out, seconds) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _WRITER, str(out), str(seconds)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_writer(_WRITER, out, seconds)
 
 
 def test_a_killed_run_leaves_its_temporary_folder_cleaned_at_the_next_start(tmp_path):
@@ -122,12 +120,7 @@ def test_a_killed_run_leaves_its_temporary_folder_cleaned_at_the_next_start(tmp_
     with output_folder(out) as work:
         (work / "rapport.html").write_text("ancien", encoding="utf-8")
     proc = _writer(out, 60)
-    try:
-        assert proc.stdout.readline().strip() == "pret"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    kill_when_ready(proc)
     leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert len(leftovers) == 1 and (leftovers[0] / OWNER).is_file()
     assert (out / "rapport.html").read_text(encoding="utf-8") == "ancien"
